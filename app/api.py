@@ -1,0 +1,11 @@
+from fastapi import APIRouter
+
+from app.laws.router import router as laws
+from app.organizations.router import router as organizations
+from app.policies.router import router as policies
+from app.programs.router import router as programs
+from app.reference.router import router as reference
+
+api_router = APIRouter(prefix="/v1")
+for router in (laws, policies, programs, organizations, reference):
+    api_router.include_router(router)

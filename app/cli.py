@@ -1,0 +1,182 @@
+"""`migrantkb`: serve, dev, migrate, seed, keys, openapi."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+from alembic import command
+from alembic.config import Config
+
+from app.core.config import get_settings
+
+cli = typer.Typer(help="Migrant-rights knowledge base API.", no_args_is_help=True, add_completion=False)
+keys_cli = typer.Typer(help="API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("migrantkb")
+
+
+def _database_url() -> str:
+    from app.runtime.postgres import ensure_database, resolve_database_url
+
+    url = resolve_database_url(get_settings())
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    return url
+
+
+def run_migrations(url: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")
+
+
+async def _with_session(fn):  # type: ignore[no-untyped-def]
+    from app.core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(get_settings().database_url or "", pool_size=2)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            result = await fn(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+@cli.command()
+def migrate() -> None:
+    """Create the database if needed and apply all migrations."""
+    run_migrations(_database_url())
+    typer.echo("migrated")
+
+
+@cli.command()
+def seed() -> None:
+    """Load the committed seed dataset (upsert by kind and slug)."""
+    from app.seed import load_seed
+
+    _database_url()
+    counts = asyncio.run(_with_session(load_seed))
+    typer.echo(f"seed: {counts['created']} created, {counts['updated']} updated")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: PORT or 8000")] = None,
+    workers: Annotated[int | None, typer.Option(help="Default: WORKERS or 1")] = None,
+) -> None:
+    """Serve the API with the environment's settings (no set-up: see `dev`)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+    )
+
+
+@cli.command()
+def dev() -> None:
+    """Find or start PostgreSQL and Meilisearch, migrate, seed, and serve. Ctrl-C stops all of it."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = get_settings()
+    url = _database_url()
+    typer.echo(f"PostgreSQL: {url}")
+    meili = None
+    if not settings.meili_url:
+        from app.runtime.meili import start_local
+
+        meili = start_local(Path(platformdirs.user_data_dir("migrantkb")) / "meilisearch", settings.meili_bin)
+        os.environ["MEILI_URL"] = meili.url
+        os.environ["MEILI_MASTER_KEY"] = meili.master_key
+        get_settings.cache_clear()
+        typer.echo(f"Meilisearch: {meili.url} (started)")
+    try:
+        run_migrations(url)
+        seed()
+        settings = get_settings()
+        typer.echo(f"Serving on http://{settings.host}:{settings.port}  (docs: /docs)")
+        serve(host=None, port=None, workers=None)
+    finally:
+        if meili is not None:
+            meili.stop()
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="editor or admin")],
+    name: Annotated[str, typer.Option(help="Who holds the key")] = "unnamed",
+) -> None:
+    """Make a key. It is printed once, alone on the last line; only its hash is kept."""
+    from app.keys.service import KeyService
+
+    if role not in ("editor", "admin"):
+        raise typer.BadParameter("role must be editor or admin")
+    _database_url()
+
+    async def make(session):  # type: ignore[no-untyped-def]
+        key, secret = await KeyService(session).create(name, role)  # type: ignore[arg-type]
+        return key, secret
+
+    key, secret = asyncio.run(_with_session(make))
+    typer.echo(f"created {key.role} key {key.id} ({key.name}); it will not be shown again:")
+    typer.echo(secret)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    from app.keys.service import KeyService
+
+    _database_url()
+    keys = asyncio.run(_with_session(lambda s: KeyService(s).list()))
+    for k in keys:
+        state = "revoked" if k.revoked_at else "active"
+        typer.echo(f"{k.id}  {k.role:6}  {state:7}  last used {k.last_used_at or 'never'}  {k.name}")
+
+
+@keys_cli.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    import uuid
+
+    from app.keys.service import KeyService
+
+    _database_url()
+    ok = asyncio.run(_with_session(lambda s: KeyService(s).revoke(uuid.UUID(key_id))))
+    typer.echo("revoked" if ok else "no such active key")
+    raise typer.Exit(0 if ok else 1)
+
+
+@cli.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Where to write the schema")] = ROOT / "openapi" / "openapi.json",
+) -> None:
+    """Write the app's OpenAPI schema (committed at openapi/openapi.json)."""
+    from app.main import create_app
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(openapi_text(create_app().openapi()), encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+def openapi_text(schema: dict[str, object]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def main() -> None:
+    cli()

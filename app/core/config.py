@@ -1,0 +1,54 @@
+"""Settings from the environment (and an optional `.env`), read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_LANGUAGES = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    host: str = Field("127.0.0.1", description="Address the API binds to (loopback unless told otherwise).")
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+
+    database_url: str | None = Field(
+        None, description="postgresql+asyncpg:// URL. Unset: 127.0.0.1:5432 if it answers, else embedded."
+    )
+    database_name: str = Field("migrantkb", description="Database created on a found or embedded server.")
+
+    meili_url: str | None = Field(None, description="Meilisearch URL. Unset: a local binary is started.")
+    meili_master_key: SecretStr | None = None
+    meili_bin: str | None = Field(None, description="Path to a Meilisearch binary to start instead of npm's.")
+    meili_index: str = "records"
+
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    default_language: str = "en"
+
+    max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
+    max_query_chars: int = 500
+    list_default_limit: int = 20
+    list_max_limit: int = 100
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.meili_url and not self.meili_master_key:
+                raise ValueError("MEILI_MASTER_KEY is required in production")
+            if not self.database_url:
+                raise ValueError("DATABASE_URL is required in production")
+        if self.default_language not in self.languages:
+            raise ValueError("DEFAULT_LANGUAGE must be one of LANGUAGES")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

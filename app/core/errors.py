@@ -1,0 +1,120 @@
+"""Typed application errors, rendered as RFC 9457 problem+json by one handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi_problem.handler import add_exception_handler, new_exception_handler
+from rfc9457 import StatusProblem
+
+logger = logging.getLogger("migrantkb")
+
+
+class AppError(StatusProblem):  # type: ignore[misc]
+    """Base of every error the API returns on purpose."""
+
+
+class BadRequest(AppError):
+    type_ = "bad-request"
+    title = "The request is malformed."
+    status = 400
+
+
+class Unauthorized(AppError):
+    type_ = "unauthorized"
+    title = "An API key is required."
+    status = 401
+    headers_ = {"WWW-Authenticate": 'Bearer realm="migrantkb"'}
+
+
+class Forbidden(AppError):
+    type_ = "forbidden"
+    title = "This API key's role may not do that."
+    status = 403
+
+
+class NotFound(AppError):
+    type_ = "not-found"
+    title = "No such resource."
+    status = 404
+
+
+class Conflict(AppError):
+    type_ = "conflict"
+    title = "The request conflicts with the current state."
+    status = 409
+
+
+class PreconditionFailed(AppError):
+    type_ = "precondition-failed"
+    title = "The record changed since you read it."
+    status = 412
+
+
+class PayloadTooLarge(AppError):
+    type_ = "payload-too-large"
+    title = "The request body is too large."
+    status = 413
+
+
+class UnsupportedMediaType(AppError):
+    type_ = "unsupported-media-type"
+    title = "Unsupported content type."
+    status = 415
+
+
+class Unprocessable(AppError):
+    type_ = "validation-failed"
+    title = "The request failed validation."
+    status = 422
+
+    def __init__(self, errors: Sequence[Mapping[str, Any]], detail: str | None = None) -> None:
+        super().__init__(detail or "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=list(errors))
+
+
+class InternalError(AppError):
+    type_ = "internal-error"
+    title = "Something went wrong on our side."
+    status = 500
+
+    def __init__(self, _detail: str | None = None, **_: Any) -> None:
+        # The exception's text may carry internals: never echo it to the client.
+        super().__init__("The error was logged; please try again later.")
+
+
+def field_error(path: Sequence[str | int], message: str, type_: str = "value_error") -> dict[str, Any]:
+    return {"path": json_pointer(path), "message": message, "type": type_}
+
+
+def json_pointer(path: Sequence[str | int]) -> str:
+    """RFC 6901 pointer: `/title/en`, `/countries/0`."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _validation_problem(_eh: Any, _request: Request, exc: RequestValidationError) -> Unprocessable:
+    errors = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        where = loc[0] if loc else "body"
+        errors.append(
+            {
+                "in": where,
+                "path": json_pointer(loc[1:]),
+                "message": str(err.get("msg", "invalid")),
+                "type": str(err.get("type", "value_error")),
+            }
+        )
+    return Unprocessable(errors)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    eh = new_exception_handler(
+        logger=logger,
+        unhandled_wrappers={"default": InternalError, "500": InternalError},
+        request_validation_handler=_validation_problem,
+    )
+    add_exception_handler(app, eh, generic_swagger_defaults=False)

@@ -1,0 +1,54 @@
+"""Conditional requests: ETags on reads (304 on If-None-Match), If-Match on writes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from app.core.errors import BadRequest, PreconditionFailed
+
+
+def record_etag(version: int, lang: str) -> str:
+    """A record's representation varies with its version and the display language."""
+    return f'"v{version}-{lang}"'
+
+
+def _matches(header: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+def json_response(
+    request: Request,
+    model: BaseModel,
+    *,
+    etag: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body = model.model_dump_json().encode()
+    etag = etag or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    out_headers = {"ETag": etag, "Vary": "Accept-Language, Authorization", **(headers or {})}
+    if status_code == 200 and _matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=out_headers)
+    return Response(body, status_code=status_code, media_type="application/json", headers=out_headers)
+
+
+def check_if_match(header: str | None, version: int) -> None:
+    """Accepts the ETag we sent (`"v3-ru"`), `"v3"`, `"3"` or `*`; absent means unconditional."""
+    if header is None:
+        return
+    ok = False
+    for raw in header.split(","):
+        tag = raw.strip().removeprefix("W/").strip('"')
+        if tag == "*":
+            return
+        number = tag.removeprefix("v").split("-", 1)[0]
+        if not number.isdigit():
+            raise BadRequest("`If-Match` must be an ETag from this API, like \"v3-en\", or a version number.")
+        ok = ok or int(number) == version
+    if not ok:
+        raise PreconditionFailed(f"The record is at version {version}; read it again and re-apply your change.")

@@ -1,0 +1,44 @@
+"""One list contract: `{"items", "total", "next_cursor"}`, capped limits, opaque keyset cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from app.core.errors import BadRequest
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T] = Field(description="This page's items, in the list's stable order.")
+    total: int = Field(description="How many items match the filters, over all pages.", examples=[18])
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page.",
+        examples=["WyJsYXcta2ctZXh0ZXJuYWwtbWlncmF0aW9uLTIwMDAiXQ"],
+    )
+
+
+def encode_cursor(sort: str, values: list[Any]) -> str:
+    raw = json.dumps([sort, *values], ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str, arity: int) -> list[Any]:
+    """The key values of the last item of the previous page; 400 for anything we did not issue."""
+    try:
+        if len(cursor) > 2048:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw.decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadRequest("`cursor` is not a cursor this API issued; start again without it.") from exc
+    if not isinstance(data, list) or len(data) != arity + 1 or data[0] != sort:
+        raise BadRequest("`cursor` was issued for another list or sort order; start again without it.")
+    if not all(isinstance(v, str) for v in data[1:]):
+        raise BadRequest("`cursor` is damaged; start again without it.")
+    return data[1:]

@@ -1,0 +1,49 @@
+"""Partial dates: `2008`, `2008-03` or `2008-03-19` (ISO 8601 reduced precision, DESIGN §3).
+
+Stored as that text, so precision survives, and ISO strings of one precision sort as dates do.
+Comparing a stored value with a bound at the stored value's own precision gives overlap semantics:
+a record dated `2008` is within `from=2008-05`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from sqlalchemy import ColumnElement, func
+
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial_date(value: str) -> str:
+    value = value.strip()
+    m = _PATTERN.match(value)
+    if not m:
+        raise ValueError("use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.groups()
+    if int(year) < 1000:
+        raise ValueError("year out of range")
+    if month and not 1 <= int(month) <= 12:
+        raise ValueError("month must be 01..12")
+    if day:
+        dt.date(int(year), int(month), int(day))  # raises ValueError for 2023-02-30
+    return value
+
+
+PartialDate = Annotated[
+    str,
+    AfterValidator(parse_partial_date),
+    Field(description="ISO 8601 date, possibly reduced: YYYY, YYYY-MM or YYYY-MM-DD.", examples=["2000-07-17"]),
+]
+
+
+def on_or_after(column: ColumnElement[str], bound: str) -> ColumnElement[bool]:
+    """The partial date in `column` overlaps [bound, ∞)."""
+    return column >= func.substr(bound, 1, func.length(column))
+
+
+def on_or_before(column: ColumnElement[str], bound: str) -> ColumnElement[bool]:
+    """The partial date in `column` overlaps (-∞, bound]."""
+    return func.substr(column, 1, len(bound)) <= bound

@@ -1,0 +1,24 @@
+"""The words advocates read first in /docs."""
+
+DESCRIPTION = """
+Laws, policies, programs and organizations on **migrant rights in Central Asia** (Kyrgyzstan,
+Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's languages.
+
+* **Browse**: `GET /v1/laws`, `/v1/policies`, `/v1/programs`, `/v1/organizations`. Filter by
+  `country=KG`, `topic=labour-migration`, `status`, `from=2010&to=2020`; page with `cursor`.
+* **One record**: `GET /v1/laws/{slug}?lang=ru` shows the Russian title where there is one, and says
+  which language each text is in and whether it is an official, unofficial or machine translation.
+* **Languages**: `lang=en|ru|ky|kk|uz|tg|tk`, or `lang=all` for the full multilingual objects.
+* **Writing** needs an API key (`Authorization: Bearer …`) from the center's staff:
+  `migrantkb keys create --role editor` prints one.
+
+Errors are `application/problem+json` (RFC 9457).
+"""
+
+TAGS = [
+    {"name": "Laws", "description": "Constitutions, codes, laws, decrees, treaties and conventions."},
+    {"name": "Policies", "description": "Strategies, concepts, action plans and roadmaps."},
+    {"name": "Programs", "description": "Projects and programmes, with donors, implementers and partners."},
+    {"name": "Organizations", "description": "Who works on migrant rights: NGOs, agencies, legal clinics, donors."},
+    {"name": "Reference data", "description": "Countries and topics used to tag records."},
+]

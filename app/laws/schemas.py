@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.partial_date import PartialDate
+from app.core.reference import CountryCode
+from app.records.schemas import DocumentText, RecordFields, RecordMeta, ShortText, WriteMeta
+
+InstrumentType = Literal[
+    "constitution", "code", "law", "decree", "resolution", "order", "regulation", "treaty", "convention",
+    "agreement", "other",
+]
+LawStatus = Literal["in_force", "amended", "repealed", "not_in_force", "draft", "unknown"]
+
+
+class Ratification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: CountryCode
+    action: Literal["signature", "ratification", "accession", "not_party"] = Field(examples=["ratification"])
+    date: PartialDate | None = None
+
+
+class LawFields(BaseModel):
+    instrument_type: InstrumentType = Field(examples=["law"])
+    number: ShortText | None = Field(None, description="Official number.", examples=["61"])
+    issuing_body: ShortText | None = Field(None, examples=["Jogorku Kenesh"])
+    adopted_on: PartialDate | None = None
+    in_force_on: PartialDate | None = None
+    status: LawStatus = Field("unknown", examples=["in_force"])
+    status_as_of: PartialDate | None = Field(None, description="Date the status was last known true.")
+    official_publication: ShortText | None = Field(None, examples=["Vedomosti Jogorku Kenesha 2000, No. 7"])
+    ratifications: list[Ratification] = Field(default_factory=list, max_length=300)
+
+
+_EXAMPLE = {
+    "slug": "law-kg-external-migration-2000",
+    "title": {"en": 'Law "On External Migration"', "ru": "О внешней миграции"},
+    "summary": {"en": "Entry, stay and exit of foreigners and stateless persons."},
+    "original_language": "ru",
+    "countries": ["KG"],
+    "topics": ["residence-registration", "labour-migration"],
+    "instrument_type": "law",
+    "number": "61",
+    "adopted_on": "2000-07-17",
+    "status": "amended",
+    "translation_kinds": {"en": "unofficial"},
+    "publication": "published",
+}
+
+
+class LawIn(WriteMeta, LawFields, DocumentText, RecordFields):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+
+
+class LawOut(RecordMeta, LawFields, DocumentText, RecordFields):
+    model_config = ConfigDict(extra="ignore")

@@ -1,0 +1,170 @@
+"""Query parameters every list shares, parsed and validated in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query
+from pydantic import TypeAdapter, ValidationError
+
+from app.core.config import get_settings
+from app.core.errors import Unprocessable, field_error
+from app.core.i18n import negotiate
+from app.core.partial_date import parse_partial_date
+from app.core.reference import country_codes
+
+
+def split_multi(values: Iterable[str] | None) -> list[str]:
+    """`?country=KG&country=TJ` and `?country=KG,TJ` both mean KG or TJ."""
+    out: list[str] = []
+    for value in values or []:
+        for part in value.split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def check_choices(name: str, values: list[str], allowed: Iterable[str]) -> list[str]:
+    allowed = list(allowed)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise Unprocessable(
+            [field_error([name], f"unknown value {bad[0]!r}; use one of: {', '.join(allowed)}", "enum")]
+        )
+    return values
+
+
+def check_partial_date(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_partial_date(value)
+    except ValueError as exc:
+        raise Unprocessable([field_error([name], f"{exc}", "date")]) from exc
+
+
+def literal_values(annotation: Any) -> list[str]:
+    return list(getattr(annotation, "__args__", ()))
+
+
+_DATETIME = TypeAdapter(dt.datetime)
+
+
+@dataclass
+class ListParams:
+    limit: int
+    cursor: str | None
+    sort: str | None
+    countries: list[str]
+    topics: list[str]
+    statuses: list[str]
+    publications: list[str]
+    date_from: str | None
+    date_to: str | None
+    updated_since: dt.datetime | None
+    q: str | None
+
+
+def list_params(
+    limit: Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Sort field, `-` for descending. Default `slug`; each list names the fields it sorts by.",
+            examples=["-updated_at"],
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(description="ISO country codes; repeat or comma-separate for OR.", examples=["KG,TJ"]),
+    ] = None,
+    topic: Annotated[
+        list[str] | None,
+        Query(description="Topic slugs (see `/v1/topics`); OR within, AND with other filters.",
+              examples=["labour-migration"]),
+    ] = None,
+    status: Annotated[list[str] | None, Query(description="Status values of this kind; OR within.")] = None,
+    publication: Annotated[
+        list[str] | None,
+        Query(description="Editors only: draft, published, archived. The public sees published only."),
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        Query(alias="from", max_length=10, description="On or after this year or date (the kind's main date).",
+              examples=["2010"]),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(alias="to", max_length=10, description="On or before this year or date.", examples=["2024-06"]),
+    ] = None,
+    updated_since: Annotated[
+        str | None,
+        Query(max_length=40, description="Only records changed at or after this RFC 3339 time.",
+              examples=["2026-01-01T00:00:00Z"]),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description="Words to find within this kind.", examples=["migration"])
+    ] = None,
+) -> ListParams:
+    countries = [c.upper() for c in split_multi(country)]
+    bad = [c for c in countries if c not in country_codes()]
+    if bad:
+        raise Unprocessable([field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")])
+    since = None
+    if updated_since is not None:
+        try:
+            since = _DATETIME.validate_python(updated_since)
+        except ValidationError as exc:
+            raise Unprocessable([field_error(["updated_since"], "use an RFC 3339 date-time", "datetime")]) from exc
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=dt.UTC)
+    return ListParams(
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+        countries=countries,
+        topics=split_multi(topic),
+        statuses=split_multi(status),
+        publications=check_choices("publication", split_multi(publication), ["draft", "published", "archived"]),
+        date_from=check_partial_date("from", date_from),
+        date_to=check_partial_date("to", date_to),
+        updated_since=since,
+        q=q.strip() or None if q else None,
+    )
+
+
+ListParamsDep = Annotated[ListParams, Depends(list_params)]
+
+
+def display_language(
+    lang: Annotated[
+        str | None,
+        Query(
+            description="Display language (en ru ky kk uz tg tk), or `all` for no display block. "
+            "Falls back: asked → original → en → any. Default: Accept-Language, else en.",
+            examples=["ru"],
+            max_length=8,
+        ),
+    ] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> str:
+    settings = get_settings()
+    if lang is not None:
+        lang = lang.strip().lower()
+        if lang != "all" and lang not in settings.languages:
+            raise Unprocessable(
+                [field_error(["lang"], f"use `all` or one of: {', '.join(settings.languages)}", "enum")]
+            )
+        return lang
+    return negotiate(accept_language) or settings.default_language
+
+
+LangDep = Annotated[str, Depends(display_language)]

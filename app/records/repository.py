@@ -1,0 +1,184 @@
+"""All SQL on records: one generic repository, parameterised by the kind's spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, Text, and_, cast, func, literal, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from app.core.partial_date import on_or_after, on_or_before
+from app.models import Change, Organization, Participant, Program, Record, Relation, Revision, Topic
+from app.records.spec import KindSpec
+
+
+def loader_options(spec: KindSpec) -> list[LoaderOption]:
+    """Everything a response shows, in a fixed number of queries whatever the page size."""
+    options: list[LoaderOption] = [
+        selectinload(spec.model.relations_out).joinedload(Relation.target),
+        selectinload(spec.model.relations_in).joinedload(Relation.source),
+    ]
+    if spec.model is Program:
+        options.append(selectinload(Program.participants).joinedload(Participant.organization))
+    if spec.model is Organization:
+        options.append(selectinload(Organization.participations).joinedload(Participant.program))
+    return options
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SortKey:
+    """A keyset sort: `(expr, id)` both ascending or both descending, nulls last."""
+
+    def __init__(self, spec: KindSpec, name: str) -> None:
+        self.name = name
+        self.descending = name.startswith("-")
+        column = spec.sort_column(name.lstrip("-"))
+        self.is_time = column.type.python_type is dt.datetime
+        if self.is_time:
+            self.expr: Any = column
+        else:
+            # Text sort keys (slugs, partial dates) never hold "~", so it sorts after them all.
+            self.expr = func.coalesce(column, literal("" if self.descending else "~", String))
+
+    def order_by(self) -> list[Any]:
+        if self.descending:
+            return [self.expr.desc(), Record.id.desc()]
+        return [self.expr.asc(), Record.id.asc()]
+
+    def after(self, values: list[str]) -> ColumnElement[bool]:
+        value: Any = dt.datetime.fromisoformat(values[0]) if self.is_time else values[0]
+        key = tuple_(self.expr, Record.id)
+        bound = tuple_(literal(value, self.expr.type), literal(uuid.UUID(values[1])))
+        return key < bound if self.descending else key > bound
+
+    def values_of(self, row: Any) -> list[str]:
+        value = getattr(row, self.name.lstrip("-"))
+        if self.is_time:
+            return [value.isoformat(), str(row.id)]
+        return ["" if value is None and self.descending else "~" if value is None else value, str(row.id)]
+
+
+class RecordRepository:
+    def __init__(self, session: AsyncSession, spec: KindSpec) -> None:
+        self.session = session
+        self.spec = spec
+
+    def _select(self) -> Select[Any]:
+        return select(self.spec.model).where(Record.deleted_at.is_(None))
+
+    async def get(self, key: str, *, for_update: bool = False, with_deleted: bool = False) -> Record | None:
+        stmt = select(self.spec.model).options(*loader_options(self.spec))
+        try:
+            stmt = stmt.where(Record.id == uuid.UUID(key))
+        except ValueError:
+            stmt = stmt.where(Record.slug == key)
+        if not with_deleted:
+            stmt = stmt.where(Record.deleted_at.is_(None))
+        if for_update:
+            stmt = stmt.with_for_update(of=Record)
+        result = await self.session.execute(stmt.execution_options(populate_existing=True))
+        return result.unique().scalar_one_or_none()
+
+    def filters(
+        self,
+        *,
+        publications: Sequence[str],
+        countries: Sequence[str],
+        topics: Sequence[str],
+        statuses: Sequence[str],
+        date_from: str | None,
+        date_to: str | None,
+        updated_since: dt.datetime | None,
+        q: str | None,
+    ) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = [Record.publication.in_(publications)]
+        if countries:
+            conds.append(Record.countries.overlap(list(countries)))
+        if topics:
+            conds.append(Record.topics.overlap(list(topics)))
+        if statuses:
+            conds.append(Record.status.in_(statuses))
+        if (date_from or date_to) and self.spec.date_column:
+            column = getattr(self.spec.model, self.spec.date_column)
+            if date_from:
+                conds.append(on_or_after(column, date_from))
+            if date_to:
+                conds.append(on_or_before(column, date_to))
+        if updated_since is not None:
+            conds.append(Record.updated_at >= updated_since)
+        if q:
+            pattern = f"%{_like_escape(q)}%"
+            conds.append(
+                or_(
+                    cast(Record.title, Text).ilike(pattern, escape="\\"),
+                    cast(Record.summary, Text).ilike(pattern, escape="\\"),
+                    Record.slug.ilike(pattern, escape="\\"),
+                )
+            )
+        return conds
+
+    async def page(
+        self, conds: list[ColumnElement[bool]], sort: SortKey, after: list[str] | None, limit: int
+    ) -> tuple[Sequence[Record], int]:
+        base = self._select().where(and_(*conds))
+        total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+        stmt = base.options(*loader_options(self.spec)).order_by(*sort.order_by()).limit(limit + 1)
+        if after is not None:
+            stmt = stmt.where(sort.after(after))
+        rows = (await self.session.execute(stmt)).unique().scalars().all()
+        return rows, total
+
+    async def slug_taken(self, slug: str, exclude_id: uuid.UUID | None = None) -> bool:
+        stmt = select(Record.id).where(Record.kind == self.spec.kind, Record.slug == slug)
+        if exclude_id is not None:
+            stmt = stmt.where(Record.id != exclude_id)
+        return (await self.session.execute(stmt.limit(1))).first() is not None
+
+    async def similar_slugs(self, stem: str) -> set[str]:
+        stmt = select(Record.slug).where(Record.kind == self.spec.kind, Record.slug.like(f"{_like_escape(stem)}%"))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def ids_by_slug(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], uuid.UUID]:
+        if not pairs:
+            return {}
+        stmt = select(Record.kind, Record.slug, Record.id).where(
+            tuple_(Record.kind, Record.slug).in_(list(pairs)), Record.deleted_at.is_(None)
+        )
+        return {(k, s): i for k, s, i in (await self.session.execute(stmt)).all()}
+
+    async def missing_topics(self, slugs: Sequence[str]) -> list[str]:
+        if not slugs:
+            return []
+        known = set((await self.session.execute(select(Topic.slug).where(Topic.slug.in_(slugs)))).scalars())
+        return [s for s in slugs if s not in known]
+
+    def add(self, record: Record) -> None:
+        self.session.add(record)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def log_change(self, record: Record, action: str) -> None:
+        self.session.add(
+            Change(
+                record_id=record.id,
+                kind=record.kind,
+                slug=record.slug,
+                action=action,
+                version=record.version,
+                public=record.publication == "published" and record.deleted_at is None,
+            )
+        )
+
+    def add_revision(self, record: Record, action: str, key_id: uuid.UUID | None, snapshot: dict[str, Any]) -> None:
+        self.session.add(
+            Revision(record_id=record.id, version=record.version, action=action, key_id=key_id, snapshot=snapshot)
+        )

@@ -1,0 +1,188 @@
+"""The routes every kind has, built from its spec. (No `from __future__ import annotations` here:
+FastAPI reads the kind's schema types from these closures' annotations at runtime.)"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Request, Response
+from pydantic import BaseModel
+
+from app.core.db import SessionDep
+from app.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+    Unprocessable,
+)
+from app.core.http import json_response, record_etag
+from app.core.pagination import Page
+from app.keys.dependencies import EditorDep, ViewerDep
+from app.keys.service import Viewer
+from app.records.params import LangDep, ListParams
+from app.records.service import RecordService
+from app.records.spec import KindSpec
+
+ServiceFactory = Callable[[Any, Viewer], RecordService]
+
+KeyPath = Annotated[
+    str,
+    Path(
+        max_length=120,
+        description="The record's id (UUID) or slug.",
+        examples=["law-kg-external-migration-2000"],
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag or version you read (`\"v3-en\"` or `3`): 412 if the record changed since."),
+]
+
+
+def problem_responses(*errors: type[Any]) -> dict[int | str, dict[str, Any]]:
+    out: dict[int | str, dict[str, Any]] = {}
+    for err in errors:
+        out[err.status] = {
+            "description": err.title,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return out
+
+
+def send_record(request: Request, service: RecordService, record: Any, lang: str, status_code: int = 200) -> Response:
+    out = service.spec.out_schema.model_validate(service.present(record, lang))
+    headers = {"Content-Language": _content_language(out, lang)}
+    if status_code == 201:
+        headers["Location"] = f"/v1/{service.spec.plural}/{record.id}"
+    return json_response(
+        request, out, etag=record_etag(record.version, lang), status_code=status_code, headers=headers
+    )
+
+
+def _content_language(out: BaseModel, lang: str) -> str:
+    display = getattr(out, "display", None)
+    if display is not None and display.title is not None:
+        return str(display.title.lang)
+    return "mul" if lang == "all" else lang
+
+
+def send_page(
+    request: Request, service: RecordService, items: list[Any], total: int, next_cursor: str | None, lang: str
+) -> Response:
+    out_schema = service.spec.out_schema
+    page = Page[out_schema](  # type: ignore[valid-type]
+        items=[out_schema.model_validate(service.present(r, lang)) for r in items],
+        total=total,
+        next_cursor=next_cursor,
+    )
+    return json_response(request, page, headers={"Content-Language": "mul" if lang == "all" else lang})
+
+
+def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFactory) -> None:
+    """GET one, POST, PUT, PATCH, DELETE for a kind. Each kind's own router adds its list route."""
+    InSchema: Any = spec.in_schema
+    OutSchema: Any = spec.out_schema
+    kind = spec.kind
+    write_errors = problem_responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+                                     Unprocessable)
+
+    @router.get(
+        "/{key}",
+        name=f"get_{kind}",
+        summary=f"Get one {kind} by id or slug",
+        response_model=OutSchema,
+        responses=problem_responses(NotFound, Unprocessable),
+    )
+    async def get_one(request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep) -> Response:
+        service = make_service(session, viewer)
+        return send_record(request, service, await service.get(key), lang)
+
+    @router.post(
+        "",
+        name=f"create_{kind}",
+        summary=f"Create a {kind} (editor)",
+        status_code=201,
+        response_model=OutSchema,
+        responses=write_errors,
+    )
+    async def create(
+        request: Request, body: InSchema, session: SessionDep, viewer: EditorDep, lang: LangDep
+    ) -> Response:
+        service = make_service(session, viewer)
+        return send_record(request, service, await service.create(body), lang, status_code=201)
+
+    @router.put(
+        "/{key}",
+        name=f"replace_{kind}",
+        summary=f"Replace a {kind} (editor)",
+        response_model=OutSchema,
+        responses=write_errors,
+    )
+    async def replace(
+        request: Request,
+        key: KeyPath,
+        body: InSchema,
+        session: SessionDep,
+        viewer: EditorDep,
+        lang: LangDep,
+        if_match: IfMatch = None,
+    ) -> Response:
+        service = make_service(session, viewer)
+        return send_record(request, service, await service.replace(key, body, if_match), lang)
+
+    @router.patch(
+        "/{key}",
+        name=f"patch_{kind}",
+        summary=f"Update part of a {kind} (JSON merge patch, editor)",
+        description="RFC 7386 merge patch: fields you send replace the stored ones, `null` removes a field.",
+        response_model=OutSchema,
+        responses=write_errors,
+    )
+    async def patch(
+        request: Request,
+        key: KeyPath,
+        session: SessionDep,
+        viewer: EditorDep,
+        lang: LangDep,
+        body: Annotated[
+            dict[str, Any],
+            Body(
+                media_type="application/merge-patch+json",
+                openapi_examples={"publish": {"summary": "Publish", "value": {"publication": "published"}}},
+            ),
+        ],
+        if_match: IfMatch = None,
+    ) -> Response:
+        service = make_service(session, viewer)
+        return send_record(request, service, await service.patch(key, body, if_match), lang)
+
+    @router.delete(
+        "/{key}",
+        name=f"delete_{kind}",
+        summary=f"Delete a {kind} (editor; a tombstone stays for the change feed)",
+        status_code=204,
+        responses=write_errors,
+    )
+    async def delete(key: KeyPath, session: SessionDep, viewer: EditorDep, if_match: IfMatch = None) -> Response:
+        await make_service(session, viewer).delete(key, if_match)
+        return Response(status_code=204)
+
+    del get_one, create, replace, patch, delete  # registered on the router
+
+
+def list_route_kwargs(spec: KindSpec) -> dict[str, Any]:
+    return {
+        "name": f"list_{spec.plural}",
+        "summary": f"List {spec.plural}",
+        "response_model": Page[spec.out_schema],  # type: ignore[name-defined]
+        "responses": problem_responses(BadRequest, Forbidden, Unprocessable),
+    }
+
+
+async def list_response(
+    request: Request, service: RecordService, params: ListParams, lang: str, extra: list[Any] | None = None
+) -> Response:
+    items, total, next_cursor = await service.list(params, extra)
+    return send_page(request, service, items, total, next_cursor, lang)

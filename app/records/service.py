@@ -1,0 +1,267 @@
+"""Use cases shared by the four kinds: read, list, create, replace, merge-patch, delete."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from typing import Any
+
+import json_merge_patch
+from pydantic import BaseModel, ValidationError
+from slugify import slugify
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable, field_error
+from app.core.http import check_if_match
+from app.core.pagination import decode_cursor, encode_cursor
+from app.keys.service import Viewer
+from app.models import Record, Relation
+from app.records.params import ListParams, check_choices, literal_values
+from app.records.present import editable, present, visible
+from app.records.repository import RecordRepository, SortKey
+from app.records.spec import KindSpec
+
+# Which relation types make sense between which kinds (source kind, target kind).
+_SAME_KIND = {"amends", "repeals", "replaces"}
+_IMPLEMENTS = {"implements", "based_on"}
+
+
+def relation_allowed(type_: str, source: str, target: str) -> bool:
+    if type_ == "related":
+        return True
+    if type_ in _SAME_KIND:
+        return source == target and source in ("law", "policy")
+    return source in ("law", "policy", "program") and target in ("law", "policy")
+
+
+def validation_errors(exc: ValidationError) -> Unprocessable:
+    return Unprocessable(
+        [field_error(list(e["loc"]), str(e["msg"]), str(e["type"])) for e in exc.errors(include_url=False)]
+    )
+
+
+class RecordService:
+    def __init__(self, session: AsyncSession, spec: KindSpec, viewer: Viewer) -> None:
+        self.spec = spec
+        self.viewer = viewer
+        self.repo = RecordRepository(session, spec)
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    async def get(self, key: str) -> Record:
+        record = await self.repo.get(key)
+        if record is None or not visible(record, self.viewer):
+            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
+        return record
+
+    def present(self, record: Record, lang: str) -> dict[str, Any]:
+        return present(record, self.spec, self.viewer, lang)
+
+    async def list(self, params: ListParams, extra: list[Any] | None = None) -> tuple[list[Record], int, str | None]:
+        publications = params.publications
+        if not self.viewer.is_editor:
+            if any(p != "published" for p in publications):
+                raise Forbidden("Only editors may list drafts or archived records.")
+            publications = ["published"]
+        elif not publications:
+            publications = ["draft", "published", "archived"]
+        status_field = self.spec.in_schema.model_fields["status"]
+        check_choices("status", params.statuses, literal_values(status_field.annotation))
+        sort = self._sort(params.sort)
+        conds = self.repo.filters(
+            publications=publications,
+            countries=params.countries,
+            topics=params.topics,
+            statuses=params.statuses,
+            date_from=params.date_from,
+            date_to=params.date_to,
+            updated_since=params.updated_since,
+            q=params.q,
+        )
+        after = decode_cursor(params.cursor, sort.name, 2) if params.cursor else None
+        if after is not None:
+            try:
+                uuid.UUID(after[1])
+                if sort.is_time:
+                    dt.datetime.fromisoformat(after[0])
+            except ValueError as exc:
+                raise BadRequest("`cursor` is damaged; start again without it.") from exc
+        rows, total = await self.repo.page([*conds, *(extra or [])], sort, after, params.limit)
+        items = list(rows[: params.limit])
+        next_cursor = encode_cursor(sort.name, sort.values_of(items[-1])) if len(rows) > params.limit else None
+        return items, total, next_cursor
+
+    def _sort(self, sort: str | None) -> SortKey:
+        name = (sort or "slug").strip()
+        if name.lstrip("-") not in self.spec.sorts:
+            allowed = ", ".join(self.spec.sorts)
+            raise Unprocessable([field_error(["sort"], f"sort by one of: {allowed} (prefix - to reverse)", "enum")])
+        return SortKey(self.spec, name)
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    async def create(self, payload: BaseModel) -> Record:
+        data = payload.model_dump(mode="json")
+        refs = await self._resolve_references(data, None)
+        slug = data.get("slug") or await self._derive_slug(data[self.spec.title_field])
+        if await self.repo.slug_taken(slug):
+            raise Conflict(f"A {self.spec.kind} with slug {slug!r} exists (perhaps deleted); choose another.")
+        record = self.spec.model(id=uuid.uuid4(), slug=slug, version=1)
+        self._apply(record, data, refs, new=True)
+        self.repo.add(record)
+        await self._flush()
+        self._log(record, "created")
+        await self._flush()
+        return await self._reload(record)
+
+    async def replace(self, key: str, payload: BaseModel, if_match: str | None) -> Record:
+        record = await self._locked(key)
+        check_if_match(if_match, record.version)
+        data = payload.model_dump(mode="json")
+        data["slug"] = data.get("slug") or record.slug
+        return await self._update(record, data)
+
+    async def patch(self, key: str, patch: Any, if_match: str | None) -> Record:
+        if not isinstance(patch, dict):
+            raise Unprocessable([field_error([], "a JSON merge patch must be an object", "type")])
+        record = await self._locked(key)
+        check_if_match(if_match, record.version)
+        merged = json_merge_patch.merge(copy.deepcopy(editable(record, self.spec)), patch)
+        try:
+            payload = self.spec.in_schema.model_validate(merged)
+        except ValidationError as exc:
+            raise validation_errors(exc) from exc
+        return await self._update(record, payload.model_dump(mode="json"))
+
+    async def delete(self, key: str, if_match: str | None) -> None:
+        record = await self._locked(key)
+        check_if_match(if_match, record.version)
+        record.deleted_at = dt.datetime.now(dt.UTC)
+        record.updated_at = record.deleted_at
+        record.version += 1
+        self._log(record, "deleted")
+        await self._flush()
+
+    async def _locked(self, key: str) -> Record:
+        record = await self.repo.get(key, for_update=True)
+        if record is None:
+            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
+        return record
+
+    async def _update(self, record: Record, data: dict[str, Any]) -> Record:
+        before = editable(record, self.spec)
+        refs = await self._resolve_references(data, record)
+        if data["slug"] != record.slug and await self.repo.slug_taken(data["slug"], exclude_id=record.id):
+            raise Conflict(f"A {self.spec.kind} with slug {data['slug']!r} exists; choose another.")
+        after = self._normalised(data)
+        if after == self._normalised(before):
+            return record  # nothing changed: no new version
+        record.slug = data["slug"]
+        self._apply(record, data, refs, new=False)
+        record.version += 1
+        record.updated_at = dt.datetime.now(dt.UTC)
+        await self._flush()
+        self._log(record, "updated")
+        await self._flush()
+        return await self._reload(record)
+
+    def _normalised(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Compare bodies as the API would store them (defaults filled, JSON types)."""
+        try:
+            return self.spec.in_schema.model_validate(data).model_dump(mode="json")
+        except ValidationError:
+            return data
+
+    def _apply(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
+        for name in self.spec.column_fields:
+            setattr(record, name, data.get(name))
+        record.title = data[self.spec.title_field]
+        record.summary = data.get(self.spec.summary_field) or {}
+        record.editorial = data.get("editorial") or {}
+        record.original_language = data.get("original_language") or next(iter(record.title))
+        relations = [
+            Relation(target_id=refs["related"][i], type=rel["type"], position=i)
+            for i, rel in enumerate(data.get("related") or [])
+        ]
+        if new:
+            record.relations_out = relations
+        else:
+            # Keep rows whose edge is unchanged; replace the rest.
+            wanted = {(r.target_id, r.type): r for r in relations}
+            kept = [r for r in record.relations_out if (r.target_id, r.type) in wanted]
+            for r in kept:
+                r.position = wanted.pop((r.target_id, r.type)).position
+            record.relations_out = kept + list(wanted.values())
+        self.apply_custom(record, data, refs, new=new)
+
+    def apply_custom(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
+        """Kind-specific fields that are not plain columns (program participants)."""
+
+    async def _resolve_references(self, data: dict[str, Any], record: Record | None) -> dict[str, Any]:
+        errors: list[dict[str, Any]] = []
+        topics = data.get("topics") or []
+        missing = set(await self.repo.missing_topics(topics))
+        errors.extend(
+            field_error(["topics", i], f"unknown topic {t!r}; see /v1/topics", "topic")
+            for i, t in enumerate(topics)
+            if t in missing
+        )
+        related = data.get("related") or []
+        ids = await self.repo.ids_by_slug([(r["kind"], r["slug"]) for r in related])
+        resolved: list[uuid.UUID] = []
+        for i, rel in enumerate(related):
+            target = ids.get((rel["kind"], rel["slug"]))
+            if target is None:
+                errors.append(field_error(["related", i, "slug"], f"no {rel['kind']} with slug {rel['slug']!r}", "ref"))
+            elif record is not None and target == record.id:
+                errors.append(field_error(["related", i, "slug"], "a record cannot relate to itself", "ref"))
+            elif not relation_allowed(rel["type"], self.spec.kind, rel["kind"]):
+                errors.append(
+                    field_error(["related", i, "type"], f"a {self.spec.kind} cannot {rel['type']} a {rel['kind']}", "ref")
+                )
+            resolved.append(target)  # type: ignore[arg-type]
+        refs: dict[str, Any] = {"related": resolved}
+        errors.extend(await self.resolve_custom(data, refs))
+        if errors:
+            raise Unprocessable(errors)
+        return refs
+
+    async def resolve_custom(self, data: dict[str, Any], refs: dict[str, Any]) -> list[dict[str, Any]]:
+        return []
+
+    async def _derive_slug(self, title: dict[str, str]) -> str:
+        text = title.get("en") or next(iter(title.values()))
+        stem = slugify(f"{self.spec.kind} {text}", max_length=100, word_boundary=True) or self.spec.kind
+        if len(stem) < 2:
+            stem = f"{self.spec.kind}-{stem}"
+        taken = await self.repo.similar_slugs(stem)
+        if stem not in taken:
+            return stem
+        n = 2
+        while f"{stem}-{n}" in taken:
+            n += 1
+        return f"{stem}-{n}"
+
+    def _log(self, record: Record, action: str) -> None:
+        self.repo.log_change(record, action)
+        self.repo.add_revision(record, action, self.viewer.key_id, editable_snapshot(record, self.spec))
+
+    async def _flush(self) -> None:
+        try:
+            await self.repo.flush()
+        except IntegrityError as exc:
+            raise Conflict("The change conflicts with another record (a slug or edge already taken).") from exc
+
+    async def _reload(self, record: Record) -> Record:
+        fresh = await self.repo.get(str(record.id), with_deleted=True)
+        assert fresh is not None
+        return fresh
+
+
+def editable_snapshot(record: Record, spec: KindSpec) -> dict[str, Any]:
+    """The editable body as stored in revisions; relations as slugs, safe before a reload."""
+    data: dict[str, Any] = {name: getattr(record, name) for name in spec.column_fields}
+    data.update(slug=record.slug, title=record.title, summary=record.summary, editorial=record.editorial)
+    return data

