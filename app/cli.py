@@ -6,15 +6,19 @@ import asyncio
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import platformdirs
 import typer
-from alembic import command
 from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from alembic import command
 from app.core.config import get_settings
+
+T = TypeVar("T")
 
 cli = typer.Typer(help="Migrant-rights knowledge base API.", no_args_is_help=True, add_completion=False)
 keys_cli = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -40,7 +44,7 @@ def run_migrations(url: str) -> None:
     command.upgrade(config, "head")
 
 
-async def _with_session(fn):  # type: ignore[no-untyped-def]
+async def _with_session(fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from app.core.db import make_engine, make_sessionmaker
 
     engine = make_engine(get_settings().database_url or "", pool_size=2)
@@ -125,14 +129,14 @@ def keys_create(
 ) -> None:
     """Make a key. It is printed once, alone on the last line; only its hash is kept."""
     from app.keys.service import KeyService
+    from app.models import ApiKey
 
     if role not in ("editor", "admin"):
         raise typer.BadParameter("role must be editor or admin")
     _database_url()
 
-    async def make(session):  # type: ignore[no-untyped-def]
-        key, secret = await KeyService(session).create(name, role)  # type: ignore[arg-type]
-        return key, secret
+    async def make(session: AsyncSession) -> tuple[ApiKey, str]:
+        return await KeyService(session).create(name, role)  # type: ignore[arg-type]
 
     key, secret = asyncio.run(_with_session(make))
     typer.echo(f"created {key.role} key {key.id} ({key.name}); it will not be shown again:")
@@ -164,7 +168,9 @@ def keys_revoke(key_id: str) -> None:
 
 @cli.command()
 def openapi(
-    output: Annotated[Path, typer.Option(help="Where to write the schema")] = ROOT / "openapi" / "openapi.json",
+    output: Annotated[Path, typer.Option(help="Where to write the schema")] = ROOT
+    / "openapi"
+    / "openapi.json",
 ) -> None:
     """Write the app's OpenAPI schema (committed at openapi/openapi.json)."""
     from app.main import create_app
@@ -180,3 +186,7 @@ def openapi_text(schema: dict[str, object]) -> str:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

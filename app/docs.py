@@ -19,6 +19,9 @@ TAGS = [
     {"name": "Laws", "description": "Constitutions, codes, laws, decrees, treaties and conventions."},
     {"name": "Policies", "description": "Strategies, concepts, action plans and roadmaps."},
     {"name": "Programs", "description": "Projects and programmes, with donors, implementers and partners."},
-    {"name": "Organizations", "description": "Who works on migrant rights: NGOs, agencies, legal clinics, donors."},
+    {
+        "name": "Organizations",
+        "description": "Who works on migrant rights: NGOs, agencies, legal clinics, donors.",
+    },
     {"name": "Reference data", "description": "Countries and topics used to tag records."},
 ]

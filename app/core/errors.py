@@ -14,7 +14,7 @@ from rfc9457 import StatusProblem
 logger = logging.getLogger("migrantkb")
 
 
-class AppError(StatusProblem):  # type: ignore[misc]
+class AppError(StatusProblem):
     """Base of every error the API returns on purpose."""
 
 
@@ -28,7 +28,7 @@ class Unauthorized(AppError):
     type_ = "unauthorized"
     title = "An API key is required."
     status = 401
-    headers_ = {"WWW-Authenticate": 'Bearer realm="migrantkb"'}
+    headers_ = {"WWW-Authenticate": 'Bearer realm="migrantkb"'}  # noqa: RUF012
 
 
 class Forbidden(AppError):
@@ -73,7 +73,9 @@ class Unprocessable(AppError):
     status = 422
 
     def __init__(self, errors: Sequence[Mapping[str, Any]], detail: str | None = None) -> None:
-        super().__init__(detail or "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=list(errors))
+        super().__init__(
+            detail or "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=list(errors)
+        )
 
 
 class InternalError(AppError):
@@ -92,7 +94,7 @@ def field_error(path: Sequence[str | int], message: str, type_: str = "value_err
 
 def json_pointer(path: Sequence[str | int]) -> str:
     """RFC 6901 pointer: `/title/en`, `/countries/0`."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path if p != "[key]")
 
 
 def _validation_problem(_eh: Any, _request: Request, exc: RequestValidationError) -> Unprocessable:

@@ -48,7 +48,9 @@ def check_if_match(header: str | None, version: int) -> None:
             return
         number = tag.removeprefix("v").split("-", 1)[0]
         if not number.isdigit():
-            raise BadRequest("`If-Match` must be an ETag from this API, like \"v3-en\", or a version number.")
+            raise BadRequest('`If-Match` must be an ETag from this API, like "v3-en", or a version number.')
         ok = ok or int(number) == version
     if not ok:
-        raise PreconditionFailed(f"The record is at version {version}; read it again and re-apply your change.")
+        raise PreconditionFailed(
+            f"The record is at version {version}; read it again and re-apply your change."
+        )

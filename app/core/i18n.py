@@ -23,7 +23,10 @@ def _check_content_language(code: str) -> str:
 
 
 def _check_iso_language(code: str) -> str:
-    if not _TAG.match(code) or pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code}) is None:
+    if (
+        not _TAG.match(code)
+        or pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code}) is None
+    ):
         raise ValueError(f"{code!r} is not an ISO 639 language code")
     return code
 
@@ -38,7 +41,11 @@ IsoLanguage = Annotated[
     AfterValidator(_check_iso_language),
     Field(description="ISO 639-1 (or 639-3) language code.", examples=["ky"]),
 ]
-NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+# PostgreSQL text cannot hold U+0000, so no string the API stores may contain it.
+NO_NUL = r"^[^\x00]*$"
+NonEmptyText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000, pattern=NO_NUL)
+]
 LocalizedText = Annotated[
     dict[ContentLanguage, NonEmptyText],
     Field(

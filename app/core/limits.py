@@ -7,19 +7,43 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
+def _problem(status: int, type_: str, title: str, detail: str) -> bytes:
+    return json.dumps({"type": type_, "title": title, "status": status, "detail": detail}).encode()
 
 
-def _problem(max_bytes: int) -> bytes:
-    return json.dumps(
+async def send_problem(send: Send, status: int, body: bytes) -> None:
+    await send(
         {
-            "type": "payload-too-large",
-            "title": "The request body is too large.",
-            "status": 413,
-            "detail": f"Send at most {max_bytes} bytes in one request; split bulk imports into several files.",
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
-    ).encode()
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RejectNul:
+    """PostgreSQL text cannot hold U+0000: refuse it in the URL before it reaches a query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+            if b"%00" in raw or b"\x00" in raw or "\x00" in scope.get("path", ""):
+                body = _problem(
+                    400,
+                    "bad-request",
+                    "The request is malformed.",
+                    "NUL characters (%00) are not allowed in URLs.",
+                )
+                await send_problem(send, 400, body)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -42,35 +66,39 @@ class BodySizeLimit:
                     return
         received = 0
         started = False
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    # Answer now; the app sees the client go away and its own reply is dropped.
+                    rejected = True
+                    if not started:
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(send)
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not rejected:
+                raise
 
     async def _reject(self, send: Send) -> None:
-        body = _problem(self.max_bytes)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())],
-            }
+        detail = f"Send at most {self.max_bytes} bytes in one request; split bulk imports into several files."
+        await send_problem(
+            send, 413, _problem(413, "payload-too-large", "The request body is too large.", detail)
         )
-        await send({"type": "http.response.body", "body": body})

@@ -35,7 +35,9 @@ def parse_partial_date(value: str) -> str:
 PartialDate = Annotated[
     str,
     AfterValidator(parse_partial_date),
-    Field(description="ISO 8601 date, possibly reduced: YYYY, YYYY-MM or YYYY-MM-DD.", examples=["2000-07-17"]),
+    Field(
+        description="ISO 8601 date, possibly reduced: YYYY, YYYY-MM or YYYY-MM-DD.", examples=["2000-07-17"]
+    ),
 ]
 
 

@@ -25,9 +25,7 @@ def country_names(languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
     names: dict[str, dict[str, str]] = {}
     for country in pycountry.countries:
         code = country.alpha_2
-        names[code] = {
-            lang: loc.territories.get(code) or country.name for lang, loc in locales.items()
-        }
+        names[code] = {lang: loc.territories.get(code) or country.name for lang, loc in locales.items()}
     return names
 
 
@@ -58,48 +56,136 @@ CurrencyCode = Annotated[
 
 # The controlled vocabulary of DESIGN §3, labelled in every content language.
 DEFAULT_TOPICS: list[tuple[str, dict[str, str]]] = [
-    ("labour-migration", {
-        "en": "Labour migration", "ru": "Трудовая миграция", "ky": "Эмгек миграциясы",
-        "kk": "Еңбек көші-қоны", "uz": "Mehnat migratsiyasi", "tg": "Муҳоҷирати меҳнатӣ",
-        "tk": "Zähmet migrasiýasy"}),
-    ("asylum-refugees", {
-        "en": "Asylum and refugees", "ru": "Убежище и беженцы", "ky": "Башпаана жана качкындар",
-        "kk": "Баспана және босқындар", "uz": "Boshpana va qochqinlar", "tg": "Паноҳгоҳ ва гурезаҳо",
-        "tk": "Gaçybatalga we bosgunlar"}),
-    ("statelessness", {
-        "en": "Statelessness", "ru": "Безгражданство", "ky": "Жарандыгы жоктук",
-        "kk": "Азаматтығы жоқтық", "uz": "Fuqaroligi yo'qlik", "tg": "Бетабаагӣ",
-        "tk": "Raýatlygy bolmazlyk"}),
-    ("trafficking", {
-        "en": "Human trafficking", "ru": "Торговля людьми", "ky": "Адам сатуу",
-        "kk": "Адам саудасы", "uz": "Odam savdosi", "tg": "Савдои одамон", "tk": "Adam söwdasy"}),
-    ("residence-registration", {
-        "en": "Residence and registration", "ru": "Пребывание и регистрация",
-        "ky": "Жашоо жана каттоо", "kk": "Тұру және тіркеу", "uz": "Yashash va ro'yxatdan o'tish",
-        "tg": "Истиқомат ва бақайдгирӣ", "tk": "Ýaşamak we hasaba alynmak"}),
-    ("citizenship", {
-        "en": "Citizenship", "ru": "Гражданство", "ky": "Жарандык", "kk": "Азаматтық",
-        "uz": "Fuqarolik", "tg": "Шаҳрвандӣ", "tk": "Raýatlyk"}),
-    ("social-protection", {
-        "en": "Social protection", "ru": "Социальная защита", "ky": "Социалдык коргоо",
-        "kk": "Әлеуметтік қорғау", "uz": "Ijtimoiy himoya", "tg": "Ҳифзи иҷтимоӣ",
-        "tk": "Sosial gorag"}),
-    ("remittances", {
-        "en": "Remittances", "ru": "Денежные переводы", "ky": "Акча которуулар",
-        "kk": "Ақша аударымдары", "uz": "Pul o'tkazmalari", "tg": "Интиқоли пул",
-        "tk": "Pul geçirimleri"}),
-    ("return-reintegration", {
-        "en": "Return and reintegration", "ru": "Возвращение и реинтеграция",
-        "ky": "Кайтуу жана реинтеграция", "kk": "Оралу және реинтеграция",
-        "uz": "Qaytish va reintegratsiya", "tg": "Бозгашт ва реинтегратсия",
-        "tk": "Gaýdyp gelmek we reintegrasiýa"}),
-    ("family-of-migrants", {
-        "en": "Families of migrants", "ru": "Семьи мигрантов", "ky": "Мигранттардын үй-бүлөлөрү",
-        "kk": "Мигранттардың отбасылары", "uz": "Migrantlar oilalari", "tg": "Оилаҳои муҳоҷирон",
-        "tk": "Migrantlaryň maşgalalary"}),
-    ("expulsion-detention", {
-        "en": "Expulsion and detention", "ru": "Выдворение и задержание",
-        "ky": "Чыгарып салуу жана кармоо", "kk": "Шығарып жіберу және ұстау",
-        "uz": "Chiqarib yuborish va ushlab turish", "tg": "Ихроҷ ва боздошт",
-        "tk": "Çykaryp kowmak we saklamak"}),
+    (
+        "labour-migration",
+        {
+            "en": "Labour migration",
+            "ru": "Трудовая миграция",
+            "ky": "Эмгек миграциясы",
+            "kk": "Еңбек көші-қоны",
+            "uz": "Mehnat migratsiyasi",
+            "tg": "Муҳоҷирати меҳнатӣ",
+            "tk": "Zähmet migrasiýasy",
+        },
+    ),
+    (
+        "asylum-refugees",
+        {
+            "en": "Asylum and refugees",
+            "ru": "Убежище и беженцы",
+            "ky": "Башпаана жана качкындар",
+            "kk": "Баспана және босқындар",
+            "uz": "Boshpana va qochqinlar",
+            "tg": "Паноҳгоҳ ва гурезаҳо",
+            "tk": "Gaçybatalga we bosgunlar",
+        },
+    ),
+    (
+        "statelessness",
+        {
+            "en": "Statelessness",
+            "ru": "Безгражданство",
+            "ky": "Жарандыгы жоктук",
+            "kk": "Азаматтығы жоқтық",
+            "uz": "Fuqaroligi yo'qlik",
+            "tg": "Бетабаагӣ",
+            "tk": "Raýatlygy bolmazlyk",
+        },
+    ),
+    (
+        "trafficking",
+        {
+            "en": "Human trafficking",
+            "ru": "Торговля людьми",
+            "ky": "Адам сатуу",
+            "kk": "Адам саудасы",
+            "uz": "Odam savdosi",
+            "tg": "Савдои одамон",
+            "tk": "Adam söwdasy",
+        },
+    ),
+    (
+        "residence-registration",
+        {
+            "en": "Residence and registration",
+            "ru": "Пребывание и регистрация",
+            "ky": "Жашоо жана каттоо",
+            "kk": "Тұру және тіркеу",
+            "uz": "Yashash va ro'yxatdan o'tish",
+            "tg": "Истиқомат ва бақайдгирӣ",
+            "tk": "Ýaşamak we hasaba alynmak",
+        },
+    ),
+    (
+        "citizenship",
+        {
+            "en": "Citizenship",
+            "ru": "Гражданство",
+            "ky": "Жарандык",
+            "kk": "Азаматтық",
+            "uz": "Fuqarolik",
+            "tg": "Шаҳрвандӣ",
+            "tk": "Raýatlyk",
+        },
+    ),
+    (
+        "social-protection",
+        {
+            "en": "Social protection",
+            "ru": "Социальная защита",
+            "ky": "Социалдык коргоо",
+            "kk": "Әлеуметтік қорғау",
+            "uz": "Ijtimoiy himoya",
+            "tg": "Ҳифзи иҷтимоӣ",
+            "tk": "Sosial gorag",
+        },
+    ),
+    (
+        "remittances",
+        {
+            "en": "Remittances",
+            "ru": "Денежные переводы",
+            "ky": "Акча которуулар",
+            "kk": "Ақша аударымдары",
+            "uz": "Pul o'tkazmalari",
+            "tg": "Интиқоли пул",
+            "tk": "Pul geçirimleri",
+        },
+    ),
+    (
+        "return-reintegration",
+        {
+            "en": "Return and reintegration",
+            "ru": "Возвращение и реинтеграция",
+            "ky": "Кайтуу жана реинтеграция",
+            "kk": "Оралу және реинтеграция",
+            "uz": "Qaytish va reintegratsiya",
+            "tg": "Бозгашт ва реинтегратсия",
+            "tk": "Gaýdyp gelmek we reintegrasiýa",
+        },
+    ),
+    (
+        "family-of-migrants",
+        {
+            "en": "Families of migrants",
+            "ru": "Семьи мигрантов",
+            "ky": "Мигранттардын үй-бүлөлөрү",
+            "kk": "Мигранттардың отбасылары",
+            "uz": "Migrantlar oilalari",
+            "tg": "Оилаҳои муҳоҷирон",
+            "tk": "Migrantlaryň maşgalalary",
+        },
+    ),
+    (
+        "expulsion-detention",
+        {
+            "en": "Expulsion and detention",
+            "ru": "Выдворение и задержание",
+            "ky": "Чыгарып салуу жана кармоо",
+            "kk": "Шығарып жіберу және ұстау",
+            "uz": "Chiqarib yuborish va ushlab turish",
+            "tg": "Ихроҷ ва боздошт",
+            "tk": "Çykaryp kowmak we saklamak",
+        },
+    ),
 ]

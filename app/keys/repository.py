@@ -33,10 +33,13 @@ class KeyRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def touch(self, key_id: uuid.UUID, at: dt.datetime) -> None:
-        """Record use, at most once a minute per key, so reads do not all write."""
-        await self.session.execute(
-            update(ApiKey)
+        """Record use, at most once a minute per key, and never wait on a row another request holds:
+        the time is a hint, not worth serialising requests that share a key."""
+        row = (
+            select(ApiKey.id)
             .where(ApiKey.id == key_id)
             .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < at - dt.timedelta(minutes=1)))
-            .values(last_used_at=at)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
         )
+        await self.session.execute(update(ApiKey).where(ApiKey.id == row).values(last_used_at=at))

@@ -48,7 +48,9 @@ class KeyService:
     def __init__(self, session: AsyncSession) -> None:
         self.repo = KeyRepository(session)
 
-    async def create(self, name: str, role: Role, expires_at: dt.datetime | None = None) -> tuple[ApiKey, str]:
+    async def create(
+        self, name: str, role: Role, expires_at: dt.datetime | None = None
+    ) -> tuple[ApiKey, str]:
         prefix = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         key = await self.repo.add(

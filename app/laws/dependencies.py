@@ -21,8 +21,11 @@ LawServiceDep = Annotated[LawService, Depends(law_service)]
 def instrument_types(
     instrument_type: Annotated[
         list[str] | None,
-        Query(description="constitution, code, law, decree, resolution, order, regulation, treaty, convention, "
-              "agreement, other; OR within.", examples=["law,code"]),
+        Query(
+            description="constitution, code, law, decree, resolution, order, regulation, treaty, convention, "
+            "agreement, other; OR within.",
+            examples=["law,code"],
+        ),
     ] = None,
 ) -> list[str]:
     return check_choices("instrument_type", split_multi(instrument_type), literal_values(InstrumentType))

@@ -11,7 +11,9 @@ from app.records.router import add_record_routes, list_response, list_route_kwar
 router = APIRouter(prefix="/laws", tags=["Laws"])
 
 
-@router.get("", **list_route_kwargs(LAW), description="Sort by slug, updated_at, created_at, adopted_on, in_force_on.")
+@router.get(
+    "", **list_route_kwargs(LAW), description="Sort by slug, updated_at, created_at, adopted_on, in_force_on."
+)
 async def list_laws(
     request: Request,
     service: LawServiceDep,

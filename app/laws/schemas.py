@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -9,8 +9,17 @@ from app.core.reference import CountryCode
 from app.records.schemas import DocumentText, RecordFields, RecordMeta, ShortText, WriteMeta
 
 InstrumentType = Literal[
-    "constitution", "code", "law", "decree", "resolution", "order", "regulation", "treaty", "convention",
-    "agreement", "other",
+    "constitution",
+    "code",
+    "law",
+    "decree",
+    "resolution",
+    "order",
+    "regulation",
+    "treaty",
+    "convention",
+    "agreement",
+    "other",
 ]
 LawStatus = Literal["in_force", "amended", "repealed", "not_in_force", "draft", "unknown"]
 
@@ -34,7 +43,7 @@ class LawFields(BaseModel):
     ratifications: list[Ratification] = Field(default_factory=list, max_length=300)
 
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "slug": "law-kg-external-migration-2000",
     "title": {"en": 'Law "On External Migration"', "ru": "О внешней миграции"},
     "summary": {"en": "Entry, stay and exit of foreigners and stateless persons."},

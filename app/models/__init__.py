@@ -11,6 +11,17 @@ from app.models.record import Record, Relation
 from app.models.reference import Country, Topic
 
 __all__ = [
-    "ApiKey", "Base", "Change", "Country", "Law", "Organization", "Participant", "Policy", "Program",
-    "Record", "Relation", "Revision", "Topic",
+    "ApiKey",
+    "Base",
+    "Change",
+    "Country",
+    "Law",
+    "Organization",
+    "Participant",
+    "Policy",
+    "Program",
+    "Record",
+    "Relation",
+    "Revision",
+    "Topic",
 ]

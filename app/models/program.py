@@ -48,7 +48,9 @@ class Participant(Base):
     role: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(default=0)
 
-    program: Mapped[Program] = relationship(back_populates="participants", lazy="raise", foreign_keys=[program_id])
+    program: Mapped[Program] = relationship(
+        back_populates="participants", lazy="raise", foreign_keys=[program_id]
+    )
     organization: Mapped[Organization | None] = relationship(
         back_populates="participations", lazy="raise", foreign_keys=[organization_id]
     )

@@ -30,7 +30,7 @@ def partial_date_check(column: str) -> CheckConstraint:
 
 class Record(Timestamps, Base):
     __tablename__ = "records"
-    __table_args__ = (
+    __table_args__: tuple[Any, ...] = (
         UniqueConstraint("kind", "slug", name="uq_records_kind_slug"),
         CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,118}$'", name="slug_format"),
         CheckConstraint("publication in ('draft', 'published', 'archived')", name="publication"),
@@ -83,5 +83,9 @@ class Relation(Base):
     type: Mapped[str] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(default=0)
 
-    source: Mapped[Record] = relationship(foreign_keys=[source_id], back_populates="relations_out", lazy="raise")
-    target: Mapped[Record] = relationship(foreign_keys=[target_id], back_populates="relations_in", lazy="raise")
+    source: Mapped[Record] = relationship(
+        foreign_keys=[source_id], back_populates="relations_out", lazy="raise"
+    )
+    target: Mapped[Record] = relationship(
+        foreign_keys=[target_id], back_populates="relations_in", lazy="raise"
+    )

@@ -21,8 +21,11 @@ OrganizationServiceDep = Annotated[OrganizationService, Depends(organization_ser
 def org_types(
     org_type: Annotated[
         list[str] | None,
-        Query(description="ngo, government, intergovernmental, donor, academic, legal_clinic, network, media, other.",
-              examples=["ngo,legal_clinic"]),
+        Query(
+            description="ngo, government, intergovernmental, donor, academic, legal_clinic, network, media, "
+            "other.",
+            examples=["ngo,legal_clinic"],
+        ),
     ] = None,
 ) -> list[str]:
     return check_choices("org_type", split_multi(org_type), literal_values(OrgType))
@@ -31,8 +34,11 @@ def org_types(
 def services(
     service: Annotated[
         list[str] | None,
-        Query(description="legal_aid, shelter, hotline, training, research, psychosocial, advocacy, funding, "
-              "information, other.", examples=["legal_aid"]),
+        Query(
+            description="legal_aid, shelter, hotline, training, research, psychosocial, advocacy, funding, "
+            "information, other.",
+            examples=["legal_aid"],
+        ),
     ] = None,
 ) -> list[str]:
     return check_choices("service", split_multi(service), literal_values(Service))
@@ -49,8 +55,10 @@ def languages(
 def participant_roles(
     role: Annotated[
         list[str] | None,
-        Query(description="Organizations that are donor, implementer or partner of some program.",
-              examples=["donor"]),
+        Query(
+            description="Organizations that are donor, implementer or partner of some program.",
+            examples=["donor"],
+        ),
     ] = None,
 ) -> list[str]:
     return check_choices("role", split_multi(role), ["donor", "implementer", "partner"])

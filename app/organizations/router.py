@@ -17,7 +17,9 @@ from app.records.router import add_record_routes, list_response, list_route_kwar
 router = APIRouter(prefix="/organizations", tags=["Organizations"])
 
 
-@router.get("", **list_route_kwargs(ORGANIZATION), description="Sort by slug, updated_at, created_at, founded.")
+@router.get(
+    "", **list_route_kwargs(ORGANIZATION), description="Sort by slug, updated_at, created_at, founded."
+)
 async def list_organizations(
     request: Request,
     service: OrganizationServiceDep,

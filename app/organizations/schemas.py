@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -12,8 +12,16 @@ OrgType = Literal[
     "ngo", "government", "intergovernmental", "donor", "academic", "legal_clinic", "network", "media", "other"
 ]
 Service = Literal[
-    "legal_aid", "shelter", "hotline", "training", "research", "psychosocial", "advocacy", "funding",
-    "information", "other",
+    "legal_aid",
+    "shelter",
+    "hotline",
+    "training",
+    "research",
+    "psychosocial",
+    "advocacy",
+    "funding",
+    "information",
+    "other",
 ]
 OrgStatus = Literal["active", "inactive", "unknown"]
 
@@ -32,7 +40,7 @@ class OrganizationFields(BaseModel):
     status: OrgStatus = Field("unknown", examples=["active"])
 
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "slug": "org-kg-adilet",
     "name": {"en": "Adilet Legal Clinic", "ru": "Юридическая клиника «Адилет»"},
     "countries": ["KG"],

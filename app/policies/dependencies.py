@@ -21,8 +21,10 @@ PolicyServiceDep = Annotated[PolicyService, Depends(policy_service)]
 def policy_types(
     policy_type: Annotated[
         list[str] | None,
-        Query(description="strategy, concept, action_plan, programme, decree, roadmap, agreement, other.",
-              examples=["concept"]),
+        Query(
+            description="strategy, concept, action_plan, programme, decree, roadmap, agreement, other.",
+            examples=["concept"],
+        ),
     ] = None,
 ) -> list[str]:
     return check_choices("policy_type", split_multi(policy_type), literal_values(PolicyType))

@@ -12,8 +12,9 @@ router = APIRouter(prefix="/policies", tags=["Policies"])
 
 
 @router.get(
-    "", **list_route_kwargs(POLICY), description="Sort by slug, updated_at, created_at, adopted_on, period_start, "
-    "period_end."
+    "",
+    **list_route_kwargs(POLICY),
+    description="Sort by slug, updated_at, created_at, adopted_on, period_start, period_end.",
 )
 async def list_policies(
     request: Request,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +23,7 @@ class PolicyFields(BaseModel):
     status: PolicyStatus = Field("unknown", examples=["active"])
 
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "slug": "policy-kz-migration-concept-2022-2026",
     "title": {"en": "Concept of Migration Policy 2022-2026", "ru": "Концепция миграционной политики"},
     "countries": ["KZ"],

@@ -21,8 +21,10 @@ ProgramServiceDep = Annotated[ProgramService, Depends(program_service)]
 def roles(
     role: Annotated[
         list[str] | None,
-        Query(description="donor, implementer, partner: with `organization`, that organization's role.",
-              examples=["donor"]),
+        Query(
+            description="donor, implementer, partner: with `organization`, that organization's role.",
+            examples=["donor"],
+        ),
     ] = None,
 ) -> list[str]:
     return check_choices("role", split_multi(role), literal_values(Role))

@@ -11,7 +11,9 @@ from app.records.router import add_record_routes, list_response, list_route_kwar
 router = APIRouter(prefix="/programs", tags=["Programs"])
 
 
-@router.get("", **list_route_kwargs(PROGRAM), description="Sort by slug, updated_at, created_at, start_on, end_on.")
+@router.get(
+    "", **list_route_kwargs(PROGRAM), description="Sort by slug, updated_at, created_at, start_on, end_on."
+)
 async def list_programs(
     request: Request,
     service: ProgramServiceDep,

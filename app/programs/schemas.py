@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -42,7 +42,9 @@ class ParticipantIn(BaseModel):
 class ParticipantOut(BaseModel):
     organization: str | None = Field(description="Organization slug, when linked.")
     organization_id: uuid.UUID | None
-    name: dict[str, str] | str | None = Field(description="Linked organization's names, or the plain-text name.")
+    name: dict[str, str] | str | None = Field(
+        description="Linked organization's names, or the plain-text name."
+    )
     role: Role
 
 
@@ -55,7 +57,7 @@ class ProgramFields(BaseModel):
     key_events: list[KeyEvent] = Field(default_factory=list, max_length=200)
 
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "slug": "program-safe-migration-central-asia",
     "title": {"en": "Safe and Fair Migration in Central Asia"},
     "countries": ["KG", "TJ"],

@@ -37,7 +37,9 @@ class ProgramService(RecordService):
         for i, p in enumerate(participants):
             org = p.get("organization")
             if org and ("organization", org) not in ids:
-                errors.append(field_error(["participants", i, "organization"], f"no organization {org!r}", "ref"))
+                errors.append(
+                    field_error(["participants", i, "organization"], f"no organization {org!r}", "ref")
+                )
             resolved.append(ids.get(("organization", org)) if org else None)
         refs["participants"] = resolved
         return errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -52,6 +53,7 @@ def literal_values(annotation: Any) -> list[str]:
 
 
 _DATETIME = TypeAdapter(dt.datetime)
+_TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 @dataclass
@@ -70,7 +72,9 @@ class ListParams:
 
 
 def list_params(
-    limit: Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])] = 20,
+    limit: Annotated[
+        int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])
+    ] = 20,
     cursor: Annotated[
         str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
     ] = None,
@@ -78,7 +82,7 @@ def list_params(
         str | None,
         Query(
             max_length=40,
-            description="Sort field, `-` for descending. Default `slug`; each list names the fields it sorts by.",
+            description="Sort field, `-` for descending. Default `slug`; each list names its fields.",
             examples=["-updated_at"],
         ),
     ] = None,
@@ -88,8 +92,10 @@ def list_params(
     ] = None,
     topic: Annotated[
         list[str] | None,
-        Query(description="Topic slugs (see `/v1/topics`); OR within, AND with other filters.",
-              examples=["labour-migration"]),
+        Query(
+            description="Topic slugs (see `/v1/topics`); OR within, AND with other filters.",
+            examples=["labour-migration"],
+        ),
     ] = None,
     status: Annotated[list[str] | None, Query(description="Status values of this kind; OR within.")] = None,
     publication: Annotated[
@@ -98,8 +104,12 @@ def list_params(
     ] = None,
     date_from: Annotated[
         str | None,
-        Query(alias="from", max_length=10, description="On or after this year or date (the kind's main date).",
-              examples=["2010"]),
+        Query(
+            alias="from",
+            max_length=10,
+            description="On or after this year or date (the kind's main date).",
+            examples=["2010"],
+        ),
     ] = None,
     date_to: Annotated[
         str | None,
@@ -107,33 +117,49 @@ def list_params(
     ] = None,
     updated_since: Annotated[
         str | None,
-        Query(max_length=40, description="Only records changed at or after this RFC 3339 time.",
-              examples=["2026-01-01T00:00:00Z"]),
+        Query(
+            max_length=40,
+            description="Only records changed at or after this RFC 3339 time.",
+            examples=["2026-01-01T00:00:00Z"],
+        ),
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=500, description="Words to find within this kind.", examples=["migration"])
+        str | None,
+        Query(max_length=500, description="Words to find within this kind.", examples=["migration"]),
     ] = None,
 ) -> ListParams:
     countries = [c.upper() for c in split_multi(country)]
     bad = [c for c in countries if c not in country_codes()]
     if bad:
-        raise Unprocessable([field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")])
+        raise Unprocessable(
+            [field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")]
+        )
     since = None
     if updated_since is not None:
         try:
             since = _DATETIME.validate_python(updated_since)
         except ValidationError as exc:
-            raise Unprocessable([field_error(["updated_since"], "use an RFC 3339 date-time", "datetime")]) from exc
+            raise Unprocessable(
+                [field_error(["updated_since"], "use an RFC 3339 date-time", "datetime")]
+            ) from exc
         if since.tzinfo is None:
             since = since.replace(tzinfo=dt.UTC)
+    topics = split_multi(topic)
+    for t in topics:
+        if not _TOPIC.match(t):
+            raise Unprocessable(
+                [field_error(["topic"], f"{t!r} is not a topic slug; see /v1/topics", "topic")]
+            )
     return ListParams(
         limit=limit,
         cursor=cursor,
         sort=sort,
         countries=countries,
-        topics=split_multi(topic),
+        topics=topics,
         statuses=split_multi(status),
-        publications=check_choices("publication", split_multi(publication), ["draft", "published", "archived"]),
+        publications=check_choices(
+            "publication", split_multi(publication), ["draft", "published", "archived"]
+        ),
         date_from=check_partial_date("from", date_from),
         date_to=check_partial_date("to", date_to),
         updated_since=since,

@@ -54,7 +54,7 @@ def present(record: Record, spec: KindSpec, viewer: Viewer, lang: str) -> dict[s
     if isinstance(record, Organization):
         for part in record.participations:
             if visible(part.program, viewer):
-                relations.append({**_edge("participates_in", "incoming", part.program), "role": part.role})
+                relations.append({**_edge("participant", "incoming", part.program), "role": part.role})
     data["relations"] = relations
     data["related"] = _related(record, lambda other: visible(other, viewer))
     if isinstance(record, Program):
@@ -63,8 +63,12 @@ def present(record: Record, spec: KindSpec, viewer: Viewer, lang: str) -> dict[s
             if visible(p.organization, viewer):
                 assert p.organization is not None
                 data["participants"].append(
-                    {"organization": p.organization.slug, "organization_id": p.organization.id,
-                     "name": p.organization.title, "role": p.role}
+                    {
+                        "organization": p.organization.slug,
+                        "organization_id": p.organization.id,
+                        "name": p.organization.title,
+                        "role": p.role,
+                    }
                 )
             elif p.name:
                 data["participants"].append(
@@ -89,5 +93,11 @@ def _related(record: Record, keep: Callable[[Record], bool]) -> list[dict[str, s
 
 
 def _edge(type_: str, direction: str, other: Record) -> dict[str, Any]:
-    return {"type": type_, "direction": direction, "kind": other.kind, "id": other.id, "slug": other.slug,
-            "title": other.title}
+    return {
+        "type": type_,
+        "direction": direction,
+        "kind": other.kind,
+        "id": other.id,
+        "slug": other.slug,
+        "title": other.title,
+    }

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, Text, and_, cast, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.core.partial_date import on_or_after, on_or_before
@@ -143,7 +143,9 @@ class RecordRepository:
         return (await self.session.execute(stmt.limit(1))).first() is not None
 
     async def similar_slugs(self, stem: str) -> set[str]:
-        stmt = select(Record.slug).where(Record.kind == self.spec.kind, Record.slug.like(f"{_like_escape(stem)}%"))
+        stmt = select(Record.slug).where(
+            Record.kind == self.spec.kind, Record.slug.like(f"{_like_escape(stem)}%")
+        )
         return set((await self.session.execute(stmt)).scalars())
 
     async def ids_by_slug(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], uuid.UUID]:
@@ -178,7 +180,11 @@ class RecordRepository:
             )
         )
 
-    def add_revision(self, record: Record, action: str, key_id: uuid.UUID | None, snapshot: dict[str, Any]) -> None:
+    def add_revision(
+        self, record: Record, action: str, key_id: uuid.UUID | None, snapshot: dict[str, Any]
+    ) -> None:
         self.session.add(
-            Revision(record_id=record.id, version=record.version, action=action, key_id=key_id, snapshot=snapshot)
+            Revision(
+                record_id=record.id, version=record.version, action=action, key_id=key_id, snapshot=snapshot
+            )
         )

@@ -31,13 +31,14 @@ KeyPath = Annotated[
     str,
     Path(
         max_length=120,
+        pattern=r"^[A-Za-z0-9-]+$",
         description="The record's id (UUID) or slug.",
         examples=["law-kg-external-migration-2000"],
     ),
 ]
 IfMatch = Annotated[
     str | None,
-    Header(description="The ETag or version you read (`\"v3-en\"` or `3`): 412 if the record changed since."),
+    Header(description='The ETag or version you read (`"v3-en"` or `3`): 412 if the record changed since.'),
 ]
 
 
@@ -51,7 +52,9 @@ def problem_responses(*errors: type[Any]) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-def send_record(request: Request, service: RecordService, record: Any, lang: str, status_code: int = 200) -> Response:
+def send_record(
+    request: Request, service: RecordService, record: Any, lang: str, status_code: int = 200
+) -> Response:
     out = service.spec.out_schema.model_validate(service.present(record, lang))
     headers = {"Content-Language": _content_language(out, lang)}
     if status_code == 201:
@@ -85,8 +88,9 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
     InSchema: Any = spec.in_schema
     OutSchema: Any = spec.out_schema
     kind = spec.kind
-    write_errors = problem_responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-                                     Unprocessable)
+    write_errors = problem_responses(
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable
+    )
 
     @router.get(
         "/{key}",
@@ -95,7 +99,9 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         response_model=OutSchema,
         responses=problem_responses(NotFound, Unprocessable),
     )
-    async def get_one(request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep) -> Response:
+    async def get_one(
+        request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep
+    ) -> Response:
         service = make_service(session, viewer)
         return send_record(request, service, await service.get(key), lang)
 
@@ -165,7 +171,9 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         status_code=204,
         responses=write_errors,
     )
-    async def delete(key: KeyPath, session: SessionDep, viewer: EditorDep, if_match: IfMatch = None) -> Response:
+    async def delete(
+        key: KeyPath, session: SessionDep, viewer: EditorDep, if_match: IfMatch = None
+    ) -> Response:
         await make_service(session, viewer).delete(key, if_match)
         return Response(status_code=204)
 
@@ -184,5 +192,5 @@ def list_route_kwargs(spec: KindSpec) -> dict[str, Any]:
 async def list_response(
     request: Request, service: RecordService, params: ListParams, lang: str, extra: list[Any] | None = None
 ) -> Response:
-    items, total, next_cursor = await service.list(params, extra)
+    items, total, next_cursor = await service.list_page(params, extra)
     return send_page(request, service, items, total, next_cursor, lang)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from app.core.i18n import ContentLanguage, LocalizedText, TranslationKind
+from app.core.i18n import NO_NUL, ContentLanguage, LocalizedText, TranslationKind
 from app.core.partial_date import PartialDate
 from app.core.reference import CountryCode
 
@@ -23,14 +23,18 @@ TopicSlug = Annotated[
     Field(description="A topic slug from `/v1/topics`.", examples=["labour-migration"]),
 ]
 Publication = Literal["draft", "published", "archived"]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=NO_NUL)
+]
 RelationType = Literal["amends", "repeals", "implements", "based_on", "replaces", "related"]
 RecordKind = Literal["law", "policy", "program", "organization"]
 
 
 class Identifier(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scheme: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] = Field(
+    scheme: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)
+    ] = Field(
         description="Numbering scheme: official-number, natlex-isn, iati, registry …", examples=["natlex-isn"]
     )
     value: ShortText = Field(examples=["57061"])
@@ -41,7 +45,7 @@ class Editorial(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     confidence: Literal["verified", "partly verified"] | None = Field(None, examples=["verified"])
-    notes: Annotated[str, StringConstraints(max_length=10000)] | None = Field(
+    notes: Annotated[str, StringConstraints(max_length=10000, pattern=NO_NUL)] | None = Field(
         None, examples=["Number and signing date taken from an ILO CEACR comment."]
     )
 
@@ -70,12 +74,16 @@ class RecordFields(BaseModel):
         None, description="Language the record was first written in. Defaults to the first title language."
     )
     countries: list[CountryCode] = Field(
-        default_factory=list, max_length=300, description="ISO 3166-1 alpha-2 codes; empty for global instruments.",
+        default_factory=list,
+        max_length=300,
+        description="ISO 3166-1 alpha-2 codes; empty for global instruments.",
         examples=[["KG"]],
     )
     topics: list[TopicSlug] = Field(default_factory=list, max_length=50, examples=[["labour-migration"]])
     source_urls: list[AnyHttpUrl] = Field(
-        default_factory=list, max_length=100, description="Where the facts come from.",
+        default_factory=list,
+        max_length=100,
+        description="Where the facts come from.",
         examples=[["https://cbd.minjust.gov.kg/act/view/ru-ru/202309"]],
     )
     identifiers: list[Identifier] = Field(default_factory=list, max_length=50)
@@ -122,7 +130,9 @@ class LocalizedValue(BaseModel):
 class Display(BaseModel):
     lang: str = Field(description="The language asked for.", examples=["ru"])
     title: LocalizedValue | None = Field(description="Title or name in the best available language.")
-    summary: LocalizedValue | None = Field(description="Summary or description in the best available language.")
+    summary: LocalizedValue | None = Field(
+        description="Summary or description in the best available language."
+    )
 
 
 class RelationOut(BaseModel):

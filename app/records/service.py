@@ -59,7 +59,9 @@ class RecordService:
     def present(self, record: Record, lang: str) -> dict[str, Any]:
         return present(record, self.spec, self.viewer, lang)
 
-    async def list(self, params: ListParams, extra: list[Any] | None = None) -> tuple[list[Record], int, str | None]:
+    async def list_page(
+        self, params: ListParams, extra: list[Any] | None = None
+    ) -> tuple[list[Record], int, str | None]:
         publications = params.publications
         if not self.viewer.is_editor:
             if any(p != "published" for p in publications):
@@ -90,20 +92,24 @@ class RecordService:
                 raise BadRequest("`cursor` is damaged; start again without it.") from exc
         rows, total = await self.repo.page([*conds, *(extra or [])], sort, after, params.limit)
         items = list(rows[: params.limit])
-        next_cursor = encode_cursor(sort.name, sort.values_of(items[-1])) if len(rows) > params.limit else None
+        next_cursor = (
+            encode_cursor(sort.name, sort.values_of(items[-1])) if len(rows) > params.limit else None
+        )
         return items, total, next_cursor
 
     def _sort(self, sort: str | None) -> SortKey:
         name = (sort or "slug").strip()
         if name.lstrip("-") not in self.spec.sorts:
             allowed = ", ".join(self.spec.sorts)
-            raise Unprocessable([field_error(["sort"], f"sort by one of: {allowed} (prefix - to reverse)", "enum")])
+            raise Unprocessable(
+                [field_error(["sort"], f"sort by one of: {allowed} (prefix - to reverse)", "enum")]
+            )
         return SortKey(self.spec, name)
 
     # ---- writes ------------------------------------------------------------------------------
 
     async def create(self, payload: BaseModel) -> Record:
-        data = payload.model_dump(mode="json")
+        data = self._with_defaults(payload.model_dump(mode="json"))
         refs = await self._resolve_references(data, None)
         slug = data.get("slug") or await self._derive_slug(data[self.spec.title_field])
         if await self.repo.slug_taken(slug):
@@ -121,7 +127,7 @@ class RecordService:
         check_if_match(if_match, record.version)
         data = payload.model_dump(mode="json")
         data["slug"] = data.get("slug") or record.slug
-        return await self._update(record, data)
+        return await self._update(record, self._with_defaults(data))
 
     async def patch(self, key: str, patch: Any, if_match: str | None) -> Record:
         if not isinstance(patch, dict):
@@ -133,7 +139,7 @@ class RecordService:
             payload = self.spec.in_schema.model_validate(merged)
         except ValidationError as exc:
             raise validation_errors(exc) from exc
-        return await self._update(record, payload.model_dump(mode="json"))
+        return await self._update(record, self._with_defaults(payload.model_dump(mode="json")))
 
     async def delete(self, key: str, if_match: str | None) -> None:
         record = await self._locked(key)
@@ -170,9 +176,14 @@ class RecordService:
     def _normalised(self, data: dict[str, Any]) -> dict[str, Any]:
         """Compare bodies as the API would store them (defaults filled, JSON types)."""
         try:
-            return self.spec.in_schema.model_validate(data).model_dump(mode="json")
+            return self._with_defaults(self.spec.in_schema.model_validate(data).model_dump(mode="json"))
         except ValidationError:
             return data
+
+    def _with_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not data.get("original_language"):
+            data["original_language"] = next(iter(data[self.spec.title_field]))
+        return data
 
     def _apply(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
         for name in self.spec.column_fields:
@@ -180,7 +191,7 @@ class RecordService:
         record.title = data[self.spec.title_field]
         record.summary = data.get(self.spec.summary_field) or {}
         record.editorial = data.get("editorial") or {}
-        record.original_language = data.get("original_language") or next(iter(record.title))
+        record.original_language = data["original_language"]
         relations = [
             Relation(target_id=refs["related"][i], type=rel["type"], position=i)
             for i, rel in enumerate(data.get("related") or [])
@@ -214,12 +225,18 @@ class RecordService:
         for i, rel in enumerate(related):
             target = ids.get((rel["kind"], rel["slug"]))
             if target is None:
-                errors.append(field_error(["related", i, "slug"], f"no {rel['kind']} with slug {rel['slug']!r}", "ref"))
+                errors.append(
+                    field_error(["related", i, "slug"], f"no {rel['kind']} with slug {rel['slug']!r}", "ref")
+                )
             elif record is not None and target == record.id:
                 errors.append(field_error(["related", i, "slug"], "a record cannot relate to itself", "ref"))
             elif not relation_allowed(rel["type"], self.spec.kind, rel["kind"]):
                 errors.append(
-                    field_error(["related", i, "type"], f"a {self.spec.kind} cannot {rel['type']} a {rel['kind']}", "ref")
+                    field_error(
+                        ["related", i, "type"],
+                        f"a {self.spec.kind} cannot {rel['type']} a {rel['kind']}",
+                        "ref",
+                    )
                 )
             resolved.append(target)  # type: ignore[arg-type]
         refs: dict[str, Any] = {"related": resolved}
@@ -252,7 +269,9 @@ class RecordService:
         try:
             await self.repo.flush()
         except IntegrityError as exc:
-            raise Conflict("The change conflicts with another record (a slug or edge already taken).") from exc
+            raise Conflict(
+                "The change conflicts with another record (a slug or edge already taken)."
+            ) from exc
 
     async def _reload(self, record: Record) -> Record:
         fresh = await self.repo.get(str(record.id), with_deleted=True)

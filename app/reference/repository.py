@@ -14,11 +14,7 @@ class ReferenceRepository:
 
     async def _counts(self, column: str) -> dict[str, int]:
         value = func.unnest(getattr(Record, column)).label("value")
-        sub = (
-            select(value)
-            .where(Record.publication == "published", Record.deleted_at.is_(None))
-            .subquery()
-        )
+        sub = select(value).where(Record.publication == "published", Record.deleted_at.is_(None)).subquery()
         rows = await self.session.execute(select(sub.c.value, func.count()).group_by(sub.c.value))
         return {v: n for v, n in rows.all()}
 
@@ -27,7 +23,9 @@ class ReferenceRepository:
         return rows, await self._counts("countries")
 
     async def topics(self) -> tuple[Sequence[Topic], dict[str, int]]:
-        rows = (await self.session.execute(select(Topic).order_by(Topic.position, Topic.slug))).scalars().all()
+        rows = (
+            (await self.session.execute(select(Topic).order_by(Topic.position, Topic.slug))).scalars().all()
+        )
         return rows, await self._counts("topics")
 
     async def topic(self, slug: str) -> Topic | None:
@@ -38,4 +36,7 @@ class ReferenceRepository:
         await self.session.flush()
 
     async def next_position(self) -> int:
-        return int((await self.session.execute(select(func.coalesce(func.max(Topic.position), 0)))).scalar_one()) + 1
+        return (
+            int((await self.session.execute(select(func.coalesce(func.max(Topic.position), 0)))).scalar_one())
+            + 1
+        )

@@ -71,7 +71,9 @@ async def list_topics(request: Request, session: SessionDep, lang: LangDep) -> R
     response_model=TopicOut,
     responses=problem_responses(Conflict),
 )
-async def create_topic(request: Request, body: TopicIn, session: SessionDep, _admin: AdminDep, lang: LangDep) -> Response:
+async def create_topic(
+    request: Request, body: TopicIn, session: SessionDep, _admin: AdminDep, lang: LangDep
+) -> Response:
     repo = ReferenceRepository(session)
     if await repo.topic(body.slug) is not None:
         raise Conflict(f"Topic {body.slug!r} exists.")

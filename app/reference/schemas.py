@@ -23,8 +23,12 @@ class TopicOut(BaseModel):
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = Field(examples=["climate-migration"])
-    labels: LocalizedText = Field(min_length=1, examples=[{"en": "Climate migration", "ru": "Климатическая миграция"}])
+    slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = Field(
+        examples=["climate-migration"]
+    )
+    labels: LocalizedText = Field(
+        min_length=1, examples=[{"en": "Climate migration", "ru": "Климатическая миграция"}]
+    )
 
 
 class ReferenceList(BaseModel):

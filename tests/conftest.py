@@ -1,0 +1,113 @@
+"""A throwaway database per test run, built by the Alembic migrations; a transaction per test,
+rolled back; an httpx client on the app. PostgreSQL is the real server (DESIGN §8)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.cli import run_migrations
+from app.core.config import get_settings
+from app.core.db import make_engine
+from app.keys.service import KeyService
+from app.main import create_app
+from app.runtime.postgres import create_database, drop_database, resolve_database_url
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    import asyncio
+
+    server_url = resolve_database_url(get_settings())
+    name = f"migrantkb_test_{os.getpid()}_{secrets.token_hex(3)}"
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(create_database(url))
+    run_migrations(url)
+    os.environ["MIGRANTKB_TEST_DATABASE_URL"] = url
+    yield url
+    asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        yield conn
+        await outer.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Every session joins the test's transaction; its commits become savepoint releases.
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+def queries(connection: AsyncConnection) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            counter.statements.append(statement)
+
+    sync = connection.sync_connection
+    assert sync is not None
+    event.listen(sync, "before_cursor_execute", before)
+    yield counter
+    event.remove(sync, "before_cursor_execute", before)
+
+
+@pytest.fixture
+async def client(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app()
+    app.state.sessionmaker = sessionmaker
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+async def _key(sessionmaker: async_sessionmaker[AsyncSession], role: str) -> dict[str, str]:
+    async with sessionmaker() as session:
+        _, token = await KeyService(session).create(f"test {role}", role)  # type: ignore[arg-type]
+        await session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def editor(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    return await _key(sessionmaker, "editor")
+
+
+@pytest.fixture
+async def admin(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    return await _key(sessionmaker, "admin")
