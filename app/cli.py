@@ -6,6 +6,8 @@ import asyncio
 import json
 import logging
 import os
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -111,6 +113,8 @@ def dev() -> None:
         os.environ["MEILI_MASTER_KEY"] = meili.master_key
         get_settings.cache_clear()
         typer.echo(f"Meilisearch: {meili.url} (started)")
+    # uvicorn re-raises the signal that stopped it; make SIGTERM, like Ctrl-C, unwind through `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         run_migrations(url)
         seed()
