@@ -1,5 +1,6 @@
 from fastapi import APIRouter
 
+from app.imports.router import router as imports
 from app.laws.router import router as laws
 from app.organizations.router import router as organizations
 from app.policies.router import router as policies
@@ -7,5 +8,5 @@ from app.programs.router import router as programs
 from app.reference.router import router as reference
 
 api_router = APIRouter(prefix="/v1")
-for router in (laws, policies, programs, organizations, reference):
+for router in (laws, policies, programs, organizations, reference, imports):
     api_router.include_router(router)

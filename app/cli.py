@@ -73,7 +73,7 @@ def seed() -> None:
 
     _database_url()
     counts = asyncio.run(_with_session(load_seed))
-    typer.echo(f"seed: {counts['created']} created, {counts['updated']} updated")
+    typer.echo(f"seed: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged")
 
 
 @cli.command()

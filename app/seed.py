@@ -1,36 +1,22 @@
-"""Load the committed seed (`seed/seed.ndjson`): upsert by (kind, slug), in one transaction."""
+"""Load the committed seed (`seed/seed.ndjson`, made by `seed/convert.py`) through the importer."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.imports.schemas import ImportCounts
+from app.imports.service import ImportService
 from app.keys.service import Viewer
-from app.registry import KINDS
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed" / "seed.ndjson"
 SYSTEM = Viewer(key_id=None, role="admin")
 
 
-async def load_seed(session: AsyncSession, path: Path = SEED_FILE) -> dict[str, int]:
-    counts = {"created": 0, "updated": 0}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        data = json.loads(line)
-        spec, make_service = KINDS[data.pop("kind")]
-        try:
-            payload = spec.in_schema.model_validate(data)
-        except ValidationError as exc:
-            raise ValueError(f"{path.name}:{number}: {exc}") from exc
-        service = make_service(session, SYSTEM)
-        if await service.repo.slug_taken(data["slug"]):
-            await service.replace(data["slug"], payload, None)
-            counts["updated"] += 1
-        else:
-            await service.create(payload)
-            counts["created"] += 1
-    return counts
+async def load_seed(session: AsyncSession, path: Path = SEED_FILE) -> ImportCounts:
+    report = await ImportService(session, SYSTEM).run(path, "ndjson", dry_run=False)
+    if report.errors:
+        problems = "; ".join(f"line {e.line} {e.path}: {e.message}" for e in report.errors[:10])
+        raise ValueError(f"the seed does not import: {problems}")
+    return report.counts

@@ -39,8 +39,8 @@ async def test_seed_loads_and_is_idempotent(
     async with sessionmaker() as session:
         second = await load_seed(session)
         await session.commit()
-    assert first == {"created": len(lines), "updated": 0}
-    assert second == {"created": 0, "updated": len(lines)}
+    assert (first.created, first.updated, first.unchanged) == (len(lines), 0, 0)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, len(lines))
     law = next(x for x in lines if x["kind"] == "law")
     got = (await client.get(f"/v1/laws/{law['slug']}?lang=all")).json()
     assert got["title"] == law["title"] and got["version"] == 1  # re-seeding an unchanged record is a no-op

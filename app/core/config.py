@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     default_language: str = "en"
 
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
+    max_import_bytes: int = Field(100 * 1024 * 1024, description="Larger import uploads get 413.")
     max_query_chars: int = 500
     list_default_limit: int = 20
     list_max_limit: int = 100

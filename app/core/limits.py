@@ -47,22 +47,24 @@ class RejectNul:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope.get("path", ""), self.default_max)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > max_bytes
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._reject(send)
+                    await self._reject(send, max_bytes)
                     return
         received = 0
         started = False
@@ -75,11 +77,11 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Answer now; the app sees the client go away and its own reply is dropped.
                     rejected = True
                     if not started:
-                        await self._reject(send)
+                        await self._reject(send, max_bytes)
                     return {"type": "http.disconnect"}
             return message
 
@@ -97,8 +99,9 @@ class BodySizeLimit:
             if not rejected:
                 raise
 
-    async def _reject(self, send: Send) -> None:
-        detail = f"Send at most {self.max_bytes} bytes in one request; split bulk imports into several files."
+    @staticmethod
+    async def _reject(send: Send, max_bytes: int) -> None:
+        detail = f"Send at most {max_bytes} bytes in one request; split bulk imports into several files."
         await send_problem(
             send, 413, _problem(413, "payload-too-large", "The request body is too large.", detail)
         )

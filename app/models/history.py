@@ -34,7 +34,10 @@ class Change(Base):
     """
 
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_unindexed", "seq", postgresql_where=text("indexed_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_changes_unindexed", "seq", postgresql_where=text("indexed_at IS NULL")),
+        Index("ix_changes_public_seq", "seq", postgresql_where=text("public OR public_before")),
+    )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -42,7 +45,10 @@ class Change(Base):
     slug: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(16))
     version: Mapped[int]
+    # Visible to the public after / before this change: the public feed turns a record leaving the
+    # public set (unpublished, archived, deleted) into a tombstone and one entering it into a creation.
     public: Mapped[bool] = mapped_column(default=True)
+    public_before: Mapped[bool] = mapped_column(default=False, server_default="false")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     xid: Mapped[int] = mapped_column(BigInteger, server_default=text("pg_current_xact_id()::text::bigint"))
     indexed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

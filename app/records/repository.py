@@ -168,7 +168,7 @@ class RecordRepository:
     async def flush(self) -> None:
         await self.session.flush()
 
-    def log_change(self, record: Record, action: str) -> None:
+    def log_change(self, record: Record, action: str, *, public_before: bool) -> None:
         self.session.add(
             Change(
                 record_id=record.id,
@@ -177,6 +177,7 @@ class RecordRepository:
                 action=action,
                 version=record.version,
                 public=record.publication == "published" and record.deleted_at is None,
+                public_before=public_before,
             )
         )
 

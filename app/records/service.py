@@ -109,7 +109,7 @@ class RecordService:
     # ---- writes ------------------------------------------------------------------------------
 
     async def create(self, payload: BaseModel) -> Record:
-        data = self._with_defaults(payload.model_dump(mode="json"))
+        data = self.with_defaults(payload.model_dump(mode="json"))
         refs = await self._resolve_references(data, None)
         slug = data.get("slug") or await self._derive_slug(data[self.spec.title_field])
         if await self.repo.slug_taken(slug):
@@ -118,7 +118,7 @@ class RecordService:
         self._apply(record, data, refs, new=True)
         self.repo.add(record)
         await self._flush()
-        self._log(record, "created")
+        self.log(record, "created", public_before=False)
         await self._flush()
         return await self._reload(record)
 
@@ -127,7 +127,7 @@ class RecordService:
         check_if_match(if_match, record.version)
         data = payload.model_dump(mode="json")
         data["slug"] = data.get("slug") or record.slug
-        return await self._update(record, self._with_defaults(data))
+        return await self._update(record, self.with_defaults(data))
 
     async def patch(self, key: str, patch: Any, if_match: str | None) -> Record:
         if not isinstance(patch, dict):
@@ -139,15 +139,16 @@ class RecordService:
             payload = self.spec.in_schema.model_validate(merged)
         except ValidationError as exc:
             raise validation_errors(exc) from exc
-        return await self._update(record, self._with_defaults(payload.model_dump(mode="json")))
+        return await self._update(record, self.with_defaults(payload.model_dump(mode="json")))
 
     async def delete(self, key: str, if_match: str | None) -> None:
         record = await self._locked(key)
         check_if_match(if_match, record.version)
+        public_before = is_public(record)
         record.deleted_at = dt.datetime.now(dt.UTC)
         record.updated_at = record.deleted_at
         record.version += 1
-        self._log(record, "deleted")
+        self.log(record, "deleted", public_before=public_before)
         await self._flush()
 
     async def _locked(self, key: str) -> Record:
@@ -161,37 +162,42 @@ class RecordService:
         refs = await self._resolve_references(data, record)
         if data["slug"] != record.slug and await self.repo.slug_taken(data["slug"], exclude_id=record.id):
             raise Conflict(f"A {self.spec.kind} with slug {data['slug']!r} exists; choose another.")
-        after = self._normalised(data)
-        if after == self._normalised(before):
+        after = self.normalised(data)
+        if after == self.normalised(before):
             return record  # nothing changed: no new version
+        public_before = is_public(record)
         record.slug = data["slug"]
         self._apply(record, data, refs, new=False)
         record.version += 1
         record.updated_at = dt.datetime.now(dt.UTC)
         await self._flush()
-        self._log(record, "updated")
+        self.log(record, "updated", public_before=public_before)
         await self._flush()
         return await self._reload(record)
 
-    def _normalised(self, data: dict[str, Any]) -> dict[str, Any]:
+    def normalised(self, data: dict[str, Any]) -> dict[str, Any]:
         """Compare bodies as the API would store them (defaults filled, JSON types)."""
         try:
-            return self._with_defaults(self.spec.in_schema.model_validate(data).model_dump(mode="json"))
+            return self.with_defaults(self.spec.in_schema.model_validate(data).model_dump(mode="json"))
         except ValidationError:
             return data
 
-    def _with_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
+    def with_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
         if not data.get("original_language"):
             data["original_language"] = next(iter(data[self.spec.title_field]))
         return data
 
-    def _apply(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
+    def apply_columns(self, record: Record, data: dict[str, Any]) -> None:
+        """Copy a validated body (with defaults filled) onto the record's own columns."""
         for name in self.spec.column_fields:
             setattr(record, name, data.get(name))
         record.title = data[self.spec.title_field]
         record.summary = data.get(self.spec.summary_field) or {}
         record.editorial = data.get("editorial") or {}
         record.original_language = data["original_language"]
+
+    def _apply(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
+        self.apply_columns(record, data)
         relations = [
             Relation(target_id=refs["related"][i], type=rel["type"], position=i)
             for i, rel in enumerate(data.get("related") or [])
@@ -261,8 +267,8 @@ class RecordService:
             n += 1
         return f"{stem}-{n}"
 
-    def _log(self, record: Record, action: str) -> None:
-        self.repo.log_change(record, action)
+    def log(self, record: Record, action: str, *, public_before: bool) -> None:
+        self.repo.log_change(record, action, public_before=public_before)
         self.repo.add_revision(record, action, self.viewer.key_id, editable_snapshot(record, self.spec))
 
     async def _flush(self) -> None:
@@ -277,6 +283,10 @@ class RecordService:
         fresh = await self.repo.get(str(record.id), with_deleted=True)
         assert fresh is not None
         return fresh
+
+
+def is_public(record: Record) -> bool:
+    return record.publication == "published" and record.deleted_at is None
 
 
 def editable_snapshot(record: Record, spec: KindSpec) -> dict[str, Any]:

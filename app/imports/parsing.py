@@ -1,0 +1,123 @@
+"""Read import files line by line: NDJSON (any kind) and CSV (organizations)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from app.core.config import get_settings
+
+Row = tuple[int, dict[str, Any] | None, str | None]  # (line, object, error)
+
+MAX_LINE_BYTES = 1_000_000
+
+
+def iter_ndjson(stream: IO[bytes]) -> Iterator[Row]:
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            yield number, None, f"line is longer than {MAX_LINE_BYTES} bytes"
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, None, f"not valid UTF-8 (byte {exc.start + 1})"
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            continue
+        if not isinstance(obj, dict):
+            yield number, None, "each line must be a JSON object"
+            continue
+        yield number, obj, None
+
+
+# CSV: one organization per row. Localized columns are `name_<lang>` / `description_<lang>`; list
+# columns (countries, topics, services, languages, source_urls) separate values with `|`.
+_LIST_COLUMNS = {"countries", "topics", "services", "languages", "source_urls"}
+_SCALAR_COLUMNS = {
+    "slug",
+    "acronym",
+    "org_type",
+    "city",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "founded",
+    "status",
+    "publication",
+    "original_language",
+    "last_verified_on",
+}
+
+
+def iter_csv(stream: IO[bytes]) -> Iterator[Row]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        head = text.readline()
+    except UnicodeDecodeError:
+        yield 1, None, "the header is not valid UTF-8"
+        return
+    delimiter = ";" if head.count(";") > head.count(",") else ","
+    header = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter))]
+    languages = get_settings().languages
+    known = (
+        _LIST_COLUMNS
+        | _SCALAR_COLUMNS
+        | {f"{f}_{lang}" for f in ("name", "description") for lang in languages}
+    )
+    unknown = [h for h in header if h and h not in known]
+    if unknown:
+        yield 1, None, f"unknown column {unknown[0]!r}"
+        return
+    if "slug" not in header or not any(h.startswith("name_") for h in header):
+        yield 1, None, "the header needs `slug` and at least one `name_<lang>` column"
+        return
+    reader = csv.reader(text, delimiter=delimiter)
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            yield number + 1, None, "not valid UTF-8"
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, f"not valid CSV: {exc}"
+            return
+        number = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            yield number, None, f"expected {len(header)} cells, found {len(cells)}"
+            continue
+        yield number, _row_to_record(dict(zip(header, cells, strict=True))), None
+
+
+def _row_to_record(row: dict[str, str]) -> dict[str, Any]:
+    obj: dict[str, Any] = {"kind": "organization", "name": {}, "description": {}}
+    for column, value in row.items():
+        value = value.strip()
+        if not value:
+            continue
+        if column in _LIST_COLUMNS:
+            obj[column] = [v.strip() for v in value.split("|") if v.strip()]
+        elif column.startswith(("name_", "description_")):
+            field, lang = column.rsplit("_", 1)
+            obj[field][lang] = value
+        else:
+            obj[column] = value
+    if not obj["description"]:
+        del obj["description"]
+    return obj

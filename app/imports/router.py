@@ -1,0 +1,89 @@
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.core.config import get_settings
+from app.core.db import SessionDep
+from app.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from app.core.http import json_response
+from app.imports.schemas import ImportReport
+from app.imports.service import ImportService
+from app.keys.dependencies import EditorDep
+from app.records.router import problem_responses
+
+router = APIRouter(tags=["Import and export"])
+
+_EXAMPLE = (
+    '{"kind": "organization", "slug": "org-kg-adilet", "name": {"en": "Adilet Legal Clinic"}, '
+    '"org_type": "legal_clinic", "countries": ["KG"], "publication": "published"}\n'
+)
+
+
+@router.post(
+    "/import",
+    name="import_records",
+    summary="Import records: NDJSON (any kind) or CSV (organizations), all or nothing (editor)",
+    description=(
+        "Upserts by (kind, slug). Every line is validated before anything is written; one bad line "
+        "rejects the whole file with a report of every problem (line, field, message). Relations may "
+        "name records defined later in the same file. `dry_run=true` returns the report and writes nothing. "
+        "CSV: `slug`, `name_<lang>`, `description_<lang>`, `org_type`, … with `|` between list values; "
+        "comma or semicolon separated, with or without a byte-order mark."
+    ),
+    response_model=ImportReport,
+    responses=problem_responses(PayloadTooLarge, UnsupportedMediaType, Unprocessable),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}, "example": _EXAMPLE},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "slug,name_en,org_type\norg-x,Example,ngo\n",
+                },
+            },
+        }
+    },
+)
+async def import_records(
+    request: Request,
+    session: SessionDep,
+    viewer: EditorDep,
+    dry_run: Annotated[bool, Query(description="Validate and count only; write nothing.")] = False,
+    format: Annotated[
+        Literal["ndjson", "csv"] | None, Query(description="Default: from Content-Type (CSV for text/csv).")
+    ] = None,
+) -> Response:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = format or ("csv" if content_type in ("text/csv", "application/csv") else "ndjson")
+    if format is None and content_type not in (
+        "",
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/json",
+        "text/plain",
+        "text/csv",
+        "application/csv",
+    ):
+        raise UnsupportedMediaType("Send application/x-ndjson (one JSON record a line) or text/csv.")
+    limit = get_settings().max_import_bytes
+    with tempfile.NamedTemporaryFile(prefix="migrantkb-import-", suffix=f".{fmt}") as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"Imports are limited to {limit} bytes; split the file.")
+            spool.write(chunk)
+        spool.flush()
+        report = await ImportService(session, viewer).run(Path(spool.name), fmt, dry_run=dry_run)
+    if report.errors and not dry_run:
+        raise Unprocessable(
+            [
+                {"path": f"/line/{e.line}{e.path}", "message": e.message, "line": e.line}
+                for e in report.errors
+            ],
+            detail=f"{len(report.errors)} problem(s); nothing was imported.",
+        )
+    return json_response(request, report)
