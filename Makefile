@@ -16,8 +16,8 @@ run: $(STAMP)  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve
 	$(VENV)/bin/migrantkb dev
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests alembic $(wildcard bench)
-	$(VENV)/bin/ruff format --check app tests alembic $(wildcard bench)
+	$(VENV)/bin/ruff check app tests alembic seed $(wildcard bench)
+	$(VENV)/bin/ruff format --check app tests alembic seed $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app

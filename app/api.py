@@ -1,5 +1,7 @@
 from fastapi import APIRouter
 
+from app.changes.router import router as changes
+from app.exports.router import router as exports
 from app.imports.router import router as imports
 from app.laws.router import router as laws
 from app.organizations.router import router as organizations
@@ -8,5 +10,5 @@ from app.programs.router import router as programs
 from app.reference.router import router as reference
 
 api_router = APIRouter(prefix="/v1")
-for router in (laws, policies, programs, organizations, reference, imports):
+for router in (laws, policies, programs, organizations, reference, imports, exports, changes):
     api_router.include_router(router)

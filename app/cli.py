@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import platformdirs
 import typer
@@ -74,6 +74,54 @@ def seed() -> None:
     _database_url()
     counts = asyncio.run(_with_session(load_seed))
     typer.echo(f"seed: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged")
+
+
+@cli.command("import")
+def import_file(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON, or CSV of organizations")
+    ],
+    format: Annotated[str | None, typer.Option(help="ndjson or csv; default from the file name")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing")] = False,
+) -> None:
+    """Upsert records from a file, all or nothing, with a progress bar and a summary."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from app.imports.service import Format, ImportService
+    from app.seed import SYSTEM
+
+    fmt = format or ("csv" if path.suffix.lower() == ".csv" else "ndjson")
+    if fmt not in ("ndjson", "csv"):
+        raise typer.BadParameter("format must be ndjson or csv")
+    _database_url()
+    console = Console(stderr=True)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("importing", total=None)
+
+        async def run(session: AsyncSession) -> Any:
+            return await ImportService(session, SYSTEM).run(
+                path, cast(Format, fmt), dry_run=dry_run, progress=lambda n: bar.advance(task, n)
+            )
+
+        report = asyncio.run(_with_session(run))
+    for e in report.errors:
+        console.print(f"line {e.line} {e.path or '(line)'}: {e.message}", markup=False)
+    c = report.counts
+    state = (
+        "dry run, nothing written" if dry_run else ("committed" if report.committed else "nothing written")
+    )
+    typer.echo(
+        f"{report.lines} lines: {c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
+        f"{c.rejected} rejected ({state})"
+    )
+    raise typer.Exit(1 if report.errors else 0)
 
 
 @cli.command()

@@ -23,5 +23,7 @@ TAGS = [
         "name": "Organizations",
         "description": "Who works on migrant rights: NGOs, agencies, legal clinics, donors.",
     },
+    {"name": "Import and export", "description": "Bulk NDJSON/CSV in and out, in the same format."},
+    {"name": "Change feed", "description": "Mirror the base: everything that changed since your last sync."},
     {"name": "Reference data", "description": "Countries and topics used to tag records."},
 ]

@@ -111,3 +111,23 @@ async def editor(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, st
 @pytest.fixture
 async def admin(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     return await _key(sessionmaker, "admin")
+
+
+@pytest.fixture
+async def committed(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that really commit, for behaviour that depends on other transactions seeing the data
+    (the change feed). The tables are emptied afterwards."""
+    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    yield factory
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
+        )
+
+
+@pytest.fixture
+async def committed_client(committed: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app()
+    app.state.sessionmaker = committed
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        yield c

@@ -44,7 +44,9 @@ def iter_ndjson(stream: IO[bytes]) -> Iterator[Row]:
 # CSV: one organization per row. Localized columns are `name_<lang>` / `description_<lang>`; list
 # columns (countries, topics, services, languages, source_urls) separate values with `|`.
 _LIST_COLUMNS = {"countries", "topics", "services", "languages", "source_urls"}
+_JSON_COLUMNS = {"identifiers", "translation_kinds", "editorial", "related"}  # as the CSV export writes them
 _SCALAR_COLUMNS = {
+    "kind",
     "slug",
     "acronym",
     "org_type",
@@ -74,6 +76,7 @@ def iter_csv(stream: IO[bytes]) -> Iterator[Row]:
     known = (
         _LIST_COLUMNS
         | _SCALAR_COLUMNS
+        | _JSON_COLUMNS
         | {f"{f}_{lang}" for f in ("name", "description") for lang in languages}
     )
     unknown = [h for h in header if h and h not in known]
@@ -94,24 +97,32 @@ def iter_csv(stream: IO[bytes]) -> Iterator[Row]:
             yield number + 1, None, "not valid UTF-8"
             return
         except csv.Error as exc:
-            yield reader.line_num, None, f"not valid CSV: {exc}"
+            yield reader.line_num + 1, None, f"not valid CSV: {exc}"
             return
-        number = reader.line_num
+        number = reader.line_num + 1  # the header was read before the reader started
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
             yield number, None, f"expected {len(header)} cells, found {len(cells)}"
             continue
-        yield number, _row_to_record(dict(zip(header, cells, strict=True))), None
+        try:
+            yield number, _row_to_record(dict(zip(header, cells, strict=True))), None
+        except ValueError as exc:
+            yield number, None, str(exc)
 
 
 def _row_to_record(row: dict[str, str]) -> dict[str, Any]:
-    obj: dict[str, Any] = {"kind": "organization", "name": {}, "description": {}}
+    obj: dict[str, Any] = {"name": {}, "description": {}}
     for column, value in row.items():
         value = value.strip()
         if not value:
             continue
-        if column in _LIST_COLUMNS:
+        if column in _JSON_COLUMNS:
+            try:
+                obj[column] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"column {column!r} must hold JSON: {exc.msg}") from exc
+        elif column in _LIST_COLUMNS:
             obj[column] = [v.strip() for v in value.split("|") if v.strip()]
         elif column.startswith(("name_", "description_")):
             field, lang = column.rsplit("_", 1)
@@ -120,4 +131,5 @@ def _row_to_record(row: dict[str, str]) -> dict[str, Any]:
             obj[column] = value
     if not obj["description"]:
         del obj["description"]
+    obj.setdefault("kind", "organization")
     return obj

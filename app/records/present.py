@@ -35,6 +35,22 @@ def editable(record: Record, spec: KindSpec) -> dict[str, Any]:
     return data
 
 
+def public_body(record: Record, spec: KindSpec) -> dict[str, Any]:
+    """The editable body as the public may see it: the export and import format."""
+    public = Viewer()
+    data = editable(record, spec)
+    data["related"] = _related(record, lambda other: visible(other, public))
+    if isinstance(record, Program):
+        data["participants"] = [
+            {"organization": p.organization.slug, "role": p.role}
+            if visible(p.organization, public) and p.organization is not None
+            else {"name": p.name, "role": p.role}
+            for p in record.participants
+            if visible(p.organization, public) or p.name
+        ]
+    return {"kind": record.kind, **data}
+
+
 def present(record: Record, spec: KindSpec, viewer: Viewer, lang: str) -> dict[str, Any]:
     data = editable(record, spec)
     data.update(

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Change
+
+# Rows of transactions still running may commit with a smaller seq than rows already visible. Only
+# rows older than the oldest running transaction are served, so a reader never skips one.
+_SETTLED = Change.xid < text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+
+
+class ChangeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def after(self, since: int, limit: int, *, public_only: bool) -> tuple[Sequence[Change], int]:
+        conds = [Change.seq > since, _SETTLED]
+        if public_only:
+            conds.append(or_(Change.public, Change.public_before))
+        rows = (
+            (await self.session.execute(select(Change).where(*conds).order_by(Change.seq).limit(limit + 1)))
+            .scalars()
+            .all()
+        )
+        total = (
+            await self.session.execute(select(func.count()).select_from(Change).where(*conds))
+        ).scalar_one()
+        return rows, total

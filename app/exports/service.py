@@ -1,0 +1,98 @@
+"""Stream every public record in the import format, in constant memory (server-side cursor)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.config import get_settings
+from app.models import Record
+from app.records.present import public_body
+from app.records.repository import loader_options
+from app.records.spec import KindSpec
+from app.registry import KINDS
+
+BATCH = 500
+
+
+async def public_records(
+    sessionmaker: async_sessionmaker[AsyncSession], kinds: Iterable[str]
+) -> AsyncIterator[dict[str, Any]]:
+    async with sessionmaker() as session:
+        for kind in kinds:
+            spec = KINDS[kind][0]
+            stmt = (
+                select(spec.model)
+                .options(*loader_options(spec))
+                .where(Record.publication == "published", Record.deleted_at.is_(None))
+                .order_by(Record.slug)
+                .execution_options(yield_per=BATCH)
+            )
+            result = await session.stream_scalars(stmt)
+            async for record in result:
+                yield public_body(record, spec)
+
+
+async def ndjson_lines(records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    buffer: list[str] = []
+    async for body in records:
+        buffer.append(json.dumps(body, ensure_ascii=False, default=str))
+        if len(buffer) >= BATCH:
+            yield ("\n".join(buffer) + "\n").encode()
+            buffer.clear()
+    if buffer:
+        yield ("\n".join(buffer) + "\n").encode()
+
+
+def csv_columns(spec: KindSpec) -> list[str]:
+    languages = get_settings().languages
+    columns = ["kind", "slug"]
+    columns += [f"{spec.title_field}_{lang}" for lang in languages]
+    columns += [f"{spec.summary_field}_{lang}" for lang in languages]
+    skip = {"slug", spec.title_field, spec.summary_field}
+    columns += [name for name in spec.in_schema.model_fields if name not in skip]
+    return columns
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "|".join(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+async def csv_lines(spec: KindSpec, records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    """One kind per CSV. Localized text in `<field>_<lang>` columns, string lists joined by `|`,
+    structured values as JSON."""
+    columns = csv_columns(spec)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    yield ("\ufeff" + out.getvalue()).encode()  # BOM: spreadsheet apps then read UTF-8 correctly
+    rows = 0
+    async for body in records:
+        flat: dict[str, Any] = {"kind": body["kind"], "slug": body["slug"]}
+        for field in (spec.title_field, spec.summary_field):
+            for lang, text in (body.get(field) or {}).items():
+                flat[f"{field}_{lang}"] = text
+        for name, value in body.items():
+            if name not in flat and name not in (spec.title_field, spec.summary_field):
+                flat[name] = value
+        if rows % BATCH == 0:
+            out.seek(0)
+            out.truncate()
+        writer.writerow([_cell(flat.get(c)) for c in columns])
+        rows += 1
+        if rows % BATCH == 0:
+            yield out.getvalue().encode()
+    if rows % BATCH:
+        yield out.getvalue().encode()
