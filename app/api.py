@@ -8,7 +8,8 @@ from app.organizations.router import router as organizations
 from app.policies.router import router as policies
 from app.programs.router import router as programs
 from app.reference.router import router as reference
+from app.search.router import router as search
 
 api_router = APIRouter(prefix="/v1")
-for router in (laws, policies, programs, organizations, reference, imports, exports, changes):
+for router in (search, laws, policies, programs, organizations, reference, imports, exports, changes):
     api_router.include_router(router)

@@ -41,6 +41,7 @@ def _database_url() -> str:
 
 
 def run_migrations(url: str) -> None:
+
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["url"] = url
     command.upgrade(config, "head")
@@ -124,6 +125,62 @@ def import_file(
     raise typer.Exit(1 if report.errors else 0)
 
 
+def _meili_client() -> Any:
+    from meilisearch_python_sdk import AsyncClient
+
+    settings = get_settings()
+    if not settings.meili_url:
+        raise typer.BadParameter("set MEILI_URL (and MEILI_MASTER_KEY) to the Meilisearch to use")
+    key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
+    return AsyncClient(settings.meili_url, key, timeout=30)
+
+
+@cli.command()
+def reindex() -> None:
+    """Rebuild the search index from PostgreSQL and swap it in atomically."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from app.search.admin import reindex as rebuild
+
+    _database_url()
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns) as bar:
+        task = bar.add_task("indexing", total=None)
+
+        async def run(session: AsyncSession) -> int:
+            async with _meili_client() as client:
+                return await rebuild(
+                    session, client, get_settings().meili_index, lambda n: bar.advance(task, n)
+                )
+
+        count = asyncio.run(_with_session(run))
+    typer.echo(f"reindexed {count} public records into {get_settings().meili_index!r}")
+
+
+@cli.command("check-index")
+def check_index_command() -> None:
+    """Compare PostgreSQL with the search index (ids and versions) and report drift."""
+    from app.search.admin import check_index
+
+    _database_url()
+
+    async def run(session: AsyncSession) -> Any:
+        async with _meili_client() as client:
+            return await check_index(session, client, get_settings().meili_index)
+
+    drift = asyncio.run(_with_session(run))
+    for name in ("missing", "extra", "stale"):
+        ids = getattr(drift, name)
+        typer.echo(f"{name}: {len(ids)}" + (f"  e.g. {', '.join(ids[:5])}" if ids else ""))
+    typer.echo("index matches PostgreSQL" if drift.clean else "drift found: run `migrantkb reindex`")
+    raise typer.Exit(0 if drift.clean else 1)
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: HOST or 127.0.0.1")] = None,
@@ -149,6 +206,7 @@ def serve(
 def dev() -> None:
     """Find or start PostgreSQL and Meilisearch, migrate, seed, and serve. Ctrl-C stops all of it."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()
     url = _database_url()
     typer.echo(f"PostgreSQL: {url}")
@@ -166,6 +224,7 @@ def dev() -> None:
     try:
         run_migrations(url)
         seed()
+        reindex()  # the index may be new or stale: rebuild it (seconds for the seed)
         settings = get_settings()
         typer.echo(f"Serving on http://{settings.host}:{settings.port}  (docs: /docs)")
         serve(host=None, port=None, workers=None)

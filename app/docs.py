@@ -16,6 +16,7 @@ Errors are `application/problem+json` (RFC 9457).
 """
 
 TAGS = [
+    {"name": "Search", "description": "Find anything, in any of the region's languages, with typos."},
     {"name": "Laws", "description": "Constitutions, codes, laws, decrees, treaties and conventions."},
     {"name": "Policies", "description": "Strategies, concepts, action plans and roadmaps."},
     {"name": "Programs", "description": "Projects and programmes, with donors, implementers and partners."},

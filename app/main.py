@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from meilisearch_python_sdk import AsyncClient
 
 from app.api import api_router
 from app.core.config import Settings, get_settings
@@ -13,6 +15,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit, RejectNul
 from app.docs import DESCRIPTION, TAGS
+from app.search.sync import Indexer
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/migrantkb"
 
@@ -31,9 +34,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             engine = None
+        stop = asyncio.Event()
+        indexer_task = None
+        if settings.meili_url and not hasattr(app.state, "meili"):
+            key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
+            app.state.meili = AsyncClient(settings.meili_url, key, timeout=5)
+            if settings.run_indexer:
+                app.state.indexer = Indexer(app.state.sessionmaker, app.state.meili, settings.meili_index)
+                indexer_task = asyncio.create_task(app.state.indexer.run(stop))
         try:
             yield
         finally:
+            stop.set()
+            if indexer_task is not None:
+                await indexer_task  # finishes the batch in hand
+            if getattr(app.state, "meili", None) is not None and engine is not None:
+                await app.state.meili.aclose()
             if engine is not None:
                 await engine.dispose()
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     meili_master_key: SecretStr | None = None
     meili_bin: str | None = Field(None, description="Path to a Meilisearch binary to start instead of npm's.")
     meili_index: str = "records"
+    run_indexer: bool = Field(True, description="Run the outbox indexer inside the API process.")
 
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     default_language: str = "en"

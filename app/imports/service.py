@@ -9,24 +9,27 @@ relations and participants, which may name records later in the file. Pass 3 wri
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import json_pointer
 from app.imports.parsing import Row, iter_csv, iter_ndjson
 from app.imports.schemas import ImportCounts, ImportReport, LineError
 from app.keys.service import Viewer
-from app.models import Participant, Record, Relation, Topic
+from app.models import Change, Participant, Record, Relation, Revision, Topic
 from app.records.present import editable
 from app.records.repository import loader_options
-from app.records.service import RecordService, is_public, relation_allowed
+from app.records.service import RecordService, is_public, relation_allowed, snapshot
+from app.records.spec import KindSpec
 from app.registry import KINDS
 
 Format = Literal["ndjson", "csv"]
@@ -95,7 +98,20 @@ class ImportService:
     async def run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None = None
     ) -> ImportReport:
-        scan = self._scan(path, fmt)
+        # Pass 1 spools the validated lines, so pass 2 need not parse or validate them again.
+        with tempfile.TemporaryFile() as spool:
+            return await self._run(path, fmt, spool, dry_run=dry_run, progress=progress)
+
+    async def _run(
+        self,
+        path: Path,
+        fmt: Format,
+        spool: IO[bytes],
+        *,
+        dry_run: bool,
+        progress: Callable[[int], None] | None,
+    ) -> ImportReport:
+        scan = self._scan(path, fmt, spool)
         existing = await self._existing_ids(list(scan.keys))
         await self._check_references(scan, existing)
         counts = ImportCounts(rejected=len(scan.bad_lines))
@@ -104,14 +120,15 @@ class ImportService:
                 dry_run=dry_run, committed=False, lines=scan.lines, counts=counts, errors=scan.errors
             )
         ids = {key: existing.get(key) or uuid.uuid4() for key in scan.keys}
-        await self._write(path, fmt, ids, existing, counts, write=not dry_run, progress=progress)
+        spool.seek(0)
+        await self._write(spool, ids, existing, counts, write=not dry_run, progress=progress)
         return ImportReport(
             dry_run=dry_run, committed=not dry_run, lines=scan.lines, counts=counts, errors=[]
         )
 
     # ---- pass 1 -------------------------------------------------------------------------------
 
-    def _scan(self, path: Path, fmt: Format) -> Scan:
+    def _scan(self, path: Path, fmt: Format, spool: IO[bytes]) -> Scan:
         scan = Scan()
         for line, obj, problem in _rows(path, fmt):
             scan.lines += 1
@@ -123,6 +140,7 @@ class ImportService:
                 continue
             kind, payload = valid
             data = payload.model_dump(mode="json")
+            spool.write(json.dumps([kind, data], ensure_ascii=False).encode() + b"\n")
             key = (kind, data["slug"])
             if key in scan.keys:
                 scan.error(line, "/slug", f"duplicate: {kind} {key[1]!r} is already on line {scan.keys[key]}")
@@ -190,8 +208,7 @@ class ImportService:
 
     async def _write(
         self,
-        path: Path,
-        fmt: Format,
+        spool: IO[bytes],
         ids: dict[Key, uuid.UUID],
         existing: dict[Key, uuid.UUID],
         counts: ImportCounts,
@@ -202,7 +219,7 @@ class ImportService:
         edges: list[dict[str, Any]] = []
         participants: list[dict[str, Any]] = []
         replaced: list[uuid.UUID] = []
-        chunk: list[tuple[str, BaseModel]] = []
+        chunk: list[tuple[str, dict[str, Any]]] = []
 
         async def flush_chunk() -> None:
             await self._write_chunk(chunk, ids, existing, counts, edges, participants, replaced, write=write)
@@ -210,11 +227,9 @@ class ImportService:
                 progress(len(chunk))
             chunk.clear()
 
-        for line, obj, _ in _rows(path, fmt):
-            assert obj is not None  # pass 1 accepted every line
-            valid = _validate(line, obj, None)
-            assert valid is not None
-            chunk.append(valid)
+        for raw in spool:
+            kind, data = json.loads(raw)
+            chunk.append((kind, data))
             if len(chunk) >= CHUNK:
                 await flush_chunk()
         if chunk:
@@ -254,7 +269,7 @@ class ImportService:
 
     async def _write_chunk(
         self,
-        chunk: list[tuple[str, BaseModel]],
+        chunk: list[tuple[str, dict[str, Any]]],
         ids: dict[Key, uuid.UUID],
         existing: dict[Key, uuid.UUID],
         counts: ImportCounts,
@@ -264,11 +279,15 @@ class ImportService:
         *,
         write: bool,
     ) -> None:
-        current = await self._load([existing[(k, p.slug)] for k, p in chunk if (k, p.slug) in existing])  # type: ignore[attr-defined]
+        current = await self._load([existing[(k, d["slug"])] for k, d in chunk if (k, d["slug"]) in existing])
         written: list[tuple[RecordService, Record, str, bool]] = []
-        for kind, payload in chunk:
+        # New records go in with bulk INSERTs (no ORM objects); updates go through the ORM.
+        created: dict[str, list[dict[str, Any]]] = {}
+        change_rows: list[dict[str, Any]] = []
+        revision_rows: list[dict[str, Any]] = []
+        for kind, body in chunk:
             service: RecordService = self.services[kind]
-            data = service.with_defaults(payload.model_dump(mode="json"))
+            data = service.with_defaults(body)
             key = (kind, data["slug"])
             record = current.get(ids[key])
             if (
@@ -278,14 +297,36 @@ class ImportService:
             ):
                 counts.unchanged += 1
                 continue
+            record_id = ids[key]
             if record is None:
                 counts.created += 1
                 if not write:
                     continue
-                record = service.spec.model(id=ids[key], slug=data["slug"], version=1)
-                service.apply_columns(record, data)
-                self.session.add(record)
-                written.append((service, record, "created", False))
+                values = service.column_values(data)
+                created.setdefault(kind, []).append(
+                    {"id": record_id, "kind": kind, "slug": key[1], "version": 1, **values}
+                )
+                public = data["publication"] == "published"
+                change_rows.append(
+                    {
+                        "record_id": record_id,
+                        "kind": kind,
+                        "slug": key[1],
+                        "action": "created",
+                        "version": 1,
+                        "public": public,
+                        "public_before": False,
+                    }
+                )
+                revision_rows.append(
+                    {
+                        "record_id": record_id,
+                        "version": 1,
+                        "action": "created",
+                        "key_id": self.viewer.key_id,
+                        "snapshot": snapshot(service.spec, key[1], values),
+                    }
+                )
             else:
                 counts.updated += 1
                 if not write:
@@ -300,7 +341,7 @@ class ImportService:
             for i, rel in enumerate(data.get("related") or []):
                 edges.append(
                     {
-                        "source_id": record.id,
+                        "source_id": record_id,
                         "target": (rel["kind"], rel["slug"]),
                         "type": rel["type"],
                         "position": i,
@@ -310,19 +351,32 @@ class ImportService:
                 target = ("organization", part["organization"]) if part.get("organization") else None
                 participants.append(
                     {
-                        "program_id": record.id,
+                        "program_id": record_id,
                         "target": target,
                         "name": part.get("name"),
                         "role": part["role"],
                         "position": i,
                     }
                 )
+        for kind, rows in created.items():
+            await self._insert_records(KINDS[kind][0], rows)
+        if change_rows:
+            await self.session.execute(insert(Change), change_rows)
+            await self.session.execute(insert(Revision), revision_rows)
         if written:
             await self.session.flush()  # records first: change and revision rows refer to them
             for service, record, action, public_before in written:
                 service.log(record, action, public_before=public_before)
             await self.session.flush()
         self.session.expunge_all()
+
+    async def _insert_records(self, spec: KindSpec, rows: list[dict[str, Any]]) -> None:
+        base = cast(Table, Record.__table__)
+        own = cast(Table, spec.model.__table__)
+        base_cols = {c.name for c in base.columns} - {"created_at", "updated_at", "deleted_at"}
+        own_cols = {c.name for c in own.columns}
+        await self.session.execute(insert(base), [{k: r[k] for k in base_cols if k in r} for r in rows])
+        await self.session.execute(insert(own), [{k: r.get(k) for k in own_cols} for r in rows])
 
     async def _load(self, record_ids: list[uuid.UUID]) -> dict[uuid.UUID, Record]:
         if not record_ids:

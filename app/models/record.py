@@ -38,6 +38,12 @@ class Record(Timestamps, Base):
         Index("ix_records_countries", "countries", postgresql_using="gin"),
         Index("ix_records_topics", "topics", postgresql_using="gin"),
         Index("ix_records_kind_updated", "kind", "updated_at"),
+        Index(
+            "ix_records_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -57,6 +63,8 @@ class Record(Timestamps, Base):
     editorial: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Folded titles, summaries and codes for the PostgreSQL search fallback (kept by the service).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     relations_out: Mapped[list[Relation]] = relationship(
         foreign_keys="Relation.source_id", back_populates="source", lazy="raise", cascade="all, delete-orphan"

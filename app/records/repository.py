@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, Text, and_, cast, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.core.partial_date import on_or_after, on_or_before
+from app.core.text import fold
 from app.models import Change, Organization, Participant, Program, Record, Relation, Revision, Topic
 from app.records.spec import KindSpec
 
@@ -115,14 +116,10 @@ class RecordRepository:
         if updated_since is not None:
             conds.append(Record.updated_at >= updated_since)
         if q:
-            pattern = f"%{_like_escape(q)}%"
-            conds.append(
-                or_(
-                    cast(Record.title, Text).ilike(pattern, escape="\\"),
-                    cast(Record.summary, Text).ilike(pattern, escape="\\"),
-                    Record.slug.ilike(pattern, escape="\\"),
-                )
-            )
+            # Every word, folded as the index folds text (қ→к, apostrophes dropped), in the folded
+            # and transliterated text; the trigram index serves these ILIKEs.
+            for word in fold(q).split()[:20]:
+                conds.append(Record.search_text.ilike(f"%{_like_escape(word)}%", escape="\\"))
         return conds
 
     async def page(

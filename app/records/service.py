@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable, field_error
 from app.core.http import check_if_match
 from app.core.pagination import decode_cursor, encode_cursor
+from app.core.text import fold, latin
 from app.keys.service import Viewer
 from app.models import Record, Relation
 from app.records.params import ListParams, check_choices, literal_values
@@ -187,14 +188,21 @@ class RecordService:
             data["original_language"] = next(iter(data[self.spec.title_field]))
         return data
 
+    def column_values(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A validated body (with defaults filled) as the record's own column values."""
+        values = {name: data.get(name) for name in self.spec.column_fields}
+        values.update(
+            title=data[self.spec.title_field],
+            summary=data.get(self.spec.summary_field) or {},
+            editorial=data.get("editorial") or {},
+            original_language=data["original_language"],
+        )
+        values["search_text"] = search_text(values)
+        return values
+
     def apply_columns(self, record: Record, data: dict[str, Any]) -> None:
-        """Copy a validated body (with defaults filled) onto the record's own columns."""
-        for name in self.spec.column_fields:
-            setattr(record, name, data.get(name))
-        record.title = data[self.spec.title_field]
-        record.summary = data.get(self.spec.summary_field) or {}
-        record.editorial = data.get("editorial") or {}
-        record.original_language = data["original_language"]
+        for name, value in self.column_values(data).items():
+            setattr(record, name, value)
 
     def _apply(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
         self.apply_columns(record, data)
@@ -269,7 +277,9 @@ class RecordService:
 
     def log(self, record: Record, action: str, *, public_before: bool) -> None:
         self.repo.log_change(record, action, public_before=public_before)
-        self.repo.add_revision(record, action, self.viewer.key_id, editable_snapshot(record, self.spec))
+        self.repo.add_revision(
+            record, action, self.viewer.key_id, snapshot(self.spec, record.slug, vars(record))
+        )
 
     async def _flush(self) -> None:
         try:
@@ -285,12 +295,22 @@ class RecordService:
         return fresh
 
 
+def search_text(values: dict[str, Any]) -> str:
+    """Folded and transliterated text for PostgreSQL's fallback search (pg_trgm)."""
+    parts = [*(values.get("title") or {}).values(), *(values.get("summary") or {}).values()]
+    parts += [str(values[f]) for f in ("number", "acronym", "instrument") if values.get(f)]
+    folded = [fold(p) for p in parts]
+    return " \n".join(folded + [t for t in (latin(p) for p in parts) if t])
+
+
 def is_public(record: Record) -> bool:
     return record.publication == "published" and record.deleted_at is None
 
 
-def editable_snapshot(record: Record, spec: KindSpec) -> dict[str, Any]:
-    """The editable body as stored in revisions; relations as slugs, safe before a reload."""
-    data: dict[str, Any] = {name: getattr(record, name) for name in spec.column_fields}
-    data.update(slug=record.slug, title=record.title, summary=record.summary, editorial=record.editorial)
+def snapshot(spec: KindSpec, slug: str, values: dict[str, Any]) -> dict[str, Any]:
+    """What revisions keep of a version: its own columns (relations live in their own tables)."""
+    data: dict[str, Any] = {name: values.get(name) for name in spec.column_fields}
+    data.update(
+        slug=slug, title=values.get("title"), summary=values.get("summary"), editorial=values.get("editorial")
+    )
     return data

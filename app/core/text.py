@@ -1,0 +1,56 @@
+"""Text folding for multilingual matching (DESIGN §5), used on documents and queries alike.
+
+- fold(): lower case; the region's special Cyrillic letters become their Russian-keyboard forms
+  (қ→к, ғ→г, ң→н, ө→о, ү→у, ұ→у, ә→а, і→и, һ→х, ҳ→х, ҷ→ч, ӣ→и, ў→у, ӯ→у); ё→е; Uzbek
+  apostrophes (ʻ ' ‘ ’ `) are dropped, so oʻzbekiston, o'zbekiston and ozbekiston meet.
+- latin(): a Latin transliteration (anyascii) of Cyrillic text, so "zakon o vneshnei migratsii"
+  finds "О внешней миграции".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+_SPECIAL = str.maketrans(
+    {
+        "қ": "к",
+        "ғ": "г",
+        "ң": "н",
+        "ө": "о",
+        "ү": "у",
+        "ұ": "у",
+        "ә": "а",
+        "і": "и",
+        "һ": "х",
+        "ҳ": "х",
+        "ҷ": "ч",
+        "ӣ": "и",
+        "ў": "у",
+        "ӯ": "у",
+        "ё": "е",
+        "ҡ": "к",
+        "ӊ": "н",
+    }
+)
+_APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower().translate(_SPECIAL)
+    return _SPACES.sub(" ", _APOSTROPHES.sub("", text)).strip()
+
+
+def has_cyrillic(text: str) -> bool:
+    return bool(_CYRILLIC.search(text))
+
+
+def latin(text: str) -> str:
+    """Latin transliteration of the Cyrillic in `text`, folded; empty when there is none."""
+    if not has_cyrillic(text):
+        return ""
+    return fold(anyascii(text))

@@ -1,0 +1,58 @@
+"""Index settings, kept as code and data (synonyms.json), applied on start and on reindex."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from meilisearch_python_sdk.models.settings import Faceting, MeilisearchSettings, Pagination, TypoTolerance
+
+from app.core.text import fold
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
+FILTERABLE = ["kind", "countries", "topics", "status", "year"]
+FACETS = ["kind", "countries", "topics", "status", "year"]
+
+
+@lru_cache
+def synonyms() -> dict[str, list[str]]:
+    """Every term of a group, and its folded form, maps to all the others (Meilisearch wants each
+    direction spelled out)."""
+    groups = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))["groups"]
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        terms = {t.lower() for t in group} | {fold(t) for t in group}
+        for term in terms:
+            out.setdefault(term, set()).update(terms - {term})
+    return {term: sorted(others) for term, others in sorted(out.items())}
+
+
+def settings() -> MeilisearchSettings:
+    return MeilisearchSettings(
+        # Attribute order is a ranking rule: titles first, then numbers and acronyms, then text.
+        searchable_attributes=["titles", "codes", "summaries", "context"],
+        displayed_attributes=[
+            "id",
+            "kind",
+            "slug",
+            "version",
+            "original_language",
+            "title",
+            "title_langs",
+            "summary_langs",
+            "summaries",
+            "countries",
+            "topics",
+            "status",
+            "date",
+            "year",
+        ],
+        filterable_attributes=FILTERABLE,
+        sortable_attributes=["year", "slug"],
+        ranking_rules=["words", "typo", "proximity", "attribute", "sort", "exactness"],
+        typo_tolerance=TypoTolerance(enabled=True),
+        faceting=Faceting(max_values_per_facet=300),
+        pagination=Pagination(max_total_hits=10000),
+        synonyms=synonyms(),
+    )

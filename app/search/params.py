@@ -1,0 +1,140 @@
+"""Search parameters, validated so that nothing a user types can change a filter's meaning."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from app.core.errors import Unprocessable, field_error
+from app.core.reference import country_codes
+from app.records.params import check_choices, check_partial_date, split_multi
+from app.search.index import FACETS
+
+KINDS = ["law", "policy", "program", "organization"]
+STATUSES = sorted(
+    {
+        "in_force",
+        "amended",
+        "repealed",
+        "not_in_force",
+        "draft",
+        "unknown",
+        "active",
+        "expired",
+        "superseded",
+        "planned",
+        "completed",
+        "suspended",
+        "inactive",
+    }
+)
+_TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+FACET_NAMES = {"kind": "kind", "country": "countries", "topic": "topics", "status": "status", "year": "year"}
+
+
+@dataclass
+class SearchParams:
+    q: str
+    kinds: list[str]
+    countries: list[str]
+    topics: list[str]
+    statuses: list[str]
+    year_from: int | None
+    year_to: int | None
+    limit: int
+    offset: int
+    facets: list[str]
+
+    def meili_filter(self) -> list[str | list[str]]:
+        """AND of OR-groups. Values are validated and JSON-quoted: quotes, parentheses or `OR`
+        in a parameter stay inside a string literal."""
+        groups: list[str | list[str]] = []
+        for field, values in (
+            ("kind", self.kinds),
+            ("countries", self.countries),
+            ("topics", self.topics),
+            ("status", self.statuses),
+        ):
+            if values:
+                groups.append(f"{field} IN [{', '.join(json.dumps(v) for v in values)}]")
+        if self.year_from is not None:
+            groups.append(f"year >= {int(self.year_from)}")
+        if self.year_to is not None:
+            groups.append(f"year <= {int(self.year_to)}")
+        return groups
+
+
+def search_params(
+    q: Annotated[
+        str,
+        Query(
+            max_length=500,
+            description="Words in any of the base's languages or scripts, typos welcome.",
+            examples=["закон о внешней миграции"],
+        ),
+    ] = "",
+    kind: Annotated[
+        list[str] | None, Query(description="law, policy, program, organization.", examples=["law"])
+    ] = None,
+    country: Annotated[
+        list[str] | None, Query(description="ISO country codes; OR within.", examples=["KG"])
+    ] = None,
+    topic: Annotated[
+        list[str] | None, Query(description="Topic slugs; OR within.", examples=["labour-migration"])
+    ] = None,
+    status: Annotated[
+        list[str] | None, Query(description="Status values of any kind.", examples=["in_force"])
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        Query(alias="from", max_length=10, description="From this year (or date).", examples=["2000"]),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(alias="to", max_length=10, description="Up to this year (or date).", examples=["2024"]),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=100, description="Hits per page (at most 100).", examples=[10])
+    ] = 10,
+    offset: Annotated[int, Query(ge=0, le=9900, description="Hits to skip.", examples=[0])] = 0,
+    facets: Annotated[
+        list[str] | None,
+        Query(
+            description="Facets to count: kind, country, topic, status, year (default all).",
+            examples=["kind,country"],
+        ),
+    ] = None,
+) -> SearchParams:
+    countries = [c.upper() for c in split_multi(country)]
+    bad = [c for c in countries if c not in country_codes()]
+    if bad:
+        raise Unprocessable(
+            [field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")]
+        )
+    topics = split_multi(topic)
+    for t in topics:
+        if not _TOPIC.match(t):
+            raise Unprocessable(
+                [field_error(["topic"], f"{t!r} is not a topic slug; see /v1/topics", "topic")]
+            )
+    start, end = check_partial_date("from", date_from), check_partial_date("to", date_to)
+    return SearchParams(
+        q=q.strip(),
+        kinds=check_choices("kind", split_multi(kind), KINDS),
+        countries=countries,
+        topics=topics,
+        statuses=check_choices("status", split_multi(status), STATUSES),
+        year_from=int(start[:4]) if start else None,
+        year_to=int(end[:4]) if end else None,
+        limit=limit,
+        offset=offset,
+        facets=check_choices("facets", split_multi(facets), list(FACET_NAMES)) or list(FACET_NAMES),
+    )
+
+
+SearchParamsDep = Annotated[SearchParams, Depends(search_params)]
+assert set(FACET_NAMES.values()) == set(FACETS)

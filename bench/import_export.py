@@ -1,0 +1,118 @@
+"""Import and export at scale: records/s and peak memory, printed (not a test).
+
+    .venv/bin/python bench/import_export.py [--sizes 10000 100000]
+
+For each size: a fresh database, `migrantkb import` of a generated file (wall time to commit,
+peak RSS of the importing process), then `GET /v1/export` from a running server (records/s, the
+server's peak RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.core.config import get_settings  # noqa: E402
+from app.runtime.meili import free_port  # noqa: E402
+from app.runtime.postgres import create_database, drop_database, resolve_database_url  # noqa: E402
+from bench.generate import records  # noqa: E402
+
+CLI = str(ROOT / ".venv" / "bin" / "migrantkb")
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while proc.poll() is None:
+        with contextlib.suppress(OSError):
+            peak = max(peak, peak_rss_mb(proc.pid))
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{args} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, peak
+
+
+def bench(size: int) -> None:
+    server = resolve_database_url(get_settings())
+    url = make_url(server).set(database=f"migrantkb_bench_{size}").render_as_string(hide_password=False)
+    asyncio.run(drop_database(url))
+    asyncio.run(create_database(url))
+    env = {**os.environ, "DATABASE_URL": url}
+    try:
+        subprocess.run([CLI, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False, encoding="utf-8") as f:
+            import json
+
+            for record in records(size):
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            path = f.name
+        mb = os.path.getsize(path) / 1e6
+        seconds, rss = run_measured([CLI, "import", path], env)
+        print(
+            f"import  {size:>7} records ({mb:.0f} MB): {seconds:6.1f} s  {size / seconds:7.0f} records/s  "
+            f"peak RSS {rss:5.0f} MB"
+        )
+        os.unlink(path)
+
+        port = free_port()
+        srv = subprocess.Popen(
+            [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/topics", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            base_rss = peak_rss_mb(srv.pid)
+            start = time.perf_counter()
+            lines = 0
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/export", timeout=600) as resp:
+                for _ in resp:
+                    lines += 1
+            seconds = time.perf_counter() - start
+            print(
+                f"export  {lines:>7} records: {seconds:6.1f} s  {lines / seconds:7.0f} records/s  "
+                f"server peak RSS {peak_rss_mb(srv.pid):5.0f} MB (idle {base_rss:.0f} MB)"
+            )
+        finally:
+            srv.terminate()
+            srv.wait()
+    finally:
+        asyncio.run(drop_database(url))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    for size in parser.parse_args().sizes:
+        bench(size)
+
+
+if __name__ == "__main__":
+    main()
