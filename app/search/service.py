@@ -145,12 +145,19 @@ class SearchService:
     async def suggest(self, q: str, limit: int, lang: str) -> SuggestResponse:
         if self.client is not None:
             try:
-                result = await self.client.index(self.index_uid).search(
-                    query_text(q),
-                    limit=limit,
-                    attributes_to_search_on=["titles", "codes"],
-                    attributes_to_retrieve=["id", "kind", "slug", "title", "original_language", "codes"],
-                )
+                index = self.client.index(self.index_uid)
+                fields = ["id", "kind", "slug", "title", "original_language"]
+                found: dict[str, dict[str, Any]] = {}
+                # Acronyms and numbers first (typing "UNHC" means the agency), then titles.
+                for attributes in (["codes"], ["titles"]):
+                    result = await index.search(
+                        query_text(q),
+                        limit=limit,
+                        attributes_to_search_on=attributes,
+                        attributes_to_retrieve=fields,
+                    )
+                    for h in result.hits:
+                        found.setdefault(h["id"], h)
                 return SuggestResponse(
                     query=q,
                     suggestions=[
@@ -160,7 +167,7 @@ class SearchService:
                             slug=h["slug"],
                             title=resolve(h.get("title"), lang, h.get("original_language"))[0] or h["slug"],
                         )
-                        for h in result.hits
+                        for h in list(found.values())[:limit]
                     ],
                     degraded=False,
                 )

@@ -1,0 +1,111 @@
+"""The outbox keeps the index in step with PostgreSQL, even across a Meilisearch crash."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from meilisearch_python_sdk import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.config import get_settings
+from app.keys.service import KeyService
+from app.main import create_app
+from app.runtime.meili import MeiliProcess, start_local
+from app.search.admin import check_index
+from app.search.sync import Indexer, outbox_lag
+from tests.factories import BUILDERS
+
+
+@pytest.fixture
+async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    meili = start_local(tmp_path / "meili")
+    uid = f"records_{secrets.token_hex(4)}"
+    client = AsyncClient(meili.url, meili.master_key, timeout=2)
+    app = create_app(get_settings().model_copy(update={"meili_index": uid}))
+    app.state.sessionmaker = committed
+    app.state.meili = client
+    async with committed() as s:
+        _, token = await KeyService(s).create("sync test", "editor")
+        await s.commit()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as api:
+        yield {
+            "api": api,
+            "meili": meili,
+            "client": client,
+            "uid": uid,
+            "factory": committed,
+            "editor": {"Authorization": f"Bearer {token}"},
+            "indexer": Indexer(committed, client, uid),
+        }
+    await client.aclose()
+    meili.stop()
+
+
+async def test_drafts_and_deletions_leave_the_index(stack: dict[str, Any]) -> None:
+    api, editor, indexer = stack["api"], stack["editor"], stack["indexer"]
+    body = BUILDERS["organization"](slug="org-zebrafinch", name={"en": "Zebrafinch Migrant Centre"})
+    await api.post("/v1/organizations", json=body, headers=editor)
+    await indexer.drain()
+    assert [h["slug"] for h in (await api.get("/v1/search?q=zebrafinch")).json()["hits"]] == [
+        "org-zebrafinch"
+    ]
+    await api.patch("/v1/organizations/org-zebrafinch", json={"publication": "draft"}, headers=editor)
+    await indexer.drain()
+    assert (await api.get("/v1/search?q=zebrafinch")).json()["hits"] == []
+    await api.patch("/v1/organizations/org-zebrafinch", json={"publication": "published"}, headers=editor)
+    await indexer.drain()
+    assert (await api.get("/v1/search?q=zebrafinch")).json()["total"] == 1
+    await api.delete("/v1/organizations/org-zebrafinch", headers=editor)
+    await indexer.drain()
+    assert (await api.get("/v1/search?q=zebrafinch")).json()["hits"] == []
+    async with stack["factory"]() as s:
+        assert (await check_index(s, stack["client"], stack["uid"])).clean
+
+
+async def test_meilisearch_killed_mid_writes_loses_nothing(stack: dict[str, Any]) -> None:
+    api, editor, meili = stack["api"], stack["editor"], stack["meili"]
+    stop = asyncio.Event()
+    runner = asyncio.create_task(stack["indexer"].run(stop, poll_seconds=0.05))
+    restarted: MeiliProcess | None = None
+    try:
+        for i in range(200):
+            if i == 60:
+                assert meili.process is not None
+                meili.process.kill()  # a crash, not a shutdown
+                meili.process.wait()
+            body = BUILDERS["organization"](slug=f"org-crash-{i}", name={"en": f"Crash Test Clinic {i}"})
+            r = await api.post("/v1/organizations", json=body, headers=editor)
+            assert r.status_code == 201, r.text
+        degraded = await api.get("/v1/search", params={"q": "Crash Test Clinic 150"})
+        assert degraded.status_code == 200
+        assert degraded.json()["degraded"] is True and degraded.headers["x-search-degraded"] == "true"
+        assert "org-crash-150" in [h["slug"] for h in degraded.json()["hits"]]
+
+        restarted = MeiliProcess(
+            meili.binary, meili.data_dir, port=meili.port, master_key=meili.master_key
+        ).start()
+        deadline = time.monotonic() + 120
+        while True:
+            async with stack["factory"]() as s:
+                pending, _ = await outbox_lag(s)
+                drift = await check_index(s, stack["client"], stack["uid"]) if not pending else None
+            if drift is not None and drift.clean:
+                break
+            assert time.monotonic() < deadline, f"index did not catch up: {pending} pending, {drift}"
+            await asyncio.sleep(0.5)
+        page = await stack["client"].index(stack["uid"]).get_documents(limit=500, fields=["slug"])
+        assert sorted(d["slug"] for d in page.results) == sorted(f"org-crash-{i}" for i in range(200))
+        healthy = (await api.get("/v1/search", params={"q": "Crash Test Clinic 150"})).json()
+        assert healthy["degraded"] is False and healthy["hits"][0]["slug"] == "org-crash-150"
+    finally:
+        stop.set()
+        await runner
+        if restarted is not None:
+            restarted.stop()
