@@ -28,6 +28,12 @@ def synonyms() -> dict[str, list[str]]:
     return {term: sorted(others) for term, others in sorted(out.items())}
 
 
+@lru_cache
+def stop_words() -> list[str]:
+    """Function words that only add noise to ranking (they still count inside phrases)."""
+    return sorted(json.loads(SYNONYMS_FILE.read_text(encoding="utf-8")).get("stop_words", []))
+
+
 def settings() -> MeilisearchSettings:
     return MeilisearchSettings(
         # Attribute order is a ranking rule: titles first, then numbers and acronyms, then text.
@@ -55,4 +61,5 @@ def settings() -> MeilisearchSettings:
         faceting=Faceting(max_values_per_facet=300),
         pagination=Pagination(max_total_hits=10000),
         synonyms=synonyms(),
+        stop_words=stop_words(),
     )

@@ -99,20 +99,34 @@ class SearchService:
 
     async def _meili(self, params: SearchParams, lang: str) -> SearchResponse:
         assert self.client is not None
-        result = await self.client.index(self.index_uid).search(
+        index = self.client.index(self.index_uid)
+        common: dict[str, Any] = {
+            "filter": params.meili_filter() or None,
+            "attributes_to_crop": ["summaries"],
+            "crop_length": 28,
+            "attributes_to_highlight": ["summaries"],
+            "show_ranking_score": True,
+        }
+        result = await index.search(
             query_text(params.q),
             limit=params.limit,
             offset=params.offset,
-            filter=params.meili_filter() or None,
             facets=[FACET_NAMES[f] for f in params.facets],
-            attributes_to_crop=["summaries"],
-            crop_length=28,
-            attributes_to_highlight=["summaries"],
-            show_ranking_score=True,
             matching_strategy="last",
+            **common,
         )
+        found = list(result.hits)
+        if len(found) < params.limit and params.offset == 0 and len(params.q.split()) > 2:
+            # "last" drops words from the end only; a record matching just a middle word (a long
+            # query in one language, the record in another) would be lost. Fill the page with
+            # records matching the rarest words, ranked after the full matches.
+            more = await index.search(
+                query_text(params.q), limit=params.limit, matching_strategy="frequency", **common
+            )
+            seen = {h["id"] for h in found}
+            found += [h for h in more.hits if h["id"] not in seen][: params.limit - len(found)]
         hits = []
-        for h in result.hits:
+        for h in found:
             title, title_lang = resolve(h.get("title"), lang, h.get("original_language"))
             snippet, snippet_lang = _snippet(h, lang)
             hits.append(
@@ -135,7 +149,7 @@ class SearchService:
         facets = {reverse[name]: counts for name, counts in (result.facet_distribution or {}).items()}
         return SearchResponse(
             query=params.q,
-            total=result.estimated_total_hits or 0,
+            total=max(result.estimated_total_hits or 0, len(hits)),
             hits=hits,
             facets=facets,
             processing_ms=result.processing_time_ms,
