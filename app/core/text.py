@@ -49,8 +49,13 @@ def has_cyrillic(text: str) -> bool:
     return bool(_CYRILLIC.search(text))
 
 
+# anyascii's Cyrillic mapping is context-free, so it can be precomputed into a translate table
+# (C speed: transliterating every summary at import time must stay cheap).
+_LATIN = {cp: anyascii(chr(cp)) for cp in range(0x0400, 0x0530)}
+
+
 def latin(text: str) -> str:
     """Latin transliteration of the Cyrillic in `text`, folded; empty when there is none."""
     if not has_cyrillic(text):
         return ""
-    return fold(anyascii(text))
+    return fold(text.translate(_LATIN))

@@ -52,6 +52,26 @@ def literal_values(annotation: Any) -> list[str]:
     return list(getattr(annotation, "__args__", ()))
 
 
+def parse_countries(values: Iterable[str] | None) -> list[str]:
+    countries = [c.upper() for c in split_multi(values)]
+    bad = [c for c in countries if c not in country_codes()]
+    if bad:
+        raise Unprocessable(
+            [field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")]
+        )
+    return countries
+
+
+def parse_topics(values: Iterable[str] | None) -> list[str]:
+    topics = split_multi(values)
+    for t in topics:
+        if not _TOPIC.match(t):
+            raise Unprocessable(
+                [field_error(["topic"], f"{t!r} is not a topic slug; see /v1/topics", "topic")]
+            )
+    return topics
+
+
 _DATETIME = TypeAdapter(dt.datetime)
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -128,12 +148,8 @@ def list_params(
         Query(max_length=500, description="Words to find within this kind.", examples=["migration"]),
     ] = None,
 ) -> ListParams:
-    countries = [c.upper() for c in split_multi(country)]
-    bad = [c for c in countries if c not in country_codes()]
-    if bad:
-        raise Unprocessable(
-            [field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")]
-        )
+    countries = parse_countries(country)
+    topics = parse_topics(topic)
     since = None
     if updated_since is not None:
         try:
@@ -144,12 +160,6 @@ def list_params(
             ) from exc
         if since.tzinfo is None:
             since = since.replace(tzinfo=dt.UTC)
-    topics = split_multi(topic)
-    for t in topics:
-        if not _TOPIC.match(t):
-            raise Unprocessable(
-                [field_error(["topic"], f"{t!r} is not a topic slug; see /v1/topics", "topic")]
-            )
     return ListParams(
         limit=limit,
         cursor=cursor,

@@ -9,9 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.core.errors import Unprocessable, field_error
-from app.core.reference import country_codes
-from app.records.params import check_choices, check_partial_date, split_multi
+from app.records.params import check_choices, check_partial_date, parse_countries, parse_topics, split_multi
 from app.search.index import FACETS
 
 KINDS = ["law", "policy", "program", "organization"]
@@ -109,18 +107,8 @@ def search_params(
         ),
     ] = None,
 ) -> SearchParams:
-    countries = [c.upper() for c in split_multi(country)]
-    bad = [c for c in countries if c not in country_codes()]
-    if bad:
-        raise Unprocessable(
-            [field_error(["country"], f"{bad[0]!r} is not an ISO 3166-1 alpha-2 code", "country")]
-        )
-    topics = split_multi(topic)
-    for t in topics:
-        if not _TOPIC.match(t):
-            raise Unprocessable(
-                [field_error(["topic"], f"{t!r} is not a topic slug; see /v1/topics", "topic")]
-            )
+    countries = parse_countries(country)
+    topics = parse_topics(topic)
     start, end = check_partial_date("from", date_from), check_partial_date("to", date_to)
     return SearchParams(
         q=q.strip(),

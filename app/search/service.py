@@ -57,6 +57,11 @@ def _snippet(hit: dict[str, Any], lang: str) -> tuple[str | None, str | None]:
     return pool[0][1], pool[0][0]
 
 
+def _suggestion(row: dict[str, Any], lang: str) -> Suggestion:
+    title = resolve(row.get("title"), lang, row.get("original_language"))[0]
+    return Suggestion(kind=row["kind"], id=row["id"], slug=row["slug"], title=title or row["slug"])
+
+
 class SearchService:
     def __init__(self, client: AsyncClient | None, index_uid: str, session: AsyncSession) -> None:
         self.client = client
@@ -174,15 +179,7 @@ class SearchService:
                         found.setdefault(h["id"], h)
                 return SuggestResponse(
                     query=q,
-                    suggestions=[
-                        Suggestion(
-                            kind=h["kind"],
-                            id=h["id"],
-                            slug=h["slug"],
-                            title=resolve(h.get("title"), lang, h.get("original_language"))[0] or h["slug"],
-                        )
-                        for h in list(found.values())[:limit]
-                    ],
+                    suggestions=[_suggestion(h, lang) for h in list(found.values())[:limit]],
                     degraded=False,
                 )
             except UNREACHABLE as exc:
@@ -200,16 +197,4 @@ class SearchService:
             facets=[],
         )
         rows, _, _ = await fallback_search(self.session, params)
-        return SuggestResponse(
-            query=q,
-            suggestions=[
-                Suggestion(
-                    kind=r["kind"],
-                    id=r["id"],
-                    slug=r["slug"],
-                    title=resolve(r["title"], lang, r["original_language"])[0] or r["slug"],
-                )
-                for r in rows
-            ],
-            degraded=True,
-        )
+        return SuggestResponse(query=q, suggestions=[_suggestion(r, lang) for r in rows], degraded=True)
