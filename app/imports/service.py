@@ -8,6 +8,7 @@ relations and participants, which may name records later in the file. Pass 3 wri
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import tempfile
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import IO, Any, Literal, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import json_pointer
@@ -28,8 +30,7 @@ from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, Topic
 from app.records.present import editable
 from app.records.repository import loader_options
-from app.records.service import RecordService, is_public, relation_allowed, snapshot
-from app.records.spec import KindSpec
+from app.records.service import RecordService, is_public, relation_allowed
 from app.registry import KINDS
 
 Format = Literal["ndjson", "csv"]
@@ -94,6 +95,7 @@ class ImportService:
         self.session = session
         self.viewer = viewer
         self.services = {kind: make(session, viewer) for kind, (_, make) in KINDS.items()}
+        self._pending: asyncio.Task[None] | None = None
 
     async def run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None = None
@@ -234,6 +236,7 @@ class ImportService:
                 await flush_chunk()
         if chunk:
             await flush_chunk()
+        await self._settle()
         if not write:
             return
         if replaced:
@@ -253,7 +256,7 @@ class ImportService:
                 }
                 for e in edges[start : start + 5000]
             ]
-            await self.session.execute(insert(Relation), rows)
+            await self._copy(cast(Table, Relation.__table__), rows)
         for start in range(0, len(participants), 5000):
             rows = [
                 {
@@ -265,7 +268,7 @@ class ImportService:
                 }
                 for p in participants[start : start + 5000]
             ]
-            await self.session.execute(insert(Participant), rows)
+            await self._copy(cast(Table, Participant.__table__), rows)
 
     async def _write_chunk(
         self,
@@ -279,8 +282,11 @@ class ImportService:
         *,
         write: bool,
     ) -> None:
-        current = await self._load([existing[(k, d["slug"])] for k, d in chunk if (k, d["slug"]) in existing])
-        written: list[tuple[RecordService, Record, str, bool]] = []
+        known = [existing[(k, d["slug"])] for k, d in chunk if (k, d["slug"]) in existing]
+        if known:
+            await self._settle()
+        current = await self._load(known)
+        written: list[tuple[RecordService, Record, str, bool, dict[str, Any]]] = []
         # New records go in with bulk INSERTs (no ORM objects); updates go through the ORM.
         created: dict[str, list[dict[str, Any]]] = {}
         change_rows: list[dict[str, Any]] = []
@@ -324,7 +330,7 @@ class ImportService:
                         "version": 1,
                         "action": "created",
                         "key_id": self.viewer.key_id,
-                        "snapshot": snapshot(service.spec, key[1], values),
+                        "snapshot": {},
                     }
                 )
             else:
@@ -332,12 +338,13 @@ class ImportService:
                 if not write:
                     continue
                 public_before = is_public(record)
+                previous = editable(record, service.spec)
                 service.apply_columns(record, data)
                 record.deleted_at = None  # importing a deleted record's slug brings it back
                 record.version += 1
                 record.updated_at = dt.datetime.now(dt.UTC)
                 replaced.append(record.id)
-                written.append((service, record, "updated", public_before))
+                written.append((service, record, "updated", public_before, previous))
             for i, rel in enumerate(data.get("related") or []):
                 edges.append(
                     {
@@ -358,25 +365,59 @@ class ImportService:
                         "position": i,
                     }
                 )
-        for kind, rows in created.items():
-            await self._insert_records(KINDS[kind][0], rows)
-        if change_rows:
-            await self.session.execute(insert(Change), change_rows)
-            await self.session.execute(insert(Revision), revision_rows)
+        # The INSERTs of this chunk run while the next chunk is prepared: PostgreSQL works on one
+        # core while Python works on the other. Nothing else touches the session until _settle().
+        await self._settle()
+        if created:
+            self._pending = asyncio.create_task(self._insert_rows(created, change_rows, revision_rows))
+            await asyncio.sleep(0)  # let it send the statements
         if written:
+            await self._settle()
             await self.session.flush()  # records first: change and revision rows refer to them
-            for service, record, action, public_before in written:
-                service.log(record, action, public_before=public_before)
+            for service, record, action, public_before, previous in written:
+                service.log(record, action, public_before=public_before, previous=previous)
             await self.session.flush()
-        self.session.expunge_all()
+        if not self._pending:
+            self.session.expunge_all()
 
-    async def _insert_records(self, spec: KindSpec, rows: list[dict[str, Any]]) -> None:
-        base = cast(Table, Record.__table__)
-        own = cast(Table, spec.model.__table__)
-        base_cols = {c.name for c in base.columns} - {"created_at", "updated_at", "deleted_at"}
-        own_cols = {c.name for c in own.columns}
-        await self.session.execute(insert(base), [{k: r[k] for k in base_cols if k in r} for r in rows])
-        await self.session.execute(insert(own), [{k: r.get(k) for k in own_cols} for r in rows])
+    async def _settle(self) -> None:
+        if self._pending is not None:
+            task, self._pending = self._pending, None
+            await task
+            self.session.expunge_all()
+
+    async def _insert_rows(
+        self,
+        created: dict[str, list[dict[str, Any]]],
+        change_rows: list[dict[str, Any]],
+        revision_rows: list[dict[str, Any]],
+    ) -> None:
+        for kind, rows in created.items():
+            await self._copy(cast(Table, Record.__table__), rows)
+            await self._copy(cast(Table, KINDS[kind][0].model.__table__), rows)
+        await self._copy(cast(Table, Change.__table__), change_rows)
+        await self._copy(cast(Table, Revision.__table__), revision_rows)
+
+    async def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Bulk rows with COPY, in the session's transaction: several times faster than INSERTs.
+        Columns absent from the rows take their defaults (timestamps, sequence numbers)."""
+        if not rows:
+            return
+        present = rows[0].keys()
+        columns = [c for c in table.columns if c.name in present]
+        json_columns = {c.name for c in columns if isinstance(c.type, JSONB)}
+        names = [c.name for c in columns]
+        records = [
+            tuple(
+                json.dumps(r.get(n)) if n in json_columns and r.get(n) is not None else r.get(n)
+                for n in names
+            )
+            for r in rows
+        ]
+        connection = await self.session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table(table.name, records=records, columns=names)
 
     async def _load(self, record_ids: list[uuid.UUID]) -> dict[uuid.UUID, Record]:
         if not record_ids:

@@ -23,6 +23,7 @@ class Revision(Base):
     action: Mapped[str] = mapped_column(String(16))
     key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The version this change replaced, as an editable body; {} for a creation.
     snapshot: Mapped[dict[str, Any]]
 
 

@@ -38,12 +38,6 @@ class Record(Timestamps, Base):
         Index("ix_records_countries", "countries", postgresql_using="gin"),
         Index("ix_records_topics", "topics", postgresql_using="gin"),
         Index("ix_records_kind_updated", "kind", "updated_at"),
-        Index(
-            "ix_records_search_text",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

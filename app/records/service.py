@@ -119,7 +119,7 @@ class RecordService:
         self._apply(record, data, refs, new=True)
         self.repo.add(record)
         await self._flush()
-        self.log(record, "created", public_before=False)
+        self.log(record, "created", public_before=False, previous={})
         await self._flush()
         return await self._reload(record)
 
@@ -146,10 +146,11 @@ class RecordService:
         record = await self._locked(key)
         check_if_match(if_match, record.version)
         public_before = is_public(record)
+        previous = editable(record, self.spec)
         record.deleted_at = dt.datetime.now(dt.UTC)
         record.updated_at = record.deleted_at
         record.version += 1
-        self.log(record, "deleted", public_before=public_before)
+        self.log(record, "deleted", public_before=public_before, previous=previous)
         await self._flush()
 
     async def _locked(self, key: str) -> Record:
@@ -172,7 +173,7 @@ class RecordService:
         record.version += 1
         record.updated_at = dt.datetime.now(dt.UTC)
         await self._flush()
-        self.log(record, "updated", public_before=public_before)
+        self.log(record, "updated", public_before=public_before, previous=before)
         await self._flush()
         return await self._reload(record)
 
@@ -275,11 +276,11 @@ class RecordService:
             n += 1
         return f"{stem}-{n}"
 
-    def log(self, record: Record, action: str, *, public_before: bool) -> None:
+    def log(self, record: Record, action: str, *, public_before: bool, previous: dict[str, Any]) -> None:
+        """The change-feed/outbox row and the revision: who, when, and the version this one replaced
+        (empty for a creation: the first version is the record itself until it changes)."""
         self.repo.log_change(record, action, public_before=public_before)
-        self.repo.add_revision(
-            record, action, self.viewer.key_id, snapshot(self.spec, record.slug, vars(record))
-        )
+        self.repo.add_revision(record, action, self.viewer.key_id, previous)
 
     async def _flush(self) -> None:
         try:
@@ -296,8 +297,10 @@ class RecordService:
 
 
 def search_text(values: dict[str, Any]) -> str:
-    """Folded and transliterated text for PostgreSQL's fallback search (pg_trgm)."""
-    parts = [*(values.get("title") or {}).values(), *(values.get("summary") or {}).values()]
+    """Folded and transliterated titles and codes for PostgreSQL's fallback search (pg_trgm).
+    Summaries stay out: their trigrams would make the index (and every import) several times
+    heavier; the fallback reads them unindexed."""
+    parts = [*(values.get("title") or {}).values()]
     parts += [str(values[f]) for f in ("number", "acronym", "instrument") if values.get(f)]
     folded = [fold(p) for p in parts]
     return " \n".join(folded + [t for t in (latin(p) for p in parts) if t])
@@ -305,12 +308,3 @@ def search_text(values: dict[str, Any]) -> str:
 
 def is_public(record: Record) -> bool:
     return record.publication == "published" and record.deleted_at is None
-
-
-def snapshot(spec: KindSpec, slug: str, values: dict[str, Any]) -> dict[str, Any]:
-    """What revisions keep of a version: its own columns (relations live in their own tables)."""
-    data: dict[str, Any] = {name: values.get(name) for name in spec.column_fields}
-    data.update(
-        slug=slug, title=values.get("title"), summary=values.get("summary"), editorial=values.get("editorial")
-    )
-    return data

@@ -13,6 +13,18 @@ DATE_FIELD = {"law": "adopted_on", "policy": "adopted_on", "program": "start_on"
 # Short identifying strings: numbers, acronyms, instruments.
 CODE_FIELDS = ("number", "acronym", "instrument")
 CONTEXT_FIELDS = ("issuing_body", "official_publication", "city")
+# What organizations do, in words people search with (other languages come through synonyms).
+SERVICE_WORDS = {
+    "legal_aid": "legal aid / юридическая помощь",
+    "shelter": "shelter / приют",
+    "hotline": "hotline / горячая линия",
+    "training": "training / обучение",
+    "research": "research / исследования",
+    "psychosocial": "psychosocial support / психосоциальная поддержка",
+    "advocacy": "advocacy / адвокация",
+    "funding": "funding / финансирование",
+    "information": "information / информирование",
+}
 
 
 def _ordered(text: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -49,6 +61,7 @@ def search_document(
     ]
     context = [str(getattr(record, f)) for f in CONTEXT_FIELDS if getattr(record, f, None)]
     context += list(participant_names)
+    context += [SERVICE_WORDS[s] for s in getattr(record, "services", None) or [] if s in SERVICE_WORDS]
     for code in record.countries or []:
         context += list(country_names.get(code, {}).values())
     for topic in record.topics or []:

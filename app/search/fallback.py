@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Text, and_, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import fold
@@ -13,6 +13,16 @@ from app.models import Law, Organization, Policy, Program, Record
 from app.search.params import SearchParams
 
 _DATE = func.coalesce(Law.adopted_on, Policy.adopted_on, Program.start_on, Organization.founded)
+
+
+# The summaries, folded in SQL as app.core.text.fold folds in Python (special letters only).
+_FOLDED_SUMMARY = func.translate(
+    func.lower(cast(Record.summary, Text)), "қғңөүұәіһҳҷӣўӯё", "кгнооууаиххчиууе"
+)
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _joined() -> Any:
@@ -43,7 +53,11 @@ def _conditions(params: SearchParams, query: str) -> list[ColumnElement[bool]]:
         words = query.split()[:12]
         # Any word close enough (trigram word similarity), so typos and partial matches still find.
         conds.append(
-            or_(*(Record.search_text.op("%>")(w) for w in words), Record.search_text.op("%>")(query))
+            or_(
+                *(Record.search_text.op("%>")(w) for w in words),
+                Record.search_text.op("%>")(query),
+                *(_FOLDED_SUMMARY.like(f"%{_escape(w)}%", escape="\\") for w in words if len(w) > 2),
+            )
         )
     return conds
 

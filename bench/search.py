@@ -1,0 +1,203 @@
+"""Search at scale: sync throughput and latency of /v1/search against Meilisearch itself.
+
+    .venv/bin/python bench/search.py [--size 100000] [--requests 400]
+
+Starts its own Meilisearch and API server on a fresh database, imports `size` synthetic records
+with `migrantkb import` while sampling the outbox lag, waits until every record is searchable,
+then times the same queries through the API and straight to Meilisearch: p50/p95 sequential,
+and throughput with 16 concurrent clients. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.core.config import get_settings  # noqa: E402
+from app.core.text import fold  # noqa: E402
+from app.runtime.meili import free_port, start_local  # noqa: E402
+from app.runtime.postgres import create_database, drop_database, resolve_database_url  # noqa: E402
+from app.search.index import FACETS  # noqa: E402
+from bench.generate import WORDS, records  # noqa: E402
+
+CLI = str(ROOT / ".venv" / "bin" / "migrantkb")
+
+
+def queries(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        lang = rng.choice(list(WORDS))
+        out.append(" ".join(rng.choice(WORDS[lang]) for _ in range(rng.randint(1, 3))))
+    return out
+
+
+def pending(url: str) -> int:
+    import asyncpg
+
+    async def count() -> int:
+        u = make_url(url)
+        conn = await asyncpg.connect(
+            user=u.username or "postgres", host=u.host, port=u.port, database=u.database
+        )
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM changes WHERE indexed_at IS NULL"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+async def sequential(client: httpx.AsyncClient, requests: list[tuple[str, dict]]) -> list[float]:
+    times = []
+    for method_url, kwargs in requests:
+        method, url = method_url.split(" ", 1)
+        start = time.perf_counter()
+        r = await client.request(method, url, **kwargs)
+        r.raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def concurrent(client: httpx.AsyncClient, requests: list[tuple[str, dict]], workers: int = 16) -> float:
+    queue = list(requests)
+    start = time.perf_counter()
+
+    async def worker() -> None:
+        while queue:
+            method_url, kwargs = queue.pop()
+            method, url = method_url.split(" ", 1)
+            (await client.request(method, url, **kwargs)).raise_for_status()
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return len(requests) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    server = resolve_database_url(get_settings())
+    url = make_url(server).set(database="migrantkb_bench_search").render_as_string(hide_password=False)
+    asyncio.run(drop_database(url))
+    asyncio.run(create_database(url))
+    tmp = Path(tempfile.mkdtemp(prefix="mkb-bench-"))
+    meili = start_local(tmp / "meili")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "MEILI_URL": meili.url, "MEILI_MASTER_KEY": meili.master_key}
+    api = None
+    try:
+        subprocess.run([CLI, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        api = subprocess.Popen(
+            [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        data = tmp / "records.ndjson"
+        with data.open("w", encoding="utf-8") as f:
+            for record in records(args.size):
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        lags: list[int] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                with contextlib.suppress(Exception):
+                    lags.append(pending(url))
+                done.wait(2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        start = time.perf_counter()
+        subprocess.run(
+            [CLI, "import", str(data)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        imported = time.perf_counter() - start
+        while pending(url):
+            time.sleep(1)
+        searchable = time.perf_counter() - start
+        done.set()
+        print(
+            f"import of {args.size} records: committed after {imported:.0f} s; all searchable after "
+            f"{searchable:.0f} s ({searchable - imported:.0f} s after the import ended); "
+            f"outbox lag during import: max {max(lags or [0])} rows, "
+            f"median {int(statistics.median(lags or [0]))}"
+        )
+
+        qs = queries(args.requests)
+        headers = {"Authorization": f"Bearer {meili.master_key}"}
+        api_requests = [
+            (f"GET http://127.0.0.1:{port}/v1/search", {"params": {"q": q, "limit": "10"}}) for q in qs
+        ]
+        meili_requests = [
+            (
+                f"POST {meili.url}/indexes/records/search",
+                {
+                    "headers": headers,
+                    "json": {
+                        "q": fold(q),
+                        "limit": 10,
+                        "facets": FACETS,
+                        "attributesToCrop": ["summaries"],
+                        "cropLength": 28,
+                        "attributesToHighlight": ["summaries"],
+                        "showRankingScore": True,
+                        "matchingStrategy": "last",
+                    },
+                },
+            )
+            for q in qs
+        ]
+
+        async def measure() -> None:
+            async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=32)) as client:
+                await sequential(client, api_requests[:20] + meili_requests[:20])  # warm up
+                a = await sequential(client, api_requests)
+                m = await sequential(client, meili_requests)
+                at = await concurrent(client, api_requests)
+                mt = await concurrent(client, meili_requests)
+            print(
+                f"sequential p50/p95 ms: API {statistics.median(a):.1f}/{percentile(a, 0.95):.1f}, "
+                f"Meilisearch {statistics.median(m):.1f}/{percentile(m, 0.95):.1f} "
+                f"(p50 ratio {statistics.median(a) / statistics.median(m):.2f}x)"
+            )
+            print(
+                f"16 clients: API {at:.0f} req/s, Meilisearch {mt:.0f} req/s ({at / mt:.0%} of Meilisearch)"
+            )
+
+        asyncio.run(measure())
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait()
+        meili.stop()
+        asyncio.run(drop_database(url))
+
+
+if __name__ == "__main__":
+    main()
