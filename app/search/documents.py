@@ -33,12 +33,15 @@ def _ordered(text: Mapping[str, str] | None) -> list[tuple[str, str]]:
     return known + [(lang, t) for lang, t in sorted(text.items()) if lang not in LANGUAGE_ORDER and t]
 
 
-def _variants(texts: Iterable[str]) -> list[str]:
-    """Folded and Latin forms that differ from the texts themselves (deduplicated)."""
+def _variants(texts: Iterable[str], *, transliterate: bool = True) -> list[str]:
+    """Folded (and Latin) forms that differ from the texts themselves (deduplicated). Latin
+    transliterations are for titles and codes: they double the words to index, and people type
+    Cyrillic titles in Latin letters, not whole summaries."""
+    texts = list(texts)
     seen = {t.lower() for t in texts}
     out: list[str] = []
     for text in texts:
-        for variant in (fold(text), latin(text)):
+        for variant in (fold(text), latin(text) if transliterate else ""):
             if variant and variant not in seen:
                 seen.add(variant)
                 out.append(variant)
@@ -66,7 +69,6 @@ def search_document(
         context += list(country_names.get(code, {}).values())
     for topic in record.topics or []:
         context += list(topic_labels.get(topic, {}).values())
-    goal = [t for _, t in _ordered(getattr(record, "goal", None))]
     return {
         "id": str(record.id),
         "kind": record.kind,
@@ -78,8 +80,8 @@ def search_document(
         "titles": [t for _, t in titles] + _variants([t for _, t in titles]),
         "codes": codes + _variants(codes),
         "summary_langs": [lang for lang, _ in summaries],
-        "summaries": [t for _, t in summaries] + _variants([t for _, t in summaries]),
-        "context": context + goal + _variants(context),
+        "summaries": [t for _, t in summaries] + _variants([t for _, t in summaries], transliterate=False),
+        "context": context + _variants(context, transliterate=False),
         "countries": list(record.countries or []),
         "topics": list(record.topics or []),
         "status": record.status,

@@ -16,11 +16,10 @@ from typing import Any
 from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from app.core.config import get_settings
 from app.core.reference import country_names
-from app.models import Change, Participant, Program, Record, Topic
+from app.models import Change, Law, Organization, Participant, Policy, Program, Record, Topic
 from app.search.documents import search_document
 from app.search.index import settings as index_settings
 
@@ -37,49 +36,88 @@ async def ensure_index(client: AsyncClient, uid: str) -> None:
     await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
 
 
-async def _documents(session: AsyncSession, records: Sequence[Record]) -> list[dict[str, Any]]:
+_LAW, _POLICY, _PROGRAM, _ORG = (
+    Law.__table__.c,
+    Policy.__table__.c,
+    Program.__table__.c,
+    Organization.__table__.c,
+)
+
+
+def _rows_query() -> Any:
+    """Just the columns a search document needs, in one joined query (no ORM objects: this runs
+    for every record on a full reindex)."""
+    r = Record.__table__.c
+    return select(
+        r.id,
+        r.kind,
+        r.slug,
+        r.version,
+        r.original_language,
+        r.title,
+        r.summary,
+        r.countries,
+        r.topics,
+        r.status,
+        r.identifiers,
+        r.publication,
+        r.deleted_at,
+        _LAW.number,
+        _LAW.official_publication,
+        _ORG.acronym,
+        _ORG.city,
+        _ORG.services,
+        _POLICY.instrument,
+        func.coalesce(_LAW.issuing_body, _POLICY.issuing_body).label("issuing_body"),
+        func.coalesce(_LAW.adopted_on, _POLICY.adopted_on).label("adopted_on"),
+        _PROGRAM.start_on,
+        _ORG.founded,
+    ).select_from(
+        Record.__table__.outerjoin(Law.__table__, _LAW.id == r.id)
+        .outerjoin(Policy.__table__, _POLICY.id == r.id)
+        .outerjoin(Program.__table__, _PROGRAM.id == r.id)
+        .outerjoin(Organization.__table__, _ORG.id == r.id)
+    )
+
+
+async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
     labels = {t.slug: t.labels for t in (await session.execute(select(Topic))).scalars()}
     names = country_names(get_settings().languages)
-    docs = []
-    for record in records:
-        participants: list[str] = []
-        if isinstance(record, Program):
-            for p in record.participants:
-                if p.organization is not None and p.organization.publication == "published":
-                    participants += list(p.organization.title.values())
-                elif p.name:
-                    participants.append(p.name)
-        docs.append(
-            search_document(record, country_names=names, topic_labels=labels, participant_names=participants)
+    programs = [row.id for row in rows if row.kind == "program"]
+    participants: dict[uuid.UUID, list[str]] = {}
+    if programs:
+        org = Record.__table__.alias("org")
+        found = await session.execute(
+            select(Participant.program_id, Participant.name, org.c.title, org.c.publication, org.c.deleted_at)
+            .select_from(Participant.__table__.outerjoin(org, org.c.id == Participant.organization_id))
+            .where(Participant.program_id.in_(programs))
         )
-    return docs
-
-
-def _load_query(ids: Sequence[uuid.UUID] | None = None) -> Any:
-    from sqlalchemy.orm import with_polymorphic
-
-    from app.models import Law, Organization, Policy
-
-    poly = with_polymorphic(Record, [Law, Policy, Program, Organization])
-    stmt = select(poly).options(selectinload(poly.Program.participants).joinedload(Participant.organization))
-    if ids is not None:
-        stmt = stmt.where(poly.id.in_(ids))
-    return stmt
+        for program_id, name, title, publication, deleted_at in found.all():
+            if title is not None and publication == "published" and deleted_at is None:
+                participants.setdefault(program_id, []).extend(title.values())
+            elif name:
+                participants.setdefault(program_id, []).append(name)
+    return [
+        search_document(
+            row, country_names=names, topic_labels=labels, participant_names=participants.get(row.id, [])
+        )
+        for row in rows
+    ]
 
 
 async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
     """Every public record's document, in batches (for a full reindex)."""
     last: uuid.UUID | None = None
+    r = Record.__table__.c
     while True:
-        stmt = _load_query().where(Record.publication == "published", Record.deleted_at.is_(None))
+        stmt = _rows_query().where(r.publication == "published", r.deleted_at.is_(None))
         if last is not None:
-            stmt = stmt.where(Record.id > last)
-        records = (await session.execute(stmt.order_by(Record.id).limit(batch))).unique().scalars().all()
-        if not records:
+            stmt = stmt.where(r.id > last)
+        rows = (await session.execute(stmt.order_by(r.id).limit(batch))).all()
+        if not rows:
             return
-        yield await _documents(session, records)
-        last = records[-1].id
-        session.expunge_all()
+        yield await _documents(session, rows)
+        last = rows[-1].id
 
 
 class Indexer:
@@ -108,7 +146,7 @@ class Indexer:
             if not rows:
                 return 0
             ids = list(dict.fromkeys(r.record_id for r in rows))
-            records = (await session.execute(_load_query(ids))).unique().scalars().all()
+            records = (await session.execute(_rows_query().where(Record.__table__.c.id.in_(ids)))).all()
             public = [r for r in records if r.publication == "published" and r.deleted_at is None]
             gone = [str(i) for i in ids if i not in {r.id for r in public}]
             index = self.client.index(self.uid)
