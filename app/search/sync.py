@@ -128,43 +128,54 @@ class Indexer:
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 
-    async def drain_once(self, batch: int = 500) -> int:
-        """Index one batch of pending changes; the number of change rows done."""
+    async def drain_once(self, batch: int = 500, depth: int = 4) -> int:
+        """Index up to `depth` batches of pending changes; the number of change rows done.
+
+        Batches are read and sent one after another without waiting, so Python builds the next
+        documents while Meilisearch indexes the last ones; then each is confirmed in order and
+        its rows marked done in its own transaction. Rows stay locked (SKIP LOCKED for other
+        replicas) until then; a failure leaves them pending, and re-sending is harmless."""
         if not self.ready:
             await ensure_index(self.client, self.uid)
             self.ready = True
-        async with self.sessionmaker() as session:
-            rows = (
+        index = self.client.index(self.uid)
+        async with contextlib.AsyncExitStack() as stack:
+            in_flight: list[tuple[AsyncSession, list[int], list[Any]]] = []
+            for _ in range(depth):
+                session = await stack.enter_async_context(self.sessionmaker())
+                rows = (
+                    await session.execute(
+                        select(Change.seq, Change.record_id)
+                        .where(Change.indexed_at.is_(None))
+                        .order_by(Change.seq)
+                        .limit(batch)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+                if not rows:
+                    break
+                ids = list(dict.fromkeys(r.record_id for r in rows))
+                records = (await session.execute(_rows_query().where(Record.__table__.c.id.in_(ids)))).all()
+                public = [r for r in records if r.publication == "published" and r.deleted_at is None]
+                gone = [str(i) for i in ids if i not in {r.id for r in public}]
+                tasks = []
+                if public:
+                    tasks.append(
+                        await index.add_documents(await _documents(session, public), primary_key="id")
+                    )
+                if gone:
+                    tasks.append(await index.delete_documents(gone))
+                in_flight.append((session, [r.seq for r in rows], tasks))
+            done = 0
+            for session, seqs, tasks in in_flight:
+                for task in tasks:
+                    await self._confirm(task)
                 await session.execute(
-                    select(Change.seq, Change.record_id)
-                    .where(Change.indexed_at.is_(None))
-                    .order_by(Change.seq)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
+                    update(Change).where(Change.seq.in_(seqs)).values(indexed_at=func.now())
                 )
-            ).all()
-            if not rows:
-                return 0
-            ids = list(dict.fromkeys(r.record_id for r in rows))
-            records = (await session.execute(_rows_query().where(Record.__table__.c.id.in_(ids)))).all()
-            public = [r for r in records if r.publication == "published" and r.deleted_at is None]
-            gone = [str(i) for i in ids if i not in {r.id for r in public}]
-            index = self.client.index(self.uid)
-            if public:
-                task = await index.add_documents(await _documents(session, public), primary_key="id")
-                await self.client.wait_for_task(
-                    task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True
-                )
-            if gone:
-                task = await index.delete_documents(gone)
-                await self.client.wait_for_task(
-                    task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True
-                )
-            await session.execute(
-                update(Change).where(Change.seq.in_([r.seq for r in rows])).values(indexed_at=func.now())
-            )
-            await session.commit()
-            return len(rows)
+                await session.commit()
+                done += len(seqs)
+            return done
 
     async def _confirm(self, task: Any) -> None:
         await self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
