@@ -128,7 +128,7 @@ class Indexer:
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 
-    async def drain_once(self, batch: int = 500, depth: int = 4) -> int:
+    async def drain_once(self, batch: int = 1000, depth: int = 4) -> int:
         """Index up to `depth` batches of pending changes; the number of change rows done.
 
         Batches are read and sent one after another without waiting, so Python builds the next
