@@ -2,7 +2,7 @@
 
 Revision ID: 9c3d7e21f0aa
 Revises: 5b1e0c9d2a47
-Create Date: 2026-11-22 12:15:00+00:00
+Create Date: 2026-11-22 11:40:00+00:00
 """
 
 from collections.abc import Sequence
