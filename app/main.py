@@ -15,6 +15,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit, RejectNul
 from app.docs import DESCRIPTION, TAGS
+from app.ops.router import router as ops_router
 from app.search.sync import Indexer
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/migrantkb"
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(ops_router)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, larger={"/v1/import": settings.max_import_bytes}
     )

@@ -109,3 +109,16 @@ async def test_meilisearch_killed_mid_writes_loses_nothing(stack: dict[str, Any]
         await runner
         if restarted is not None:
             restarted.stop()
+
+
+async def test_readiness_reports_search_and_outbox(stack: dict[str, Any]) -> None:
+    api, editor, meili = stack["api"], stack["editor"], stack["meili"]
+    assert (await api.get("/healthz")).json() == {"status": "ok"}
+    await api.post("/v1/organizations", json=BUILDERS["organization"](slug="org-ready"), headers=editor)
+    ready = (await api.get("/readyz")).json()
+    assert ready["postgres"] and ready["meilisearch"] and ready["outbox_pending"] == 1
+    await stack["indexer"].drain()
+    assert (await api.get("/readyz")).json()["outbox_pending"] == 0
+    meili.stop()
+    down = await api.get("/readyz")
+    assert down.status_code == 200 and down.json()["status"] == "degraded" and not down.json()["meilisearch"]

@@ -1,0 +1,64 @@
+"""Liveness and readiness for load balancers and orchestrators (no /v1 prefix, no auth)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from app.search.service import UNREACHABLE
+from app.search.sync import outbox_lag
+
+router = APIRouter(tags=["Operations"])
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    status: str = Field(description="ok, or degraded when search answers from PostgreSQL.", examples=["ok"])
+    postgres: bool
+    meilisearch: bool
+    outbox_pending: int = Field(description="Changes not yet in the search index.", examples=[0])
+    outbox_lag_seconds: float = Field(description="Age of the oldest pending change.", examples=[0.0])
+
+
+@router.get("/healthz", name="healthz", summary="The process is alive", response_model=Health)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    name="readyz",
+    summary="PostgreSQL and Meilisearch reachable, and how far the search index lags",
+    response_model=Readiness,
+    responses={503: {"description": "PostgreSQL is unreachable: do not send traffic."}},
+)
+async def readyz(request: Request) -> Any:
+    state = request.app.state
+    pending, lag, postgres = 0, 0.0, True
+    try:
+        async with state.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+            pending, lag = await outbox_lag(session)
+    except Exception:  # any failure to reach the database means "not ready"
+        postgres = False
+    meili = getattr(state, "meili", None)
+    meilisearch = False
+    if meili is not None:
+        try:
+            meilisearch = (await meili.health()).status == "available"
+        except UNREACHABLE:
+            meilisearch = False
+    body = Readiness(
+        status="ok" if postgres and meilisearch else "degraded",
+        postgres=postgres,
+        meilisearch=meilisearch,
+        outbox_pending=pending,
+        outbox_lag_seconds=round(lag, 3),
+    )
+    # Without PostgreSQL nothing works; without Meilisearch search degrades but answers.
+    return JSONResponse(body.model_dump(), status_code=200 if postgres else 503)
