@@ -178,3 +178,17 @@ async def test_records_counted_by_kind(
     async with sessionmaker() as s:
         kinds = dict((await s.execute(select(Record.kind, func.count()).group_by(Record.kind))).all())
     assert kinds == {"law": 1, "policy": 1, "program": 1, "organization": 1}
+
+
+async def test_revisions_keep_who_when_and_what_was_replaced(
+    client: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    made = await create(client, editor, "law", number="1")
+    url = f"/v1/laws/{made['slug']}"
+    await client.patch(url, json={"number": "2"}, headers=editor)
+    await client.delete(url, headers=editor)
+    assert (await client.get(f"{url}/revisions")).status_code == 401
+    history = (await client.get(f"{url}/revisions", headers=editor)).json()
+    assert [(h["version"], h["action"]) for h in history] == [(3, "deleted"), (2, "updated"), (1, "created")]
+    assert history[2]["previous"] == {} and history[1]["previous"]["number"] == "1"
+    assert history[0]["previous"]["number"] == "2" and all(h["key_id"] for h in history)

@@ -159,6 +159,15 @@ class RecordRepository:
         known = set((await self.session.execute(select(Topic.slug).where(Topic.slug.in_(slugs)))).scalars())
         return [s for s in slugs if s not in known]
 
+    async def revisions(self, record_id: uuid.UUID, limit: int) -> Sequence[Revision]:
+        stmt = (
+            select(Revision)
+            .where(Revision.record_id == record_id)
+            .order_by(Revision.version.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
     def add(self, record: Record) -> None:
         self.session.add(record)
 

@@ -4,7 +4,7 @@ FastAPI reads the kind's schema types from these closures' annotations at runtim
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app.core.db import SessionDep
@@ -22,6 +22,7 @@ from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.params import LangDep, ListParams
+from app.records.schemas import RevisionOut
 from app.records.service import RecordService
 from app.records.spec import KindSpec
 
@@ -177,7 +178,23 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         await make_service(session, viewer).delete(key, if_match)
         return Response(status_code=204)
 
-    del get_one, create, replace, patch, delete  # registered on the router
+    @router.get(
+        "/{key}/revisions",
+        name=f"list_{kind}_revisions",
+        summary=f"History of a {kind}: who changed it, when, and what it was before (editor)",
+        response_model=list[RevisionOut],
+        responses=problem_responses(Unauthorized, NotFound, Unprocessable),
+    )
+    async def revisions(
+        key: KeyPath,
+        session: SessionDep,
+        viewer: EditorDep,
+        limit: Annotated[int, Query(ge=1, le=500, description="Newest first, at most this many.")] = 100,
+    ) -> list[RevisionOut]:
+        rows = await make_service(session, viewer).revisions(key, limit)
+        return [RevisionOut.model_validate(r) for r in rows]
+
+    del get_one, create, replace, patch, delete, revisions  # registered on the router
 
 
 def list_route_kwargs(spec: KindSpec) -> dict[str, Any]:

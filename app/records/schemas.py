@@ -160,5 +160,15 @@ class RecordMeta(BaseModel):
     display: Display | None = Field(None, description="Display strings for `lang`; absent with `lang=all`.")
 
 
+class RevisionOut(BaseModel):
+    version: int = Field(description="The version this change produced.", examples=[3])
+    action: Literal["created", "updated", "deleted"]
+    at: dt.datetime
+    key_id: uuid.UUID | None = Field(description="The API key that made the change (null for the seed).")
+    previous: dict[str, Any] = Field(
+        description="The version this change replaced, as an editable body; empty for a creation."
+    )
+
+
 class WriteMeta(BaseModel):
     slug: Slug | None = Field(None, description="Omit to derive one from the English (or first) title.")

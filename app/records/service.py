@@ -57,6 +57,16 @@ class RecordService:
             raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
         return record
 
+    async def revisions(self, key: str, limit: int) -> list[dict[str, Any]]:
+        """Newest first; deleted records keep their history."""
+        record = await self.repo.get(key, with_deleted=True)
+        if record is None:
+            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
+        return [
+            {"version": r.version, "action": r.action, "at": r.at, "key_id": r.key_id, "previous": r.snapshot}
+            for r in await self.repo.revisions(record.id, limit)
+        ]
+
     def present(self, record: Record, lang: str) -> dict[str, Any]:
         return present(record, self.spec, self.viewer, lang)
 
