@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Any
 
@@ -30,7 +29,6 @@ UNREACHABLE = (
     httpx.HTTPError,
     OSError,
 )
-_EM = re.compile(r"</?em>")
 
 
 def query_text(q: str) -> str:
