@@ -76,3 +76,25 @@ async def test_feed_holds_back_rows_behind_an_open_transaction(
     await slow.commit()
     await slow.close()
     assert [s for s, _, _ in await feed(client)] == ["org-slow", "org-fast"]
+
+
+async def test_concurrent_edits_one_wins_one_gets_412(
+    committed_client: httpx.AsyncClient, committed: async_sessionmaker[AsyncSession]
+) -> None:
+    """Two editors PATCH the same version at once, on separate connections: the row lock
+    serialises them, the second sees the new version and gets 412; nothing is lost."""
+    import asyncio
+
+    client, editor = committed_client, await _key(committed)
+    await client.post("/v1/laws", json=BUILDERS["law"](slug="law-contested", number="0"), headers=editor)
+    url = "/v1/laws/law-contested"
+    first, second = await asyncio.gather(
+        client.patch(url, json={"number": "A"}, headers={**editor, "If-Match": "1"}),
+        client.patch(url, json={"number": "B"}, headers={**editor, "If-Match": "1"}),
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 412]
+    winner = (first if first.status_code == 200 else second).json()["number"]
+    final = (await client.get(url)).json()
+    assert final["version"] == 2 and final["number"] == winner
+    history = (await client.get(f"{url}/revisions", headers=editor)).json()
+    assert [h["version"] for h in history] == [2, 1]
