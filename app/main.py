@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from meilisearch_python_sdk import AsyncClient
@@ -14,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit, RejectNul
+from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
 from app.ops.router import router as ops_router
 from app.search.sync import Indexer
@@ -71,4 +73,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit, max_bytes=settings.max_body_bytes, larger={"/v1/import": settings.max_import_bytes}
     )
     app.add_middleware(RejectNul)
+    storage = f"async+{settings.redis_url}" if settings.redis_url else None
+    app.add_middleware(
+        RateLimit, anonymous=settings.rate_limit_anonymous, keyed=settings.rate_limit_key, storage_url=storage
+    )
+    # CORS is open for reads only: a browser app anywhere may GET; writes come from servers.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        allow_headers=["Accept-Language", "If-None-Match"],
+        expose_headers=["ETag", "Content-Language", "X-Search-Degraded", "Retry-After"],
+        max_age=3600,
+    )
+    app.add_middleware(SecurityHeaders)
     return app

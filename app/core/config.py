@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
     max_import_bytes: int = Field(100 * 1024 * 1024, description="Larger import uploads get 413.")
     max_query_chars: int = 500
+    rate_limit_anonymous: str = Field("300/minute", description="Requests per client address without a key.")
+    rate_limit_key: str = Field("1200/minute", description="Requests per API key.")
+    redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")
     list_default_limit: int = 20
     list_max_limit: int = 100
 

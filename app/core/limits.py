@@ -11,7 +11,9 @@ def _problem(status: int, type_: str, title: str, detail: str) -> bytes:
     return json.dumps({"type": type_, "title": title, "status": status, "detail": detail}).encode()
 
 
-async def send_problem(send: Send, status: int, body: bytes) -> None:
+async def send_problem(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -19,6 +21,7 @@ async def send_problem(send: Send, status: int, body: bytes) -> None:
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or []),
             ],
         }
     )
