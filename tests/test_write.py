@@ -192,3 +192,24 @@ async def test_revisions_keep_who_when_and_what_was_replaced(
     assert [(h["version"], h["action"]) for h in history] == [(3, "deleted"), (2, "updated"), (1, "created")]
     assert history[2]["previous"] == {} and history[1]["previous"]["number"] == "1"
     assert history[0]["previous"]["number"] == "2" and all(h["key_id"] for h in history)
+
+
+async def test_restore_undeletes_and_brings_versions_forward(
+    client: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    made = await create(client, editor, "policy", status="active")
+    url = f"/v1/policies/{made['slug']}"
+    await client.patch(url, json={"status": "expired"}, headers=editor)  # v2
+    back = await client.post(f"{url}/restore?version=1", headers=editor)  # v3 = v1's content
+    assert back.status_code == 200 and back.json()["status"] == "active" and back.json()["version"] == 3
+    assert (await client.post(f"{url}/restore", headers=editor)).status_code == 409  # not deleted
+    await client.delete(url, headers=editor)  # v4
+    assert (await client.get(url)).status_code == 404
+    assert (await client.post(f"{url}/restore?version=1", headers=editor)).status_code == 409
+    undeleted = await client.post(f"{url}/restore", headers=editor)
+    assert undeleted.status_code == 200 and undeleted.json()["version"] == 5
+    assert (await client.get(url)).json()["status"] == "active"
+    assert (await client.post(f"{url}/restore?version=9", headers=editor)).status_code == 422
+    actions = [h["action"] for h in (await client.get(f"{url}/revisions", headers=editor)).json()]
+    assert actions == ["restored", "deleted", "updated", "updated", "created"]
+    assert (await client.post(f"{url}/restore")).status_code == 401

@@ -180,7 +180,7 @@ class RecordRepository:
                 record_id=record.id,
                 kind=record.kind,
                 slug=record.slug,
-                action=action,
+                action="updated" if action == "restored" else action,
                 version=record.version,
                 public=record.publication == "published" and record.deleted_at is None,
                 public_before=public_before,

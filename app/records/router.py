@@ -194,7 +194,29 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         rows = await make_service(session, viewer).revisions(key, limit)
         return [RevisionOut.model_validate(r) for r in rows]
 
-    del get_one, create, replace, patch, delete, revisions  # registered on the router
+    @router.post(
+        "/{key}/restore",
+        name=f"restore_{kind}",
+        summary=f"Bring a deleted {kind} back, or an earlier version forward (editor)",
+        description="No `version`: undelete. `version=N`: version N's content comes back as a new version.",
+        response_model=OutSchema,
+        responses=write_errors,
+    )
+    async def restore(
+        request: Request,
+        key: KeyPath,
+        session: SessionDep,
+        viewer: EditorDep,
+        lang: LangDep,
+        version: Annotated[
+            int | None, Query(ge=1, description="The version to bring forward.", examples=[1])
+        ] = None,
+        if_match: IfMatch = None,
+    ) -> Response:
+        service = make_service(session, viewer)
+        return send_record(request, service, await service.restore(key, version, if_match), lang)
+
+    del get_one, create, replace, patch, delete, revisions, restore  # registered on the router
 
 
 def list_route_kwargs(spec: KindSpec) -> dict[str, Any]:

@@ -162,7 +162,7 @@ class RecordMeta(BaseModel):
 
 class RevisionOut(BaseModel):
     version: int = Field(description="The version this change produced.", examples=[3])
-    action: Literal["created", "updated", "deleted"]
+    action: Literal["created", "updated", "deleted", "restored"]
     at: dt.datetime
     key_id: uuid.UUID | None = Field(description="The API key that made the change (null for the seed).")
     previous: dict[str, Any] = Field(

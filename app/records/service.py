@@ -163,6 +163,42 @@ class RecordService:
         self.log(record, "deleted", public_before=public_before, previous=previous)
         await self._flush()
 
+    async def restore(self, key: str, version: int | None, if_match: str | None) -> Record:
+        """Bring a deleted record back, or an earlier version forward as a new version."""
+        record = await self.repo.get(key, for_update=True, with_deleted=True)
+        if record is None:
+            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
+        check_if_match(if_match, record.version)
+        if version is None:
+            if record.deleted_at is None:
+                raise Conflict(
+                    "The record is not deleted; give `version` to bring an earlier version forward."
+                )
+            record.deleted_at = None
+            record.version += 1
+            record.updated_at = dt.datetime.now(dt.UTC)
+            self.log(record, "restored", public_before=False, previous=editable(record, self.spec))
+            await self._flush()
+            return await self._reload(record)
+        if record.deleted_at is not None:
+            raise Conflict("The record is deleted: restore it first, then bring a version forward.")
+        if not 1 <= version < record.version:
+            raise Unprocessable(
+                [field_error(["version"], f"choose a version from 1 to {record.version - 1}", "range")]
+            )
+        # Revision N+1 keeps the body version N had.
+        body = next(
+            (r.snapshot for r in await self.repo.revisions(record.id, 10_000) if r.version == version + 1),
+            None,
+        )
+        if not body:
+            raise NotFound(f"Version {version} of this {self.spec.kind} was not kept.")
+        try:
+            payload = self.spec.in_schema.model_validate(body)
+        except ValidationError as exc:  # e.g. it pointed at a record deleted since
+            raise validation_errors(exc) from exc
+        return await self._update(record, self.with_defaults(payload.model_dump(mode="json")))
+
     async def _locked(self, key: str) -> Record:
         record = await self.repo.get(key, for_update=True)
         if record is None:
