@@ -237,6 +237,9 @@ def dev() -> None:
 def keys_create(
     role: Annotated[str, typer.Option(help="editor or admin")],
     name: Annotated[str, typer.Option(help="Who holds the key")] = "unnamed",
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="Stop working after this many days")
+    ] = None,
 ) -> None:
     """Make a key. It is printed once, alone on the last line; only its hash is kept."""
     from app.keys.service import KeyService
@@ -246,8 +249,12 @@ def keys_create(
         raise typer.BadParameter("role must be editor or admin")
     _database_url()
 
+    import datetime as dt
+
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_in_days) if expires_in_days else None
+
     async def make(session: AsyncSession) -> tuple[ApiKey, str]:
-        return await KeyService(session).create(name, role)  # type: ignore[arg-type]
+        return await KeyService(session).create(name, role, expires)  # type: ignore[arg-type]
 
     key, secret = asyncio.run(_with_session(make))
     typer.echo(f"created {key.role} key {key.id} ({key.name}); it will not be shown again:")
@@ -262,7 +269,10 @@ def keys_list() -> None:
     keys = asyncio.run(_with_session(lambda s: KeyService(s).list()))
     for k in keys:
         state = "revoked" if k.revoked_at else "active"
-        typer.echo(f"{k.id}  {k.role:6}  {state:7}  last used {k.last_used_at or 'never'}  {k.name}")
+        expiry = f"expires {k.expires_at:%Y-%m-%d}" if k.expires_at else "no expiry"
+        typer.echo(
+            f"{k.id}  {k.role:6}  {state:7}  {expiry}  last used {k.last_used_at or 'never'}  {k.name}"
+        )
 
 
 @keys_cli.command("revoke")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 
@@ -48,3 +49,33 @@ async def test_revoked_key_fails_at_once(client: httpx.AsyncClient, database_url
 def test_bad_role_is_refused(database_url: str) -> None:
     made = _cli("keys", "create", "--role", "owner", database_url=database_url)
     assert made.returncode != 0 and "editor or admin" in made.stderr
+
+
+async def test_expired_keys_fail(client: httpx.AsyncClient, sessionmaker: Any) -> None:
+    import datetime as dt
+
+    from app.keys.service import KeyService
+
+    async with sessionmaker() as s:
+        _, token = await KeyService(s).create(
+            "old", "editor", dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        )
+        await s.commit()
+    assert (await client.get("/v1/laws", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+
+
+def test_keys_can_expire(database_url: str) -> None:
+    made = _cli(
+        "keys",
+        "create",
+        "--role",
+        "editor",
+        "--name",
+        "temp",
+        "--expires-in-days",
+        "30",
+        database_url=database_url,
+    )
+    assert made.returncode == 0, made.stderr
+    listed = _cli("keys", "list", database_url=database_url).stdout
+    assert any("temp" in line and "expires 20" in line for line in listed.splitlines())
