@@ -122,3 +122,43 @@ async def test_readiness_reports_search_and_outbox(stack: dict[str, Any]) -> Non
     meili.stop()
     down = await api.get("/readyz")
     assert down.status_code == 200 and down.json()["status"] == "degraded" and not down.json()["meilisearch"]
+
+
+async def test_a_draft_leaks_through_no_public_route(stack: dict[str, Any]) -> None:
+    api, editor = stack["api"], stack["editor"]
+    draft = BUILDERS["organization"](
+        slug="org-quokkaflux",
+        name={"en": "Quokkaflux Shelter"},
+        publication="draft",
+        countries=["TM"],
+        topics=["remittances"],
+    )
+    await api.post("/v1/organizations", json=draft, headers=editor)
+    program = BUILDERS["program"](participants=[{"organization": "org-quokkaflux", "role": "donor"}])
+    await api.post("/v1/programs", json=program, headers=editor)
+    await api.post(
+        "/v1/laws",
+        json=BUILDERS["law"](publication="archived", title={"en": "Quokkaflux Act"}),
+        headers=editor,
+    )
+    await stack["indexer"].drain()
+
+    def clean(text: str) -> bool:
+        return "quokkaflux" not in text.lower()
+
+    assert clean((await api.get("/v1/organizations")).text)
+    assert clean((await api.get("/v1/laws")).text)
+    assert (await api.get("/v1/organizations/org-quokkaflux")).status_code == 404
+    assert clean((await api.get("/v1/programs")).text)  # the program is public, its draft donor is not
+    search = (await api.get("/v1/search", params={"q": "quokkaflux"})).json()
+    assert search["hits"] == [] and search["total"] == 0
+    everything = (await api.get("/v1/search", params={"q": ""})).json()
+    assert "TM" not in everything["facets"]["country"] and "remittances" not in everything["facets"]["topic"]
+    assert (await api.get("/v1/search/suggest", params={"q": "Quokka"})).json()["suggestions"] == []
+    assert clean((await api.get("/v1/export")).text)
+    assert clean((await api.get("/v1/changes")).text)
+    assert "TM" not in {c["code"] for c in (await api.get("/v1/countries?used=true")).json()["items"]}
+    topics = {t["slug"]: t["records"] for t in (await api.get("/v1/topics")).json()["items"]}
+    assert topics["remittances"] == 0
+    # The editor sees it.
+    assert (await api.get("/v1/organizations/org-quokkaflux", headers=editor)).status_code == 200
