@@ -192,6 +192,10 @@ async def test_revisions_keep_who_when_and_what_was_replaced(
     assert [(h["version"], h["action"]) for h in history] == [(3, "deleted"), (2, "updated"), (1, "created")]
     assert history[2]["previous"] == {} and history[1]["previous"]["number"] == "1"
     assert history[0]["previous"]["number"] == "2" and all(h["key_id"] for h in history)
+    assert history[1]["diff"] == {"number": "2"}  # what the update did
+    assert (
+        history[2]["diff"]["number"] == "1" and history[0]["diff"] == {}
+    )  # creation; deletion keeps content
 
 
 async def test_restore_undeletes_and_brings_versions_forward(

@@ -168,6 +168,10 @@ class RevisionOut(BaseModel):
     previous: dict[str, Any] = Field(
         description="The version this change replaced, as an editable body; empty for a creation."
     )
+    diff: dict[str, Any] | None = Field(
+        description="What the change did, as a JSON merge patch from `previous` (null past the page kept).",
+        examples=[{"status": "expired"}],
+    )
 
 
 class WriteMeta(BaseModel):

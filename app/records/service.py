@@ -62,10 +62,25 @@ class RecordService:
         record = await self.repo.get(key, with_deleted=True)
         if record is None:
             raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
-        return [
-            {"version": r.version, "action": r.action, "at": r.at, "key_id": r.key_id, "previous": r.snapshot}
-            for r in await self.repo.revisions(record.id, limit)
-        ]
+        rows = await self.repo.revisions(record.id, limit)
+        # Revision v keeps version v-1; version v itself is kept by revision v+1, or is the record.
+        body_of = {r.version - 1: r.snapshot for r in rows}
+        body_of[record.version] = editable(record, self.spec)
+        out = []
+        for r in rows:
+            after = body_of.get(r.version)
+            diff = json_merge_patch.create_patch(r.snapshot or {}, after) if after is not None else None
+            out.append(
+                {
+                    "version": r.version,
+                    "action": r.action,
+                    "at": r.at,
+                    "key_id": r.key_id,
+                    "previous": r.snapshot,
+                    "diff": diff,
+                }
+            )
+        return out
 
     def present(self, record: Record, lang: str) -> dict[str, Any]:
         return present(record, self.spec, self.viewer, lang)
