@@ -190,6 +190,9 @@ def serve(
     """Serve the API with the environment's settings (no set-up: see `dev`)."""
     import uvicorn
 
+    from app.core.observability import configure_logging
+
+    configure_logging()
     settings = get_settings()
     uvicorn.run(
         "app.main:create_app",
@@ -199,6 +202,7 @@ def serve(
         workers=workers or settings.workers,
         proxy_headers=True,
         timeout_graceful_shutdown=20,
+        log_config=None,  # keep the JSON logging configured above
     )
 
 

@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit, RejectNul
+from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
 from app.ops.router import router as ops_router
@@ -87,4 +88,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=3600,
     )
     app.add_middleware(SecurityHeaders)
+    install_observability(app)
     return app

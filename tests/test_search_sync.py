@@ -162,3 +162,16 @@ async def test_a_draft_leaks_through_no_public_route(stack: dict[str, Any]) -> N
     assert topics["remittances"] == 0
     # The editor sees it.
     assert (await api.get("/v1/organizations/org-quokkaflux", headers=editor)).status_code == 200
+
+
+async def test_metrics_and_request_ids(stack: dict[str, Any]) -> None:
+    api = stack["api"]
+    await stack["indexer"].drain()  # creates the index: search is not degraded
+    r = await api.get("/v1/topics", headers={"X-Request-ID": "a" * 32})
+    assert r.headers["x-request-id"] == "a" * 32
+    assert len((await api.get("/v1/topics")).headers["x-request-id"]) == 32  # one is made when absent
+    await api.get("/v1/search", params={"q": "x"})
+    await api.get("/readyz")
+    metrics = (await api.get("/metrics")).text
+    assert 'http_requests_total{handler="/v1/topics",method="GET",status="2xx"}' in metrics
+    assert "migrantkb_outbox_pending" in metrics and "migrantkb_search_degraded 0.0" in metrics

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
+from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING
 from app.search.service import UNREACHABLE
 from app.search.sync import outbox_lag
 
@@ -53,6 +54,8 @@ async def readyz(request: Request) -> Any:
             meilisearch = (await meili.health()).status == "available"
         except UNREACHABLE:
             meilisearch = False
+    OUTBOX_PENDING.set(pending)
+    OUTBOX_LAG.set(lag)
     body = Readiness(
         status="ok" if postgres and meilisearch else "degraded",
         postgres=postgres,

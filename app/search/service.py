@@ -16,6 +16,7 @@ from meilisearch_python_sdk.errors import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
+from app.core.observability import SEARCH_DEGRADED
 from app.core.text import fold
 from app.search.fallback import fallback_search
 from app.search.params import FACET_NAMES, SearchParams
@@ -70,9 +71,12 @@ class SearchService:
         started = time.perf_counter()
         if self.client is not None:
             try:
-                return await self._meili(params, lang)
+                result = await self._meili(params, lang)
+                SEARCH_DEGRADED.set(0)
+                return result
             except UNREACHABLE as exc:
                 log.warning("search degraded: %s", exc.__class__.__name__)
+        SEARCH_DEGRADED.set(1)
         rows, total, facets = await fallback_search(self.session, params)
         hits = [
             Hit(

@@ -177,6 +177,14 @@ class Indexer:
                 done += len(seqs)
             return done
 
+    async def _report_lag(self) -> None:
+        from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING
+
+        async with self.sessionmaker() as session:
+            pending, lag = await outbox_lag(session)
+        OUTBOX_PENDING.set(pending)
+        OUTBOX_LAG.set(lag)
+
     async def _confirm(self, task: Any) -> None:
         await self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
 
@@ -202,6 +210,7 @@ class Indexer:
                 backoff = min(backoff * 2, 30.0)
                 continue
             if not done:
+                await self._report_lag()
                 await _wait(stop, poll_seconds)
 
 

@@ -1,0 +1,37 @@
+"""Metrics (Prometheus), JSON logs and a request id on every response."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware
+from fastapi import FastAPI
+from prometheus_client import REGISTRY, Gauge
+from prometheus_fastapi_instrumentator import Instrumentator
+from pythonjsonlogger.json import JsonFormatter
+
+OUTBOX_PENDING = Gauge("migrantkb_outbox_pending", "Changes not yet in the search index")
+OUTBOX_LAG = Gauge("migrantkb_outbox_lag_seconds", "Age of the oldest change not yet in the search index")
+SEARCH_DEGRADED = Gauge("migrantkb_search_degraded", "1 while search answers from PostgreSQL")
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """One JSON object per line on stderr, each with the request id of the request it belongs to."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s"))
+    handler.addFilter(CorrelationIdFilter(uuid_length=32, default_value="-"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def install_observability(app: FastAPI) -> None:
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=REGISTRY).instrument(
+        app
+    ).expose(app, endpoint="/metrics", include_in_schema=False)
