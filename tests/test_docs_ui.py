@@ -1,0 +1,141 @@
+"""The docs UI as an advocate uses it: headless Chromium (Debian's package, driven through its own
+chromedriver; nothing downloaded) opens /docs, runs the search operation with a Russian query and
+finds the record's title in the rendered response. A screenshot lands in test-output/."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.db import make_engine, make_sessionmaker
+from app.runtime.meili import free_port, start_local
+from app.seed import load_seed
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (.ci/run installs them)"
+)
+
+
+@pytest.fixture(scope="module")
+def docs_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    async def seed() -> None:
+        engine = make_engine(database_url, pool_size=1)
+        async with make_sessionmaker(engine)() as session:
+            await load_seed(session)
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(seed())
+    meili = start_local(tmp_path_factory.mktemp("meili"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MEILI_URL": meili.url,
+        "MEILI_MASTER_KEY": meili.master_key,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:  # until the seed is in the index
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as r:
+                if b'"outbox_pending":0' in r.read():
+                    break
+        except OSError:
+            pass
+        time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait()
+    meili.stop()
+
+    async def empty() -> None:
+        engine = make_engine(database_url, pool_size=1)
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
+            )
+        await engine.dispose()
+
+    asyncio.run(empty())
+
+
+def test_search_from_the_docs_page(docs_server: str) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not fetch anything
+    options = Options()
+    options.binary_location = CHROMIUM or ""
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1800",
+        f"--user-data-dir={tempfile.mkdtemp()}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER or ""), options=options)
+    try:
+        wait = WebDriverWait(driver, 30)
+        driver.get(f"{docs_server}/docs")
+        operation = wait.until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, "#operations-Search-search .opblock-summary"))
+        )
+        operation.click()
+        wait.until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, "#operations-Search-search .try-out__btn"))
+        ).click()
+        box = wait.until(
+            ec.presence_of_element_located(
+                (By.CSS_SELECTOR, '#operations-Search-search tr[data-param-name="q"] input')
+            )
+        )
+        box.clear()
+        box.send_keys("закон о внешней миграции")
+        driver.find_element(By.CSS_SELECTOR, "#operations-Search-search .execute").click()
+        body = wait.until(
+            ec.presence_of_element_located(
+                (
+                    By.CSS_SELECTOR,
+                    "#operations-Search-search .live-responses-table .response-col_description pre",
+                )
+            )
+        )
+        wait.until(lambda d: "law-kg-external-migration-2000" in body.text)
+        assert (
+            'Law of the Kyrgyz Republic \\"On External Migration\\"' in body.text
+            or "External Migration" in body.text
+        )
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", body)
+        OUTPUT.mkdir(exist_ok=True)
+        driver.save_screenshot(str(OUTPUT / "docs-search.png"))
+    finally:
+        driver.quit()
