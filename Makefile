@@ -18,6 +18,7 @@ run: $(STAMP)  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests alembic seed $(wildcard bench)
 	$(VENV)/bin/ruff format --check app tests alembic seed $(wildcard bench)
+	$(VENV)/bin/hadolint Dockerfile
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app

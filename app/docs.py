@@ -4,13 +4,22 @@ DESCRIPTION = """
 Laws, policies, programs and organizations on **migrant rights in Central Asia** (Kyrgyzstan,
 Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's languages.
 
+* **Search** (`GET /v1/search?q=…`) in any language or script, typos welcome:
+  `закон о внешней миграции` (Russian), `labour migrants Russia` (English),
+  `Тышкы миграция жөнүндө` (Kyrgyz), `босқындар туралы заң` (Kazakh),
+  `mehnat migratsiyasi Oʻzbekiston` (Uzbek, Latin), `меҳнат муҳоҷирати` (Uzbek, Cyrillic),
+  `Дар бораи муҳоҷират` (Tajik), `Migrasiýa hakynda` (Turkmen). Cyrillic typed in Latin letters
+  (`zakon o vneshnei migratsii`) or without special letters (`казак` for `қазақ`) works too.
+* **Filter** any list or search by `country=KG` (ISO codes, see `/v1/countries`) and
+  `topic=labour-migration` (see `/v1/topics`); repeat or comma-separate values for "or".
 * **Browse**: `GET /v1/laws`, `/v1/policies`, `/v1/programs`, `/v1/organizations`. Filter by
   `country=KG`, `topic=labour-migration`, `status`, `from=2010&to=2020`; page with `cursor`.
 * **One record**: `GET /v1/laws/{slug}?lang=ru` shows the Russian title where there is one, and says
   which language each text is in and whether it is an official, unofficial or machine translation.
 * **Languages**: `lang=en|ru|ky|kk|uz|tg|tk`, or `lang=all` for the full multilingual objects.
-* **Writing** needs an API key (`Authorization: Bearer …`) from the center's staff:
-  `migrantkb keys create --role editor` prints one.
+* **Writing** needs an API key (`Authorization: Bearer …`; press *Authorize* above). Ask the
+  center's staff for one; they make it with `migrantkb keys create --role editor`.
+* **Syncing**: `GET /v1/export` for everything, then `GET /v1/changes?since=<seq>` for what changed.
 
 Errors are `application/problem+json` (RFC 9457).
 """
