@@ -39,7 +39,9 @@ async def export_records(
         list[str] | None,
         Query(description="law, policy, program, organization; default all.", examples=["law"]),
     ] = None,
-    format: Annotated[Literal["ndjson", "csv"], Query(description="ndjson (default) or csv.")] = "ndjson",
+    format: Annotated[
+        Literal["ndjson", "csv"], Query(description="ndjson (default) or csv.", examples=["ndjson"])
+    ] = "ndjson",
 ) -> StreamingResponse:
     kinds = check_choices("kind", split_multi(kind), list(KINDS)) or list(KINDS)
     records = public_records(request.app.state.sessionmaker, kinds)

@@ -51,9 +51,12 @@ async def import_records(
     request: Request,
     session: SessionDep,
     viewer: EditorDep,
-    dry_run: Annotated[bool, Query(description="Validate and count only; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, Query(description="Validate and count only; write nothing.", examples=[True])
+    ] = False,
     format: Annotated[
-        Literal["ndjson", "csv"] | None, Query(description="Default: from Content-Type (CSV for text/csv).")
+        Literal["ndjson", "csv"] | None,
+        Query(description="Default: from Content-Type (CSV for text/csv).", examples=["ndjson"]),
     ] = None,
 ) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

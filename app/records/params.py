@@ -120,7 +120,10 @@ def list_params(
     status: Annotated[list[str] | None, Query(description="Status values of this kind; OR within.")] = None,
     publication: Annotated[
         list[str] | None,
-        Query(description="Editors only: draft, published, archived. The public sees published only."),
+        Query(
+            description="Editors only: draft, published, archived. The public sees published only.",
+            examples=["published"],
+        ),
     ] = None,
     date_from: Annotated[
         str | None,

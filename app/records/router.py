@@ -39,7 +39,10 @@ KeyPath = Annotated[
 ]
 IfMatch = Annotated[
     str | None,
-    Header(description='The ETag or version you read (`"v3-en"` or `3`): 412 if the record changed since.'),
+    Header(
+        description='The ETag or version you read (`"v3-en"` or `3`): 412 if the record changed since.',
+        examples=['"v1-en"'],
+    ),
 ]
 
 
@@ -189,7 +192,9 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         key: KeyPath,
         session: SessionDep,
         viewer: EditorDep,
-        limit: Annotated[int, Query(ge=1, le=500, description="Newest first, at most this many.")] = 100,
+        limit: Annotated[
+            int, Query(ge=1, le=500, description="Newest first, at most this many.", examples=[100])
+        ] = 100,
     ) -> list[RevisionOut]:
         rows = await make_service(session, viewer).revisions(key, limit)
         return [RevisionOut.model_validate(r) for r in rows]

@@ -26,7 +26,9 @@ async def list_countries(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    used: Annotated[bool, Query(description="Only countries that published records are about.")] = False,
+    used: Annotated[
+        bool, Query(description="Only countries that published records are about.", examples=[True])
+    ] = False,
 ) -> Response:
     rows, counts = await ReferenceRepository(session).countries()
     items = [
