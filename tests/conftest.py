@@ -21,6 +21,7 @@ from app.core.db import make_engine
 from app.keys.service import KeyService
 from app.main import create_app
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
+from tests.servers import empty_tables
 
 
 @pytest.fixture(scope="session")
@@ -119,10 +120,7 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[Asy
     (the change feed). The tables are emptied afterwards."""
     factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     yield factory
-    async with engine.begin() as conn:
-        await conn.exec_driver_sql(
-            "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
-        )
+    await empty_tables(engine)
 
 
 @pytest.fixture

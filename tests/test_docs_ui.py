@@ -7,19 +7,16 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.core.db import make_engine, make_sessionmaker
-from app.runtime.meili import free_port, start_local
+from app.runtime.meili import start_local
 from app.seed import load_seed
+from tests.servers import api_server, empty_database
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -39,43 +36,19 @@ def docs_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
     asyncio.run(seed())
     meili = start_local(tmp_path_factory.mktemp("meili"))
-    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "MEILI_URL": meili.url,
         "MEILI_MASTER_KEY": meili.master_key,
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:  # until the seed is in the index
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as r:
-                if b'"outbox_pending":0' in r.read():
-                    break
-        except OSError:
-            pass
-        time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait()
-    meili.stop()
-
-    async def empty() -> None:
-        engine = make_engine(database_url, pool_size=1)
-        async with engine.begin() as conn:
-            await conn.exec_driver_sql(
-                "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
-            )
-        await engine.dispose()
-
-    asyncio.run(empty())
+    try:
+        # Ready once the seed is in the index.
+        with api_server(env, "/readyz", b'"outbox_pending":0') as url:
+            yield url
+    finally:
+        meili.stop()
+        empty_database(database_url)
 
 
 def test_search_from_the_docs_page(docs_server: str) -> None:

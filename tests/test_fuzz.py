@@ -3,12 +3,9 @@ valid editor key, against a real server on a real database: no 5xx, responses ma
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -17,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from app.core.db import make_engine
-from app.runtime.meili import free_port
+from tests.servers import api_server, empty_database
 
 CASES = {"count": 0}
 
@@ -40,35 +36,12 @@ def fuzz_server(database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
         check=True,
     )
     token = made.stdout.strip().splitlines()[-1]
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url, {"Authorization": f"Bearer {token}"}
-    server.terminate()
-    server.wait()
-    print(f"\nschemathesis ran {CASES['count']} cases")
-
-    async def empty() -> None:
-        engine = make_engine(database_url, pool_size=1)
-        async with engine.begin() as conn:
-            await conn.exec_driver_sql(
-                "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
-            )
-            await conn.exec_driver_sql("DELETE FROM topics WHERE position > 10")
-        await engine.dispose()
-
-    asyncio.run(empty())
+    try:
+        with api_server(env) as url:
+            yield url, {"Authorization": f"Bearer {token}"}
+    finally:
+        print(f"\nschemathesis ran {CASES['count']} cases")
+        empty_database(database_url)
 
 
 def test_api_fuzz(fuzz_server: tuple[str, dict[str, str]]) -> None:

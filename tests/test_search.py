@@ -16,8 +16,7 @@ from app.runtime.meili import MeiliProcess, start_local
 from app.search.admin import check_index, reindex
 from app.search.sync import Indexer
 from app.seed import load_seed
-
-TABLES = "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
+from tests.servers import empty_tables
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +39,7 @@ async def world(
     async with AsyncClient(meili.url, meili.master_key) as client:
         await Indexer(factory, client, uid).drain()
         yield factory, client, uid
-    async with engine.begin() as conn:
-        await conn.exec_driver_sql(TABLES)
+    await empty_tables(engine)
 
 
 @pytest.fixture

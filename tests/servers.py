@@ -1,0 +1,63 @@
+"""Shared by the tests that need a real API process or committed data."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.db import make_engine
+from app.runtime.meili import free_port
+
+EMPTY_TABLES = "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql(EMPTY_TABLES)
+        await conn.exec_driver_sql("DELETE FROM topics WHERE position > 10")  # topics added by tests
+
+
+def empty_database(url: str) -> None:
+    """From synchronous code (module fixtures): a short-lived engine of its own."""
+
+    async def run() -> None:
+        engine = make_engine(url, pool_size=1)
+        await empty_tables(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: bytes = b"") -> Iterator[str]:
+    """`migrantkb serve` on a free loopback port until the block ends; waits (≤ 90 s) until
+    `ready_path` answers, and contains `ready_text` when one is given."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}{ready_path}", timeout=2) as response:
+                    if ready_text in response.read():
+                        break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
