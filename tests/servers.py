@@ -38,7 +38,7 @@ def empty_database(url: str) -> None:
 @contextmanager
 def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: bytes = b"") -> Iterator[str]:
     """`migrantkb serve` on a free loopback port until the block ends; waits (≤ 90 s) until
-    `ready_path` answers, and contains `ready_text` when one is given."""
+    `ready_path` answers, and contains `ready_text` when one is given; fails if it never does."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
@@ -49,7 +49,9 @@ def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: by
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     try:
-        while time.monotonic() < deadline:
+        while True:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"the API server never became ready at {url}{ready_path}")
             try:
                 with urllib.request.urlopen(f"{url}{ready_path}", timeout=2) as response:
                     if ready_text in response.read():

@@ -1,5 +1,6 @@
 """Engine and sessions. The engine is made in the app's lifespan; the request session commits once,
-at the end of a request that raised nothing."""
+at the end of a request that raised nothing, and before the response is sent: the dependency has
+function scope, so a 2xx means committed and a failed commit becomes an error response."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.core.errors import CommitFailed, Conflict
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -33,7 +37,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            await session.commit()
+            try:
+                await session.commit()
+            except IntegrityError as exc:  # a deferred constraint
+                raise Conflict("The change conflicts with the stored data and was not saved.") from exc
+            except DBAPIError as exc:  # serialization failure, dropped connection, server going away
+                raise CommitFailed from exc
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

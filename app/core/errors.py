@@ -78,6 +78,16 @@ class Unprocessable(AppError):
         )
 
 
+class CommitFailed(AppError):
+    type_ = "not-saved"
+    title = "The change could not be saved; nothing was written."
+    status = 503
+    headers_ = {"Retry-After": "1"}  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__("The database did not confirm the change. Retry the request.")
+
+
 class InternalError(AppError):
     type_ = "internal-error"
     title = "Something went wrong on our side."
