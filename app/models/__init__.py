@@ -7,14 +7,16 @@ from app.models.law import Law
 from app.models.organization import Organization
 from app.models.policy import Policy
 from app.models.program import Participant, Program
-from app.models.record import Record, Relation
+from app.models.record import Record, Relation, visible
 from app.models.reference import Country, Topic
+from app.models.vectors import Embedding, VectorBacklog
 
 __all__ = [
     "ApiKey",
     "Base",
     "Change",
     "Country",
+    "Embedding",
     "Law",
     "Organization",
     "Participant",
@@ -24,4 +26,6 @@ __all__ = [
     "Relation",
     "Revision",
     "Topic",
+    "VectorBacklog",
+    "visible",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,3 +92,9 @@ class Relation(Base):
     target: Mapped[Record] = relationship(
         foreign_keys=[target_id], back_populates="relations_in", lazy="raise"
     )
+
+
+def visible(columns: Any = None) -> Any:
+    """The one rule for what the public may see, as a SQL condition on `records` (or an alias)."""
+    c = Record.__table__.c if columns is None else columns
+    return and_(c.publication == "published", c.deleted_at.is_(None))

@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING
+from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING, VECTOR_BACKLOG
 from app.search.service import UNREACHABLE
 from app.search.sync import outbox_lag
+from app.search.vectors import vector_backlog
 
 router = APIRouter(tags=["Operations"])
 
@@ -24,6 +25,10 @@ class Readiness(BaseModel):
     meilisearch: bool
     outbox_pending: int = Field(description="Changes not yet in the search index.", examples=[0])
     outbox_lag_seconds: float = Field(description="Age of the oldest pending change.", examples=[0.0])
+    vector_backlog: int = Field(
+        description="Records searchable by keyword still waiting for their embedding (hybrid ranking).",
+        examples=[0],
+    )
 
 
 @router.get("/healthz", name="healthz", summary="The process is alive", response_model=Health)
@@ -40,11 +45,12 @@ async def healthz() -> Health:
 )
 async def readyz(request: Request) -> Any:
     state = request.app.state
-    pending, lag, postgres = 0, 0.0, True
+    pending, lag, vectors, postgres = 0, 0.0, 0, True
     try:
         async with state.sessionmaker() as session:
             await session.execute(text("SELECT 1"))
             pending, lag = await outbox_lag(session)
+            vectors = await vector_backlog(session)
     except Exception:  # any failure to reach the database means "not ready"
         postgres = False
     meili = getattr(state, "meili", None)
@@ -56,12 +62,14 @@ async def readyz(request: Request) -> Any:
             meilisearch = False
     OUTBOX_PENDING.set(pending)
     OUTBOX_LAG.set(lag)
+    VECTOR_BACKLOG.set(vectors)
     body = Readiness(
         status="ok" if postgres and meilisearch else "degraded",
         postgres=postgres,
         meilisearch=meilisearch,
         outbox_pending=pending,
         outbox_lag_seconds=round(lag, 3),
+        vector_backlog=vectors,
     )
     # Without PostgreSQL nothing works; without Meilisearch search degrades but answers.
     return JSONResponse(body.model_dump(), status_code=200 if postgres else 503)

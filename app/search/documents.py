@@ -1,30 +1,31 @@
-"""Record → search document. Pure: no I/O, everything it needs is passed in."""
+"""Record → search document. Pure: no I/O, everything it needs is passed in.
+
+A document keeps the record's own words for display, highlighting and exact matches (`titles`,
+`codes`, `summaries`) and their search terms (app/search/analysis.py) in hidden fields:
+`title_terms`; `terms` for everything else — summaries, context (issuing body, city,
+participants, country names and topic labels in every language), the kind's and type's names in
+every language; and `glossary`, the terms of equivalent words in other languages (ranked after the
+record's own words). Queries are reduced to the same terms."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.core.text import fold, latin
+from app.search.analysis import act_number_variants, glossary, labels, script_variants, unique_terms
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 # The kind's main date (for `from`/`to`, the year facet and hits' `date`).
 DATE_FIELD = {"law": "adopted_on", "policy": "adopted_on", "program": "start_on", "organization": "founded"}
+# The kind's type field, whose value is named in every language (vocabulary.json `labels`).
+TYPE_FIELD = {"law": "instrument_type", "policy": "policy_type", "organization": "org_type"}
 # Short identifying strings: numbers, acronyms, instruments.
 CODE_FIELDS = ("number", "acronym", "instrument")
 CONTEXT_FIELDS = ("issuing_body", "official_publication", "city")
-# What organizations do, in words people search with (other languages come through synonyms).
-SERVICE_WORDS = {
-    "legal_aid": "legal aid / юридическая помощь",
-    "shelter": "shelter / приют",
-    "hotline": "hotline / горячая линия",
-    "training": "training / обучение",
-    "research": "research / исследования",
-    "psychosocial": "psychosocial support / психосоциальная поддержка",
-    "advocacy": "advocacy / адвокация",
-    "funding": "funding / финансирование",
-    "information": "information / информирование",
-}
+# What the embedding model reads: titles and the start of the summary (its cost grows with length).
+PASSAGE_CHARS = 600
 
 
 def _ordered(text: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -35,8 +36,8 @@ def _ordered(text: Mapping[str, str] | None) -> list[tuple[str, str]]:
 
 def _variants(texts: Iterable[str], *, transliterate: bool = True) -> list[str]:
     """Folded (and Latin) forms that differ from the texts themselves (deduplicated). Latin
-    transliterations are for titles and codes: they double the words to index, and people type
-    Cyrillic titles in Latin letters, not whole summaries."""
+    transliterations are for titles and codes: people type Cyrillic titles in Latin letters, not
+    whole summaries."""
     texts = list(texts)
     seen = {t.lower() for t in texts}
     out: list[str] = []
@@ -46,6 +47,21 @@ def _variants(texts: Iterable[str], *, transliterate: bool = True) -> list[str]:
                 seen.add(variant)
                 out.append(variant)
     return out
+
+
+def passage(record: Any) -> str:
+    """The text the embedding model sees: every title, then the summary in English (or the
+    record's first language), cut at a word boundary."""
+    titles = list(dict.fromkeys(t for _, t in _ordered(record.title)))
+    summaries = dict(_ordered(record.summary))
+    summary = summaries.get("en") or next(iter(summaries.values()), "")
+    if len(summary) > PASSAGE_CHARS:
+        summary = summary[:PASSAGE_CHARS].rsplit(" ", 1)[0]
+    return " / ".join(titles) + (". " + summary if summary else "")
+
+
+def passage_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def search_document(
@@ -58,17 +74,35 @@ def search_document(
     titles = _ordered(record.title)
     summaries = _ordered(record.summary)
     date = getattr(record, DATE_FIELD[record.kind], None)
+    title_texts = [t for _, t in titles]
+    title_texts += [v for lang, t in titles for v in script_variants(t, lang)]
     codes = [str(getattr(record, f)) for f in CODE_FIELDS if getattr(record, f, None)]
     codes += [
         str(i.get("value")) for i in (record.identifiers or []) if isinstance(i, dict) and i.get("value")
     ]
+    codes = list(dict.fromkeys(codes))
+    summary_texts = [t for _, t in summaries]
     context = [str(getattr(record, f)) for f in CONTEXT_FIELDS if getattr(record, f, None)]
     context += list(participant_names)
-    context += [SERVICE_WORDS[s] for s in getattr(record, "services", None) or [] if s in SERVICE_WORDS]
     for code in record.countries or []:
         context += list(country_names.get(code, {}).values())
     for topic in record.topics or []:
         context += list(topic_labels.get(topic, {}).values())
+    context += labels("kind", record.kind)
+    if record.kind in TYPE_FIELD:
+        context += labels(TYPE_FIELD[record.kind], getattr(record, TYPE_FIELD[record.kind], None))
+    for service in getattr(record, "services", None) or []:
+        context += labels("services", service)
+    title_terms = unique_terms([*title_texts, *_variants(title_texts)])
+    body_terms = unique_terms(
+        [
+            *summary_texts,
+            *(v for lang, t in summaries for v in script_variants(t, lang)),
+            *filter(None, map(latin, summary_texts)),  # Cyrillic summaries typed in Latin letters
+            *context,
+        ]
+    )
+    expansion = glossary().expand(set(title_terms) | set(body_terms))
     return {
         "id": str(record.id),
         "kind": record.kind,
@@ -77,11 +111,13 @@ def search_document(
         "original_language": record.original_language,
         "title": dict(titles),
         "title_langs": [lang for lang, _ in titles],
-        "titles": [t for _, t in titles] + _variants([t for _, t in titles]),
-        "codes": codes + _variants(codes),
+        "titles": title_texts + _variants(title_texts),
+        "title_terms": " ".join(title_terms),
+        "codes": codes + _variants(codes) + [v for c in codes for v in act_number_variants(c)],
         "summary_langs": [lang for lang, _ in summaries],
-        "summaries": [t for _, t in summaries] + _variants([t for _, t in summaries], transliterate=False),
-        "context": context + _variants(context, transliterate=False),
+        "summaries": summary_texts + _variants(summary_texts, transliterate=False),
+        "terms": " ".join(body_terms),
+        "glossary": " ".join(expansion),
         "countries": list(record.countries or []),
         "topics": list(record.topics or []),
         "status": record.status,

@@ -16,7 +16,13 @@ router = APIRouter(prefix="/search", tags=["Search"])
 
 def _service(request: Request, session: SessionDep) -> SearchService:
     state = request.app.state
-    return SearchService(getattr(state, "meili", None), state.settings.meili_index, session)
+    return SearchService(
+        getattr(state, "meili", None),
+        state.settings.meili_index,
+        session,
+        embedder=getattr(state, "embedder", None),
+        semantic_ratio=state.settings.search_semantic_ratio,
+    )
 
 
 def _headers(degraded: bool, lang: str) -> dict[str, str]:

@@ -27,7 +27,13 @@ class Hit(BaseModel):
 
 class SearchResponse(BaseModel):
     query: str
-    total: int = Field(description="Estimated number of matches.", examples=[12])
+    total: int = Field(
+        description=(
+            "Estimated number of records matching the words of the query (what `facets` count). "
+            "Ranking by meaning may list further related records after them."
+        ),
+        examples=[12],
+    )
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = Field(
         description="Counts per value over all matches: kind, country, topic, status, year.",

@@ -13,14 +13,18 @@ from meilisearch_python_sdk.errors import (
     MeilisearchCommunicationError,
     MeilisearchTimeoutError,
 )
+from meilisearch_python_sdk.models.search import Hybrid
+from meilisearch_python_sdk.models.search import SearchParams as MeiliSearchParams
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
-from app.core.text import fold
+from app.search.analysis import highlight, stop_terms, term, words
 from app.search.fallback import fallback_search
+from app.search.index import EMBEDDER
 from app.search.params import FACET_NAMES, SearchParams
 from app.search.schemas import Hit, SearchResponse, Suggestion, SuggestResponse
+from app.search.vectors import QueryEmbedder
 
 log = logging.getLogger("migrantkb.search")
 UNREACHABLE = (
@@ -32,25 +36,31 @@ UNREACHABLE = (
 )
 
 
+MAX_QUERY_WORDS = 10  # Meilisearch reads no more of a query
+
+
 def query_text(q: str) -> str:
-    """The query as the index folds text: special letters to their Russian-keyboard forms,
-    apostrophes dropped. Meilisearch still matches the original forms through the synonyms."""
-    return fold(q)
+    """The query as documents are indexed: its search terms (they meet any inflection, script or
+    romanisation of a word), at most ten."""
+    stops = set(stop_terms())
+    reduced = [term(w) for w in words(q) if w not in stops]
+    return " ".join([t for t in dict.fromkeys(reduced) if t not in stops][:MAX_QUERY_WORDS])
 
 
-def _snippet(hit: dict[str, Any], lang: str) -> tuple[str | None, str | None]:
+def _snippet(hit: dict[str, Any], lang: str, wanted: set[str]) -> tuple[str | None, str | None]:
+    """The summary to show: one where the query's words occur, in the reader's language if
+    possible, else the original or English, highlighted and cropped around the match."""
     langs: list[str] = hit.get("summary_langs") or []
-    formatted = (hit.get("_formatted") or {}).get("summaries") or []
-    candidates = [(langs[i], formatted[i]) for i in range(min(len(langs), len(formatted)))]
+    texts: list[str] = (hit.get("summaries") or [])[: len(langs)]
+    candidates = [(lg, *highlight(text, wanted)) for lg, text in zip(langs, texts, strict=False)]
     if not candidates:
         return None, None
-    matched = [(lg, text) for lg, text in candidates if "<em>" in text]
-    pool = matched or candidates
-    for lg, text in pool:
+    pool = [c for c in candidates if c[2]] or candidates
+    for lg, text, _ in pool:
         if lg == lang:
             return text, lg
     original = hit.get("original_language")
-    for lg, text in pool:
+    for lg, text, _ in pool:
         if lg in (original, "en"):
             return text, lg
     return pool[0][1], pool[0][0]
@@ -62,10 +72,19 @@ def _suggestion(row: dict[str, Any], lang: str) -> Suggestion:
 
 
 class SearchService:
-    def __init__(self, client: AsyncClient | None, index_uid: str, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        client: AsyncClient | None,
+        index_uid: str,
+        session: AsyncSession,
+        embedder: QueryEmbedder | None = None,
+        semantic_ratio: float = 0.5,
+    ) -> None:
         self.client = client
         self.index_uid = index_uid
         self.session = session
+        self.embedder = embedder
+        self.semantic_ratio = semantic_ratio
 
     async def search(self, params: SearchParams, lang: str) -> SearchResponse:
         started = time.perf_counter()
@@ -105,37 +124,46 @@ class SearchService:
         )
 
     async def _meili(self, params: SearchParams, lang: str) -> SearchResponse:
+        """One request to Meilisearch with at most two searches: the keyword search counts (total and
+        facets: hybrid ranking widens the candidates, so its count would mean little) and the
+        hybrid search ranks the page. Without a query, or without embeddings, the keyword search
+        does both."""
         assert self.client is not None
-        index = self.client.index(self.index_uid)
-        common: dict[str, Any] = {
-            "filter": params.meili_filter() or None,
-            "attributes_to_crop": ["summaries"],
-            "crop_length": 28,
-            "attributes_to_highlight": ["summaries"],
-            "show_ranking_score": True,
-        }
-        result = await index.search(
-            query_text(params.q),
+        text = query_text(params.q)
+        keyword = MeiliSearchParams(
+            index_uid=self.index_uid,
+            query=text,
+            filter=params.meili_filter() or None,
+            facets=[FACET_NAMES[f] for f in params.facets],
+            # Words that match fewer records weigh more: when not all match, the most common go
+            # first, so the names of kinds and countries that every record of them carries boost
+            # those records rather than narrow the search.
+            matching_strategy="frequency",
             limit=params.limit,
             offset=params.offset,
-            facets=[FACET_NAMES[f] for f in params.facets],
-            matching_strategy="last",
-            **common,
+            show_ranking_score=True,
         )
-        found = list(result.hits)
-        if len(found) < params.limit and params.offset == 0 and len(params.q.split()) > 2:
-            # "last" drops words from the end only; a record matching just a middle word (a long
-            # query in one language, the record in another) would be lost. Fill the page with
-            # records matching the rarest words, ranked after the full matches.
-            more = await index.search(
-                query_text(params.q), limit=params.limit, matching_strategy="frequency", **common
+        if text and self.embedder is not None:
+            vector = await self.embedder.vector(params.q)
+            hybrid = keyword.model_copy(
+                update={
+                    "facets": None,
+                    "vector": vector,
+                    "hybrid": Hybrid(embedder=EMBEDDER, semantic_ratio=self.semantic_ratio),
+                }
             )
-            seen = {h["id"] for h in found}
-            found += [h for h in more.hits if h["id"] not in seen][: params.limit - len(found)]
+            searches = [keyword.model_copy(update={"limit": 0, "offset": 0}), hybrid]
+        else:
+            searches = [keyword]
+        results = await self.client.multi_search(searches)
+        assert isinstance(results, list)
+        result, ranked = results[0], results[-1]
+        found = list(ranked.hits)
+        wanted = set(text.split())
         hits = []
         for h in found:
             title, title_lang = resolve(h.get("title"), lang, h.get("original_language"))
-            snippet, snippet_lang = _snippet(h, lang)
+            snippet, snippet_lang = _snippet(h, lang, wanted)
             hits.append(
                 Hit(
                     kind=h["kind"],
@@ -156,7 +184,7 @@ class SearchService:
         facets = {reverse[name]: counts for name, counts in (result.facet_distribution or {}).items()}
         return SearchResponse(
             query=params.q,
-            total=max(result.estimated_total_hits or 0, len(hits)),
+            total=result.estimated_total_hits or 0,
             hits=hits,
             facets=facets,
             processing_ms=result.processing_time_ms,
@@ -172,7 +200,7 @@ class SearchService:
                 # Acronyms and numbers first (typing "UNHC" means the agency), then titles.
                 for attributes in (["codes"], ["titles"]):
                     result = await index.search(
-                        query_text(q),
+                        " ".join(words(q)),
                         limit=limit,
                         attributes_to_search_on=attributes,
                         attributes_to_retrieve=fields,

@@ -19,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import get_settings
 from app.core.reference import country_names
-from app.models import Change, Law, Organization, Participant, Policy, Program, Record, Topic
+from app.models import Change, Participant, Record, Topic
 from app.search.documents import search_document
 from app.search.index import settings as index_settings
+from app.search.loop import keep_running
+from app.search.rows import rows_query
+from app.search.vectors import attach_vectors, vector_backlog
 
 log = logging.getLogger("migrantkb.indexer")
 TASK_TIMEOUT_MS = 60_000
@@ -34,50 +37,6 @@ async def ensure_index(client: AsyncClient, uid: str) -> None:
         await client.create_index(uid, primary_key="id", timeout_in_ms=TASK_TIMEOUT_MS)
     task = await client.index(uid).update_settings(index_settings())
     await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
-
-
-_LAW, _POLICY, _PROGRAM, _ORG = (
-    Law.__table__.c,
-    Policy.__table__.c,
-    Program.__table__.c,
-    Organization.__table__.c,
-)
-
-
-def _rows_query() -> Any:
-    """Just the columns a search document needs, in one joined query (no ORM objects: this runs
-    for every record on a full reindex)."""
-    r = Record.__table__.c
-    return select(
-        r.id,
-        r.kind,
-        r.slug,
-        r.version,
-        r.original_language,
-        r.title,
-        r.summary,
-        r.countries,
-        r.topics,
-        r.status,
-        r.identifiers,
-        r.publication,
-        r.deleted_at,
-        _LAW.number,
-        _LAW.official_publication,
-        _ORG.acronym,
-        _ORG.city,
-        _ORG.services,
-        _POLICY.instrument,
-        func.coalesce(_LAW.issuing_body, _POLICY.issuing_body).label("issuing_body"),
-        func.coalesce(_LAW.adopted_on, _POLICY.adopted_on).label("adopted_on"),
-        _PROGRAM.start_on,
-        _ORG.founded,
-    ).select_from(
-        Record.__table__.outerjoin(Law.__table__, _LAW.id == r.id)
-        .outerjoin(Policy.__table__, _POLICY.id == r.id)
-        .outerjoin(Program.__table__, _PROGRAM.id == r.id)
-        .outerjoin(Organization.__table__, _ORG.id == r.id)
-    )
 
 
 async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -97,12 +56,14 @@ async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[st
                 participants.setdefault(program_id, []).extend(title.values())
             elif name:
                 participants.setdefault(program_id, []).append(name)
-    return [
+    docs = [
         search_document(
             row, country_names=names, topic_labels=labels, participant_names=participants.get(row.id, [])
         )
         for row in rows
     ]
+    await attach_vectors(session, rows, docs)
+    return docs
 
 
 async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
@@ -110,7 +71,7 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
     last: uuid.UUID | None = None
     r = Record.__table__.c
     while True:
-        stmt = _rows_query().where(r.publication == "published", r.deleted_at.is_(None))
+        stmt = rows_query().where(r.publication == "published", r.deleted_at.is_(None))
         if last is not None:
             stmt = stmt.where(r.id > last)
         rows = (await session.execute(stmt.order_by(r.id).limit(batch))).all()
@@ -155,7 +116,7 @@ class Indexer:
                 if not rows:
                     break
                 ids = list(dict.fromkeys(r.record_id for r in rows))
-                records = (await session.execute(_rows_query().where(Record.__table__.c.id.in_(ids)))).all()
+                records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
                 public = [r for r in records if r.publication == "published" and r.deleted_at is None]
                 gone = [str(i) for i in ids if i not in {r.id for r in public}]
                 tasks = []
@@ -178,12 +139,14 @@ class Indexer:
             return done
 
     async def _report_lag(self) -> None:
-        from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING
+        from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING, VECTOR_BACKLOG
 
         async with self.sessionmaker() as session:
             pending, lag = await outbox_lag(session)
+            vectors = await vector_backlog(session)
         OUTBOX_PENDING.set(pending)
         OUTBOX_LAG.set(lag)
+        VECTOR_BACKLOG.set(vectors)
 
     async def _confirm(self, task: Any) -> None:
         await self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
@@ -195,28 +158,12 @@ class Indexer:
         return total
 
     async def run(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
-        backoff = 1.0
-        while not stop.is_set():
-            try:
-                done = await self.drain_once()
-                self.healthy = True
-                backoff = 1.0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Meilisearch or PostgreSQL away: keep the rows, try later
-                self.healthy = False
-                log.warning("indexer: %s; retrying in %.0fs", exc.__class__.__name__, backoff)
-                await _wait(stop, backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if not done:
-                await self._report_lag()
-                await _wait(stop, poll_seconds)
+        def healthy(ok: bool) -> None:
+            self.healthy = ok
 
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+        await keep_running(
+            self.drain_once, stop, poll_seconds=poll_seconds, log=log, healthy=healthy, idle=self._report_lag
+        )
 
 
 async def outbox_lag(session: AsyncSession) -> tuple[int, float]:

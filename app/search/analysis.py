@@ -1,0 +1,261 @@
+"""Text analysis for search, applied alike to documents (when they are built) and to queries, so
+that whatever one side does to a word the other side does too.
+
+- terms(): a text's words reduced to search terms. Cyrillic words are folded (the region's special
+  letters typed as Russian ones), cut to their first six letters and stemmed by Snowball's Russian
+  stemmer; Latin words get `latin_key` (diacritics plain, romanisations of Cyrillic made one), are
+  cut to seven letters and stemmed by Snowball's English stemmer. A fixed-length prefix after a stemmer is
+  the textbook treatment of agglutinative languages (Kazakh, Kyrgyz, Uzbek, Turkmen attach case
+  and plural suffixes to a stem that stays put: мигрант-тар-дын, migrant-lar-ni) and catches
+  most Russian inflection the stemmer leaves; precision comes back from the whole words, which
+  queries and documents keep beside their terms.
+- uz_latin() / uz_cyrillic(): Uzbek between its two scripts by the official correspondence. No
+  maintained library does this (cyrtranslit has no Uzbek; PyPI's candidates are single-file
+  experiments that get `ц`, `е` and `ё` wrong), so the table is here.
+- act_number_variants(): an act number written with each of its equivalent prefixes (УП = ПФ = PF
+  = UP for an Uzbek presidential decree) and without leading zeros.
+- Glossary: groups of equivalent words across languages, applied when documents are built: a
+  document containing one member gets every member's terms in a hidden field. Nothing is expanded
+  at query time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+
+from app.core.text import fold, has_cyrillic, latin
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
+CYRILLIC_PREFIX = 6
+LATIN_PREFIX = 7
+
+_WORD = re.compile(r"\d+|[^\W\d_]+")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]")
+_RU = Stemmer.Stemmer("russian")
+_EN = Stemmer.Stemmer("english")
+
+# Letters that decomposition leaves alone (Turkish/Azerbaijani dotless i, schwa, Nordic o).
+_LATIN_EXTRA = str.maketrans({"ı": "i", "ə": "a", "ø": "o", "ł": "l", "đ": "d", "ß": "ss"})
+# Romanisations of Cyrillic made one (longest first): х = kh = x = h, ж = zh = j, ц = ts = tc,
+# щ = shch = sch, й/ы = y = i; q = k (Uzbek қ typed plainly). Applied to documents and queries.
+_ROMAN = [
+    ("isation", "ization"),  # British and American English spellings meet too
+    ("centre", "center"),
+    ("our", "or"),
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("dzh", "j"),
+    ("kh", "h"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("tc", "ts"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("x", "h"),
+    ("q", "k"),
+    ("w", "v"),
+    ("y", "i"),
+]
+_ROMAN_RE = re.compile("|".join(re.escape(a) for a, _ in _ROMAN))
+_ROMAN_MAP = dict(_ROMAN)
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def latin_key(word: str) -> str:
+    """A Latin word with diacritics plain (Turkmen ä ç ň ö ş ü ý ž, Turkish ı ğ, Azerbaijani ə) and
+    common romanisation variants folded together: `vneshney` and `vneshnei`, `inostrannykh` and
+    `inostranyh`, `migratsiya` and `migratsiia` meet."""
+    word = unicodedata.normalize("NFKD", word.lower().translate(_LATIN_EXTRA))
+    word = "".join(c for c in word if not unicodedata.combining(c))
+    word = _ROMAN_RE.sub(lambda m: _ROMAN_MAP[m.group(0)], word)
+    return _DOUBLE.sub(r"\1", word)
+
+
+def term(word: str) -> str:
+    """One word (already folded: lower case, no apostrophes) as a search term."""
+    if word.isdigit():
+        return word.lstrip("0") or "0"
+    # Cut first, then stem: two words that share their first letters always meet, and a short
+    # Turkic root is not shortened by the Russian stemmer (мыйзам and мыйзамдары agree).
+    if _CYRILLIC_WORD.search(word):
+        return str(_RU.stemWord(word[:CYRILLIC_PREFIX]))
+    return str(_EN.stemWord(latin_key(word)[:LATIN_PREFIX]))
+
+
+def words(text: str) -> list[str]:
+    """Folded words; letters and digits split apart (`уп5785` → `уп`, `5785`)."""
+    return _WORD.findall(fold(text))
+
+
+def terms(text: str) -> list[str]:
+    return [term(w) for w in words(text)]
+
+
+def unique_terms(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(t for text in texts for t in terms(text)))
+
+
+def highlight(text: str, wanted: set[str], crop: int = 28) -> tuple[str, int]:
+    """The passage of `text` (at most `crop` words) around its first word whose term is wanted,
+    with every such word in <em>…</em>, and the number of them. Done here rather than by
+    Meilisearch because queries reach it as terms, and a term highlights every form of its word
+    (`мигрант` marks мигрантов and мигранттардын)."""
+    found = list(_WORD.finditer(text))
+    hits = [i for i, m in enumerate(found) if term(fold(m.group())) in wanted]
+    if not found:
+        return text, 0
+    start = max(0, min(hits[0] - crop // 4, len(found) - crop)) if hits else 0
+    end = min(len(found), start + crop)
+    shown = set(range(start, end))
+    out, pos = [], found[start].start() if start else 0
+    for i in (h for h in hits if h in shown):
+        m = found[i]
+        out += [text[pos : m.start()], "<em>", m.group(), "</em>"]
+        pos = m.end()
+    out.append(text[pos : found[end - 1].end()] if end < len(found) else text[pos:])
+    snippet = "".join(out)
+    if start > 0:
+        snippet = "…" + snippet
+    if end < len(found):
+        snippet += "…"
+    return snippet, len(hits)
+
+
+# --- Uzbek scripts -------------------------------------------------------------------------------
+
+_UZ_VOWELS = set("аеёиоуўэюяaeiou")
+_UZ_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ж": "j", "з": "z", "и": "i", "й": "y",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "x", "ч": "ch", "ш": "sh", "ъ": "ʼ", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "ё": "yo", "ў": "oʻ", "қ": "q", "ғ": "gʻ", "ҳ": "h", "ы": "i", "щ": "sh",
+}  # fmt: skip
+
+
+def uz_latin(text: str) -> str:
+    """Uzbek Cyrillic → Latin (1995 alphabet): е is `ye` at the start of a word and after a vowel,
+    `e` elsewhere; ц is `ts` between vowels and `s` elsewhere; capitals kept."""
+    out: list[str] = []
+    lower = text.lower()
+    for i, ch in enumerate(lower):
+        prev = lower[i - 1] if i else " "
+        nxt = lower[i + 1] if i + 1 < len(lower) else " "
+        if ch == "е":
+            latin = "ye" if (not prev.isalpha() or prev in _UZ_VOWELS) else "e"
+        elif ch == "ц":
+            latin = "ts" if prev in _UZ_VOWELS and nxt in _UZ_VOWELS else "s"
+        else:
+            latin = _UZ_TO_LATIN.get(ch, ch)
+        if text[i].isupper() and latin:
+            latin = latin[0].upper() + latin[1:]
+        out.append(latin)
+    return "".join(out)
+
+
+_UZ_DIGRAPHS = [("oʻ", "ў"), ("gʻ", "ғ"), ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"),
+                ("ye", "е"), ("ts", "ц")]  # fmt: skip
+_UZ_TO_CYRILLIC = {
+    "a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "ҳ", "i": "и", "j": "ж", "k": "к",
+    "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "қ", "r": "р", "s": "с", "t": "т", "u": "у",
+    "v": "в", "x": "х", "y": "й", "z": "з", "ʼ": "ъ",
+}  # fmt: skip
+_UZ_APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
+
+
+def uz_cyrillic(text: str) -> str:
+    """Uzbek Latin → Cyrillic (any apostrophe form: oʻ o' o‘ o`); `e` at the start of a word is э."""
+    text = _UZ_APOSTROPHES.sub("ʻ", text.lower())
+    text = re.sub(r"(?<![^\W\d_])e", "э", text)
+    for pair, cyrillic in _UZ_DIGRAPHS:
+        text = text.replace(pair, cyrillic)
+    text = text.replace("ʻ", "ъ")
+    return "".join(_UZ_TO_CYRILLIC.get(ch, ch) for ch in text)
+
+
+def script_variants(text: str, language: str) -> list[str]:
+    """The other script of an Uzbek text (other languages have one script here)."""
+    if language != "uz":
+        return []
+    return [uz_latin(text)] if has_cyrillic(text) else [uz_cyrillic(text)]
+
+
+# --- Vocabulary (data in vocabulary.json) --------------------------------------------------------
+
+
+@lru_cache
+def vocabulary() -> Mapping[str, object]:
+    data: Mapping[str, object] = json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+class Glossary:
+    """Groups of equivalent words; a text that contains every term of one member (as a bag of
+    terms) is given the terms of all members."""
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        self.members: list[tuple[frozenset[str], tuple[str, ...]]] = []
+        for group in groups:
+            group = [*group, *filter(None, map(latin, group))]  # Cyrillic members typed in Latin too
+            member_terms = [tuple(terms(m)) for m in group]
+            expansion = tuple(dict.fromkeys(t for m in member_terms for t in m))
+            for m in member_terms:
+                if m:
+                    self.members.append((frozenset(m), expansion))
+
+    def expand(self, present: set[str]) -> list[str]:
+        out: dict[str, None] = {}
+        for needed, expansion in self.members:
+            if needed <= present:
+                out.update(dict.fromkeys(expansion))
+        return [t for t in out if t not in present]
+
+
+@lru_cache
+def glossary() -> Glossary:
+    return Glossary(vocabulary()["glossary"])  # type: ignore[arg-type]
+
+
+def labels(field: str, value: str | None) -> list[str]:
+    """Words for a kind or a type in every language (`law` → закон, мыйзам, заң, qonun …), and the
+    Cyrillic ones typed in Latin letters (`zakon`)."""
+    table: Mapping[str, list[str]] = vocabulary()["labels"].get(field, {})  # type: ignore[attr-defined]
+    found = table.get(value or "", [])
+    return found + [v for v in map(latin, found) if v]
+
+
+@lru_cache
+def _act_prefix_classes() -> dict[str, tuple[str, ...]]:
+    classes: dict[str, tuple[str, ...]] = {}
+    for group in vocabulary()["act_prefixes"]:  # type: ignore[attr-defined]
+        keys = tuple(dict.fromkeys("".join(terms(p)) for p in group))
+        for key in keys:
+            classes[key] = keys
+    return classes
+
+
+def act_number_variants(code: str) -> list[str]:
+    """`UP-5785` → `уп 5785`, `пф 5785`, `pf 5785`, `5785`: each number with every prefix
+    equivalent to the one written before it, and alone."""
+    parts = terms(code)
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if not part.isdigit():
+            continue
+        prefix = parts[i - 1] if i and not parts[i - 1].isdigit() else ""
+        out += [f"{p} {part}" for p in _act_prefix_classes().get(prefix, ()) if p != prefix]
+        out.append(part)
+    return list(dict.fromkeys(out))
+
+
+@lru_cache
+def stop_terms() -> list[str]:
+    """Function words (and `no`, `№`-style number markers) as the index sees them."""
+    words_: list[str] = vocabulary()["stop_words"]  # type: ignore[assignment]
+    return sorted({w for s in words_ for w in (fold(s), *terms(s))} - {""})

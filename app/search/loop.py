@@ -1,0 +1,45 @@
+"""The loop every background worker of the search runs: do a step, back off on failure, poll when
+idle, stop when told."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def keep_running(
+    step: Callable[[], Awaitable[int]],
+    stop: asyncio.Event,
+    *,
+    poll_seconds: float,
+    log: logging.Logger,
+    healthy: Callable[[bool], None] = lambda _: None,
+    idle: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """`step` returns how much it did; 0 means idle. A failure (Meilisearch or PostgreSQL away)
+    leaves the work where it was and is retried with backoff up to 30 s."""
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            done = await step()
+            healthy(True)
+            backoff = 1.0
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            healthy(False)
+            log.warning("%s; retrying in %.0fs", exc.__class__.__name__, backoff)
+            await pause(stop, backoff)
+            backoff = min(backoff * 2, 30.0)
+            continue
+        if not done:
+            if idle is not None:
+                await idle()
+            await pause(stop, poll_seconds)

