@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import create
+from tests.factories import BUILDERS, create
 
 
 async def test_list_envelope_and_filters(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
@@ -179,3 +179,31 @@ async def test_list_q_filters_within_kind(client: httpx.AsyncClient, editor: dic
     found = (await client.get("/v1/policies?q=remittances")).json()
     assert [p["slug"] for p in found["items"]] == [hit["slug"]]
     assert (await client.get("/v1/policies?q=%25")).json()["total"] == 1  # % is literal, not a wildcard
+
+
+async def test_etag_follows_related_records(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
+    """A program's body names its organizations: renaming one changes the program's ETag, though the
+    program's own version stays the same."""
+    org = await create(client, editor, "organization")
+    made = await client.post(
+        "/v1/programs",
+        json=BUILDERS["program"](participants=[{"organization": org["slug"], "role": "donor"}]),
+        headers=editor,
+    )
+    url = f"/v1/programs/{made.json()['slug']}?lang=en"
+    first = await client.get(url)
+    assert first.headers["etag"].startswith('"v1-en-')
+    renamed = await client.patch(
+        f"/v1/organizations/{org['slug']}", json={"name": {"en": "Renamed Donor"}}, headers=editor
+    )
+    assert renamed.status_code == 200
+    after = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()["version"] == 1
+    assert "Renamed Donor" in after.text
+    assert after.headers["etag"] != first.headers["etag"]
+    # The new ETag still works for If-Match (it carries the version).
+    patched = await client.patch(
+        url, json={"status": "completed"}, headers={**editor, "If-Match": after.headers["etag"]}
+    )
+    assert patched.status_code == 200

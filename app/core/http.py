@@ -11,9 +11,11 @@ from pydantic import BaseModel
 from app.core.errors import BadRequest, PreconditionFailed
 
 
-def record_etag(version: int, lang: str) -> str:
-    """A record's representation varies with its version and the display language."""
-    return f'"v{version}-{lang}"'
+def record_etag_prefix(version: int, lang: str) -> str:
+    """A record's ETag starts with its version (what `If-Match` compares) and display language;
+    a digest of the body follows, since the body also shows related records, which change on
+    their own."""
+    return f"v{version}-{lang}"
 
 
 def _matches(header: str, etag: str) -> bool:
@@ -25,12 +27,14 @@ def json_response(
     request: Request,
     model: BaseModel,
     *,
-    etag: str | None = None,
+    etag_prefix: str | None = None,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
+    """The model as JSON with an ETag that changes whenever the body does."""
     body = model.model_dump_json().encode()
-    etag = etag or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    digest = hashlib.sha256(body).hexdigest()
+    etag = f'"{etag_prefix}-{digest[:16]}"' if etag_prefix else f'"{digest[:32]}"'
     out_headers = {"ETag": etag, "Vary": "Accept-Language, Authorization", **(headers or {})}
     if status_code == 200 and _matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=out_headers)
@@ -38,7 +42,7 @@ def json_response(
 
 
 def check_if_match(header: str | None, version: int) -> None:
-    """Accepts the ETag we sent (`"v3-ru"`), `"v3"`, `"3"` or `*`; absent means unconditional."""
+    """Accepts the ETag we sent (`"v3-ru-…"`), `"v3"`, `"3"` or `*`; absent means unconditional."""
     if header is None:
         return
     ok = False

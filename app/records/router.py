@@ -17,7 +17,7 @@ from app.core.errors import (
     Unauthorized,
     Unprocessable,
 )
-from app.core.http import json_response, record_etag
+from app.core.http import json_response, record_etag_prefix
 from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
@@ -64,7 +64,11 @@ def send_record(
     if status_code == 201:
         headers["Location"] = f"/v1/{service.spec.plural}/{record.id}"
     return json_response(
-        request, out, etag=record_etag(record.version, lang), status_code=status_code, headers=headers
+        request,
+        out,
+        etag_prefix=record_etag_prefix(record.version, lang),
+        status_code=status_code,
+        headers=headers,
     )
 
 
