@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.text import fold
-from app.models import Embedding, Record, VectorBacklog
+from app.models import Change, Embedding, Record, VectorBacklog, visible
 from app.search.documents import passage, passage_hash
 from app.search.index import EMBEDDER
 from app.search.loop import keep_running
@@ -104,6 +104,11 @@ async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> 
         )
 
 
+async def outbox_busy(session: AsyncSession) -> bool:
+    pending = select(Change.seq).where(Change.indexed_at.is_(None)).limit(1)
+    return (await session.execute(pending)).first() is not None
+
+
 async def vector_backlog(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(VectorBacklog))).scalar_one())
 
@@ -127,6 +132,8 @@ class VectorWorker:
         change feed); rows are deleted only if they still say what was read, so a record updated
         meanwhile stays in the backlog for its new text."""
         async with self.sessionmaker() as session:
+            if await outbox_busy(session):
+                return 0  # keyword indexing first: it is what makes a write searchable
             queued = (
                 await session.execute(
                     select(VectorBacklog.record_id, VectorBacklog.queued_at)
@@ -177,15 +184,7 @@ class VectorWorker:
         while its vector was being computed, take the stub out again."""
         r = Record.__table__.c
         async with self.sessionmaker() as session:
-            still = set(
-                (
-                    await session.execute(
-                        select(r.id).where(
-                            r.id.in_(ids), r.publication == "published", r.deleted_at.is_(None)
-                        )
-                    )
-                ).scalars()
-            )
+            still = set((await session.execute(select(r.id).where(r.id.in_(ids), visible(r)))).scalars())
         gone = [str(i) for i in ids if i not in still]
         if gone:
             task = await self.client.index(self.uid).delete_documents(gone)
