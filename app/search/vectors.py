@@ -104,9 +104,12 @@ async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> 
         )
 
 
+OUTBOX_BUSY = 1000  # pending changes at which vectors wait for keyword indexing (a bulk import)
+
+
 async def outbox_busy(session: AsyncSession) -> bool:
-    pending = select(Change.seq).where(Change.indexed_at.is_(None)).limit(1)
-    return (await session.execute(pending)).first() is not None
+    pending = select(Change.seq).where(Change.indexed_at.is_(None)).limit(OUTBOX_BUSY).subquery()
+    return int((await session.execute(select(func.count()).select_from(pending))).scalar_one()) >= OUTBOX_BUSY
 
 
 async def vector_backlog(session: AsyncSession) -> int:
@@ -133,7 +136,7 @@ class VectorWorker:
         meanwhile stays in the backlog for its new text."""
         async with self.sessionmaker() as session:
             if await outbox_busy(session):
-                return 0  # keyword indexing first: it is what makes a write searchable
+                return 0  # a bulk import: keyword indexing first, it makes writes searchable
             queued = (
                 await session.execute(
                     select(VectorBacklog.record_id, VectorBacklog.queued_at)
