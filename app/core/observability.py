@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import lru_cache
+from typing import Any
 
 from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, Gauge
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from pythonjsonlogger.json import JsonFormatter
 
 OUTBOX_PENDING = Gauge("migrantkb_outbox_pending", "Changes not yet in the search index")
@@ -33,8 +35,15 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+@lru_cache
+def _request_metrics() -> Any:
+    """Per-route request counts and latencies, registered once per process: the library registers
+    them per app and gives every later app of the process (tests make many) no metrics at all."""
+    return metrics.default(registry=REGISTRY)
+
+
 def install_observability(app: FastAPI) -> None:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
-    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=REGISTRY).instrument(
-        app
-    ).expose(app, endpoint="/metrics", include_in_schema=False)
+    instrumentator = Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=REGISTRY)
+    instrumentator.add(_request_metrics())
+    instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
