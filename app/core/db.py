@@ -4,23 +4,68 @@ function scope, so a 2xx means committed and a failed commit becomes an error re
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.errors import CommitFailed, Conflict
 
+_SCHEMES = {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
+_SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+
+def asyncpg_url(url: str) -> str:
+    """Any conventional PostgreSQL URL (`postgresql://`, `postgres://`, `postgresql+psycopg://` …)
+    as the asyncpg URL SQLAlchemy wants; query parameters are kept (see `engine_args`)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in _SCHEMES:
+        raise ValueError(
+            f"DATABASE_URL must start with postgresql:// or postgres:// (got {scheme or url!r}://)"
+        )
+    return "postgresql+asyncpg://" + rest
+
+
+def engine_args(url: str) -> tuple[str, dict[str, Any]]:
+    """The URL without libpq-only parameters, and what asyncpg takes for them: `sslmode`,
+    `sslrootcert`, `sslcert`, `sslkey` become an `ssl` mode or context; `connect_timeout` the
+    connection timeout; `application_name` a server setting."""
+    u = make_url(asyncpg_url(url))
+    query = {k: (v if isinstance(v, str) else v[-1]) for k, v in u.query.items()}
+    args: dict[str, Any] = {}
+    mode = query.pop("sslmode", None)
+    rootcert, cert, key = (
+        query.pop("sslrootcert", None),
+        query.pop("sslcert", None),
+        query.pop("sslkey", None),
+    )
+    if mode is not None and mode not in _SSL_MODES:
+        raise ValueError(f"sslmode must be one of {', '.join(sorted(_SSL_MODES))} (got {mode!r})")
+    if mode in ("verify-ca", "verify-full") or rootcert or cert:
+        context = ssl.create_default_context(cafile=rootcert)
+        context.check_hostname = mode == "verify-full"
+        if mode in (None, "require", "prefer", "allow") and not rootcert:
+            context.verify_mode = ssl.CERT_NONE
+        if cert:
+            context.load_cert_chain(cert, key)
+        args["ssl"] = context
+    elif mode is not None:
+        args["ssl"] = mode if mode != "disable" else False
+    if "connect_timeout" in query:
+        args["timeout"] = float(query.pop("connect_timeout"))
+    settings = {"application_name": query.pop("application_name", "migrantkb")}
+    return u.set(query=query).render_as_string(hide_password=False), {"server_settings": settings, **args}
+
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    clean, args = engine_args(url)
+    args["server_settings"]["lock_timeout"] = "5s"
     return create_async_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=10,
-        pool_pre_ping=True,
-        connect_args={"server_settings": {"application_name": "migrantkb", "lock_timeout": "5s"}},
+        clean, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, connect_args=args
     )
 
 

@@ -15,6 +15,7 @@ import platformdirs
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
+from app.core.db import engine_args
 
 log = logging.getLogger("migrantkb.runtime")
 _embedded: Any = None  # keeps the embedded server alive for the life of the process
@@ -56,8 +57,11 @@ def resolve_database_url(settings: Settings) -> str:
 
 
 def _connect_args(url: str, database: str) -> dict[str, Any]:
-    u = make_url(url)
+    clean, extra = engine_args(url)
+    u = make_url(clean)
     args: dict[str, Any] = {"user": u.username or "postgres", "database": database}
+    if "ssl" in extra:
+        args["ssl"] = extra["ssl"]
     if u.password:
         args["password"] = u.password
     host = u.query.get("host") or u.host or "127.0.0.1"
