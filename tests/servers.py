@@ -15,7 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.db import make_engine
 from app.runtime.meili import free_port
 
-EMPTY_TABLES = "TRUNCATE records, changes, revisions, relations, program_participants, api_keys CASCADE"
+EMPTY_TABLES = (
+    "TRUNCATE records, changes, revisions, relations, program_participants, api_keys, vector_backlog, "
+    "embeddings CASCADE"
+)
 
 
 async def empty_tables(engine: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ port with analytics off."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -92,6 +93,15 @@ class MeiliProcess:
 
     def start(self, timeout: float = 30.0) -> MeiliProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # One server per data directory: a second one would corrupt or share the first one's data.
+        # The server inherits the locked file and we close our copy, so the lock lasts exactly as
+        # long as the server, however it ends.
+        lock = (self.data_dir / "migrantkb.lock").open("ab")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise RuntimeError(f"another Meilisearch is already running on {self.data_dir}") from None
         log_file = (self.data_dir / "meilisearch.log").open("ab")
         self.process = subprocess.Popen(
             [
@@ -105,15 +115,16 @@ class MeiliProcess:
                 str(self.data_dir / "dumps"),
                 "--snapshot-dir",
                 str(self.data_dir / "snapshots"),
-                "--master-key",
-                self.master_key,
+                f"--master-key={self.master_key}",  # `=`: a key may start with "-"
                 "--env",
                 "development",
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
+            pass_fds=(lock.fileno(),),
         )
+        lock.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
