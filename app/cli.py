@@ -126,13 +126,13 @@ def import_file(
 
 
 def _meili_client() -> Any:
-    from meilisearch_python_sdk import AsyncClient
+    from app.search.client import meili_client
 
     settings = get_settings()
     if not settings.meili_url:
         raise typer.BadParameter("set MEILI_URL (and MEILI_MASTER_KEY) to the Meilisearch to use")
     key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-    return AsyncClient(settings.meili_url, key, timeout=30)
+    return meili_client(settings.meili_url, key, timeout=30)
 
 
 @cli.command()
@@ -216,9 +216,12 @@ def dev() -> None:
     typer.echo(f"PostgreSQL: {url}")
     meili = None
     if not settings.meili_url:
+        from app.core.config import database_key
         from app.runtime.meili import start_local
 
-        meili = start_local(Path(platformdirs.user_data_dir("migrantkb")) / "meilisearch", settings.meili_bin)
+        # Each database gets its own Meilisearch data: two instances on two databases never meet.
+        data = Path(platformdirs.user_data_dir("migrantkb")) / "meilisearch" / database_key(url)
+        meili = start_local(data, settings.meili_bin)
         os.environ["MEILI_URL"] = meili.url
         os.environ["MEILI_MASTER_KEY"] = meili.master_key
         get_settings.cache_clear()

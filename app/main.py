@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
-from meilisearch_python_sdk import AsyncClient
 
 from app.api import api_router
 from app.core.config import Settings, get_settings
@@ -19,6 +18,8 @@ from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
 from app.ops.router import router as ops_router
+from app.search.cache import SearchCache
+from app.search.client import meili_client
 from app.search.sync import Indexer
 from app.search.vectors import QueryEmbedder, VectorWorker
 
@@ -41,16 +42,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = None
         stop = asyncio.Event()
         workers = []
+        app.state.search_cache = SearchCache(ttl=settings.search_cache_seconds)
         if settings.search_embeddings and not hasattr(app.state, "embedder"):
             app.state.embedder = QueryEmbedder()
         if settings.meili_url and not hasattr(app.state, "meili"):
             key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-            app.state.meili = AsyncClient(settings.meili_url, key, timeout=5)
+            app.state.meili = meili_client(settings.meili_url, key, timeout=5)
             if settings.run_indexer:
-                app.state.indexer = Indexer(app.state.sessionmaker, app.state.meili, settings.meili_index)
+                app.state.indexer = Indexer(
+                    app.state.sessionmaker,
+                    app.state.meili,
+                    settings.meili_index,
+                    on_change=app.state.search_cache.changed,
+                )
                 workers.append(asyncio.create_task(app.state.indexer.run(stop)))
                 if settings.search_embeddings:
-                    vectors = VectorWorker(app.state.sessionmaker, app.state.meili, settings.meili_index)
+                    vectors = VectorWorker(
+                        app.state.sessionmaker,
+                        app.state.meili,
+                        settings.meili_index,
+                        on_change=app.state.search_cache.changed,
+                    )
                     workers.append(asyncio.create_task(vectors.run(stop)))
         try:
             yield

@@ -137,6 +137,7 @@ def main() -> None:
         "DATABASE_URL": url,
         "MEILI_URL": meili.url,
         "MEILI_MASTER_KEY": meili.master_key,
+        "MEILI_INDEX": "records",
         "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
     }
     api = None

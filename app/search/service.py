@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import astuple
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
 from app.search.analysis import highlight, stop_terms, term, words
+from app.search.cache import SearchCache
 from app.search.fallback import fallback_search
 from app.search.index import EMBEDDER
 from app.search.params import FACET_NAMES, SearchParams
@@ -48,22 +50,22 @@ def query_text(q: str) -> str:
 
 
 def _snippet(hit: dict[str, Any], lang: str, wanted: set[str]) -> tuple[str | None, str | None]:
-    """The summary to show: one where the query's words occur, in the reader's language if
-    possible, else the original or English, highlighted and cropped around the match."""
+    """The summary to show: the first, in order of preference (the reader's language, the
+    original, English, the rest), where the query's words occur, highlighted and cropped around
+    them; else the most preferred one, cropped."""
     langs: list[str] = hit.get("summary_langs") or []
-    texts: list[str] = (hit.get("summaries") or [])[: len(langs)]
-    candidates = [(lg, *highlight(text, wanted)) for lg, text in zip(langs, texts, strict=False)]
-    if not candidates:
+    texts = dict(zip(langs, hit.get("summaries") or [], strict=False))
+    if not texts:
         return None, None
-    pool = [c for c in candidates if c[2]] or candidates
-    for lg, text, _ in pool:
-        if lg == lang:
-            return text, lg
-    original = hit.get("original_language")
-    for lg, text, _ in pool:
-        if lg in (original, "en"):
-            return text, lg
-    return pool[0][1], pool[0][0]
+    preferred = [lg for lg in (lang, hit.get("original_language"), "en") if lg in texts]
+    order = list(dict.fromkeys([*preferred, *texts]))
+    first = None
+    for lg in order:
+        snippet, matched = highlight(texts[lg], wanted)
+        if matched:
+            return snippet, lg
+        first = first or (snippet, lg)
+    return first or (None, None)
 
 
 def _suggestion(row: dict[str, Any], lang: str) -> Suggestion:
@@ -79,19 +81,26 @@ class SearchService:
         session: AsyncSession,
         embedder: QueryEmbedder | None = None,
         semantic_ratio: float = 0.5,
+        cache: SearchCache | None = None,
     ) -> None:
         self.client = client
         self.index_uid = index_uid
         self.session = session
         self.embedder = embedder
         self.semantic_ratio = semantic_ratio
+        self.cache = cache
 
     async def search(self, params: SearchParams, lang: str) -> SearchResponse:
         started = time.perf_counter()
         if self.client is not None:
+            key = (*(tuple(v) if isinstance(v, list) else v for v in astuple(params)), lang)
+            if self.cache is not None and (cached := self.cache.get(key)) is not None:
+                return cached
             try:
                 result = await self._meili(params, lang)
                 SEARCH_DEGRADED.set(0)
+                if self.cache is not None:
+                    self.cache.put(key, result)
                 return result
             except UNREACHABLE as exc:
                 log.warning("search degraded: %s", exc.__class__.__name__)

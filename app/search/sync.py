@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
@@ -82,10 +82,17 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
 
 
 class Indexer:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], client: AsyncClient, uid: str) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: AsyncClient,
+        uid: str,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.client = client
         self.uid = uid
+        self.on_change = on_change  # the index changed (cached answers are stale)
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 
@@ -136,6 +143,8 @@ class Indexer:
                 )
                 await session.commit()
                 done += len(seqs)
+            if done:
+                self.on_change()
             return done
 
     async def _report_lag(self) -> None:

@@ -13,7 +13,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
@@ -122,10 +122,12 @@ class VectorWorker:
         sessionmaker: async_sessionmaker[AsyncSession],
         client: AsyncClient,
         uid: str,
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.client = client
         self.uid = uid
+        self.on_change = on_change
         self.model: Model | None = None
 
     async def run_once(self, batch: int = 32) -> int:
@@ -172,6 +174,7 @@ class VectorWorker:
             )
             await self.client.wait_for_task(task.task_uid, timeout_in_ms=60_000, raise_for_status=True)
             await self._drop_ghosts(public)
+            self.on_change()
         async with self.sessionmaker() as session:
             await session.execute(
                 delete(VectorBacklog).where(
