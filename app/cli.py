@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -22,7 +23,12 @@ from app.core.config import get_settings
 
 T = TypeVar("T")
 
-cli = typer.Typer(help="Migrant-rights knowledge base API.", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="Migrant-rights knowledge base API. Add --debug to any command to see tracebacks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 keys_cli = typer.Typer(help="API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 
@@ -30,11 +36,14 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("migrantkb")
 
 
-def _database_url() -> str:
+def _database_url(*, create: bool = False) -> str:
+    """The database to use; created if missing only by the commands that set one up (a typo in
+    DATABASE_URL elsewhere is an error, not a new empty database)."""
     from app.runtime.postgres import ensure_database, resolve_database_url
 
     url = resolve_database_url(get_settings())
-    ensure_database(url)
+    if create:
+        ensure_database(url)
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
     return url
@@ -63,7 +72,7 @@ async def _with_session(fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
 @cli.command()
 def migrate() -> None:
     """Create the database if needed and apply all migrations."""
-    run_migrations(_database_url())
+    run_migrations(_database_url(create=True))
     typer.echo("migrated")
 
 
@@ -194,6 +203,7 @@ def serve(
 
     configure_logging()
     settings = get_settings()
+    _check_port(host or settings.host, port or settings.port)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -206,13 +216,21 @@ def serve(
     )
 
 
+def _check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise RuntimeError(f"cannot serve on {host}:{port}: {exc.strerror}; set PORT or --port") from exc
+
+
 @cli.command()
 def dev() -> None:
     """Find or start PostgreSQL and Meilisearch, migrate, seed, and serve. Ctrl-C stops all of it."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()
-    url = _database_url()
+    url = _database_url(create=True)
     typer.echo(f"PostgreSQL: {url}")
     meili = None
     if not settings.meili_url:
@@ -312,8 +330,56 @@ def openapi_text(schema: dict[str, object]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+def describe(exc: BaseException) -> str:
+    """One line for a failure a user can foresee and fix; the traceback is for --debug."""
+    import asyncpg
+    import pydantic
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return describe(exc.orig.__cause__ or exc.orig)
+    url = os.environ.get("DATABASE_URL", "the database")
+    if isinstance(exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
+        return f"PostgreSQL refused the login ({exc}); check the user and password in DATABASE_URL"
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return f"{exc}; check DATABASE_URL, or run `migrantkb migrate` to create it"
+    if isinstance(exc, asyncpg.UndefinedTableError):
+        return f"the database is not migrated ({exc}); run `migrantkb migrate`"
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return f"cannot reach PostgreSQL ({_redact(url)}): {exc}"
+    if isinstance(exc, pydantic.ValidationError):
+        return "invalid setting: " + "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+        )
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.strerror}: {exc.filename}"
+    if isinstance(exc, RuntimeError):  # the runtime's own messages (no binary, port or data dir taken)
+        return str(exc)
+    return f"{exc.__class__.__name__}: {exc}"
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL"
+
+
 def main() -> None:
-    cli()
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv.remove("--debug")
+    try:
+        cli()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(f"error: {describe(exc)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
