@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 from app.search.analysis import (
-    Glossary,
+    Concepts,
     act_number_variants,
+    country_token,
     highlight,
+    label_token,
     latin_key,
     terms,
     uz_cyrillic,
@@ -93,21 +95,34 @@ def test_an_act_number_matches_however_written(written: str) -> None:
     assert set(query_text(written).split()) <= indexed
 
 
-def test_glossary_expands_documents_not_queries() -> None:
-    glossary = Glossary([["shelter", "приют", "баспана"], ["work permit", "разрешение на работу"]])
-    present = set(terms("The centre runs a shelter for women"))
-    added = glossary.expand(present)
-    assert set(terms("приют баспана")) <= set(added)
-    assert not set(terms("разрешение")) & set(added)  # a group whose member is absent adds nothing
-    # A multi-word member needs all its words
-    assert glossary.expand(set(terms("a permit to stay"))) == []
-    assert set(terms("разрешение на работу")) <= set(glossary.expand(set(terms("work permits"))))
+def test_concepts_are_found_in_texts_and_replace_their_names_in_queries() -> None:
+    named = Concepts(
+        {"qzshelter": ["shelter", "приют", "баспана"], "qzpermit": ["work permit", "разрешение на работу"]}
+    )
+    assert named.in_text(set(terms("The centre runs a shelter for women"))) == ["qzshelter"]
+    assert named.in_text(set(terms("a permit to stay"))) == []  # a multi-word name needs all its words
+    assert named.in_text(set(terms("разрешения на работу"))) == ["qzpermit"]
+    rest, tokens = named.in_query(terms("приют для женщин"))
+    assert tokens == ["qzshelter"] and rest == terms("для женщин")
+    assert named.in_query(terms("work permits abroad")) == (terms("abroad"), ["qzpermit"])
+    assert named.in_query(terms("razreshenie na rabotu")) == ([], ["qzpermit"])  # typed in Latin
+
+
+def test_queries_name_countries_kinds_and_topics_by_concept() -> None:
+    # A country by any of its names or adjectives, in any of the base's languages
+    for name in ["Kyrgyzstan", "Кыргызстана", "кыргызский", "Qirgʻiziston", "Қырғызстан"]:
+        assert query_text(name).split()[0] == country_token("KG"), name
+    # A kind of record
+    assert label_token("kind", "law") in query_text("мыйзамдар")
+    assert label_token("kind", "organization") in query_text("ташкилотлар")
+    # Concepts come first, the other words follow as typed
+    assert query_text("законы Кыргызстана о труде").split()[-1] == terms("труде")[0]
 
 
 def test_query_is_its_terms_without_stop_words() -> None:
-    assert query_text("Закон о правах трудовых мигрантов") == " ".join(
-        terms("Закон правах трудовых мигрантов")
-    )
+    sent = query_text("Закон о правах трудовых мигрантов").split()
+    assert [t for t in sent if not t.startswith("qz")] == terms("Закон правах трудовых мигрантов")
+    assert label_token("kind", "law") in sent
     assert len(query_text(" ".join(f"слово{i}" for i in range(30))).split()) == 10  # Meilisearch reads 10
 
 
@@ -149,10 +164,12 @@ class Row:
 def test_documents_name_kind_type_and_services_in_every_language() -> None:
     row = Row(title={"en": "Made-up Legal Centre"})
     doc = search_document(row, country_names={"KG": {"en": "Kyrgyzstan"}}, topic_labels={})
-    body = set(doc["terms"].split())
-    for word in ["организация", "уюм", "tashkilot", "юридическая помощь", "юридикалык жардам"]:
-        assert set(terms(word)) <= body, word
-    assert set(terms("kyrgyzstan")) <= body
+    tags = doc["tags"].split()
+    assert {label_token("kind", "organization"), label_token("org_type", "ngo")} <= set(tags)
+    assert {label_token("services", "legal_aid"), country_token("KG")} <= set(tags)
+    # A query naming any of these in any language meets the record
+    for q in ["организация", "уюм", "tashkilot", "юридическая помощь", "юридикалык жардам", "Кыргызстан"]:
+        assert set(query_text(q).split()) & set(tags), q
 
 
 def test_uzbek_titles_are_searchable_in_both_scripts() -> None:

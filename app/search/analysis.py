@@ -14,9 +14,9 @@ that whatever one side does to a word the other side does too.
   experiments that get `ц`, `е` and `ё` wrong), so the table is here.
 - act_number_variants(): an act number written with each of its equivalent prefixes (УП = ПФ = PF
   = UP for an Uzbek presidential decree) and without leading zeros.
-- Glossary: groups of equivalent words across languages, applied when documents are built: a
-  document containing one member gets every member's terms in a hidden field. Nothing is expanded
-  at query time.
+- Concepts: what the vocabulary (vocabulary.json) and CLDR name in many languages (glossary
+  groups, kinds, types, services, countries), each as one token that documents carry and that
+  replaces its names in queries (see `Concepts`). Meilisearch expands nothing at query time.
 """
 
 from __future__ import annotations
@@ -86,7 +86,10 @@ def term(word: str) -> str:
     # Cut first, then stem: two words that share their first letters always meet, and a short
     # Turkic root is not shortened by the Russian stemmer (мыйзам and мыйзамдары agree).
     if _CYRILLIC_WORD.search(word):
-        return str(_RU.stemWord(word[:CYRILLIC_PREFIX]))
+        stem = str(_RU.stemWord(word[:CYRILLIC_PREFIX]))
+        # The stemmer may not eat into the first five letters: права, правила and правительство
+        # keep apart (прав- would join them), and a short Turkic root still agrees with itself.
+        return stem if len(stem) >= 5 or len(word) < 5 else word[:5]
     return str(_EN.stemWord(latin_key(word)[:LATIN_PREFIX]))
 
 
@@ -207,44 +210,86 @@ def vocabulary() -> Mapping[str, object]:
     return data
 
 
-class Glossary:
-    """Groups of equivalent words; a text that contains every term of one member (as a bag of
-    terms) is given the terms of all members."""
+Member = tuple[frozenset[str], int, int, str]  # the name's terms, how many, its rank, the token
 
-    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
-        # Members by their rarest-looking (longest) term, so a document checks only the members
-        # that can match one of its own terms.
-        self.by_term: dict[str, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
-        for group in groups:
-            group = [*group, *filter(None, map(latin, group))]  # Cyrillic members typed in Latin too
-            member_terms = [tuple(terms(m)) for m in group]
-            expansion = tuple(dict.fromkeys(t for m in member_terms for t in m))
-            for m in member_terms:
-                if m:
-                    key = max(m, key=len)
-                    self.by_term.setdefault(key, []).append((frozenset(m), expansion))
 
-    def expand(self, present: set[str]) -> list[str]:
-        out: dict[str, None] = {}
+class Concepts:
+    """Things named in many languages: each glossary group, each kind, type and service, each
+    country (its names in every language and the glossary's adjectives). A concept is one token
+    (`qz…`, a word no text contains). A document carries the token of every concept one of its
+    texts names, in the field where the name stands, and of every concept it is tagged with
+    (kind, type, services, countries, topics); a query has each run of words that names a concept
+    replaced by the token. Documents stay small, and a word in a language no record is written in
+    (Tajik `гуреза`) still meets every record about refugees."""
+
+    def __init__(self, named: Mapping[str, Iterable[str]]) -> None:
+        self.by_term: dict[str, list[Member]] = {}
+        for rank, (token, phrases) in enumerate(named.items()):
+            phrases = list(phrases)
+            for phrase in [*phrases, *filter(None, map(latin, phrases))]:  # Cyrillic typed in Latin
+                member = tuple(dict.fromkeys(terms(phrase)))
+                if member:
+                    for t in member:
+                        self.by_term.setdefault(t, []).append((frozenset(member), len(member), rank, token))
+
+    def in_text(self, present: set[str]) -> list[str]:
+        """Tokens of the concepts a text (as its set of terms) names."""
+        found: dict[str, None] = {}
         for t in present:
-            for needed, expansion in self.by_term.get(t, ()):
-                if needed <= present:
-                    out.update(dict.fromkeys(expansion))
-        return [t for t in out if t not in present]
+            for needed, _, _, token in self.by_term.get(t, ()):
+                if token not in found and needed <= present:
+                    found[token] = None
+        return list(found)
+
+    def in_query(self, query: list[str]) -> tuple[list[str], list[str]]:
+        """The query's terms left once the longest names of concepts are taken out, and the
+        concepts' tokens."""
+        present = set(query)
+        members = sorted(
+            {m for t in present for m in self.by_term.get(t, ()) if m[0] <= present},
+            key=lambda m: (-m[1], m[2]),  # longest names first, then in the order declared
+        )
+        used: set[str] = set()
+        tokens: dict[str, None] = {}
+        for needed, _, _, token in members:
+            if not needed & used:  # one concept per name: the first declared (kinds before types)
+                used |= needed
+                tokens[token] = None
+        return [t for t in query if t not in used], list(tokens)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def label_token(field: str, value: str) -> str:
+    return f"qz{_letters(field)[:6]}{_letters(value)}"
+
+
+def country_token(code: str) -> str:
+    return f"qzcc{code.lower()}"
 
 
 @lru_cache
-def glossary() -> Glossary:
-    return Glossary(vocabulary()["glossary"])  # type: ignore[arg-type]
+def concepts() -> Concepts:
+    from app.core.config import DEFAULT_LANGUAGES
+    from app.core.reference import country_names
 
-
-@lru_cache(maxsize=1024)
-def labels(field: str, value: str | None) -> tuple[str, ...]:
-    """Words for a kind or a type in every language (`law` → закон, мыйзам, заң, qonun …), and the
-    Cyrillic ones typed in Latin letters (`zakon`)."""
-    table: Mapping[str, list[str]] = vocabulary()["labels"].get(field, {})  # type: ignore[attr-defined]
-    found = table.get(value or "", [])
-    return (*found, *(v for v in map(latin, found) if v))
+    vocab = vocabulary()
+    named: dict[str, list[str]] = {}
+    for field, table in vocab["labels"].items():  # type: ignore[attr-defined]
+        for value, phrases in table.items():
+            named[label_token(field, value)] = list(phrases)
+    names = country_names(DEFAULT_LANGUAGES)
+    by_name = {fold(n): code for code, by_lang in names.items() for n in by_lang.values()}
+    for code, by_lang in names.items():
+        named[country_token(code)] = list(dict.fromkeys(by_lang.values()))
+    for group in vocab["glossary"]:  # type: ignore[attr-defined]
+        # A group that names a country (its adjectives, old names) joins that country's concept.
+        country = next((by_name[fold(m)] for m in group if fold(m) in by_name), None)
+        token = country_token(country) if country else "qzgl" + _letters(group[0])
+        named.setdefault(token, []).extend(group)
+    return Concepts(named)
 
 
 @lru_cache
@@ -275,4 +320,5 @@ def act_number_variants(code: str) -> list[str]:
 def stop_terms() -> list[str]:
     """Function words (and `no`, `№`-style number markers) as the index sees them."""
     words_: list[str] = vocabulary()["stop_words"]  # type: ignore[assignment]
+    words_ = [*words_, *filter(None, map(latin, words_))]  # на typed as na
     return sorted({w for s in words_ for w in (fold(s), *terms(s))} - {""})

@@ -2,10 +2,10 @@
 
 A document keeps the record's own words for display, highlighting and exact matches (`titles`,
 `codes`, `summaries`) and their search terms (app/search/analysis.py) in hidden fields:
-`title_terms`; `terms` for everything else — summaries, context (issuing body, city,
-participants, country names and topic labels in every language), the kind's and type's names in
-every language; and `glossary`, the terms of equivalent words in other languages (ranked after the
-record's own words). Queries are reduced to the same terms."""
+`title_terms`, and `terms` for everything else (summaries, issuing body, city, participants,
+topic labels), each with the tokens of the concepts its words name (glossary groups, kinds,
+types, countries); and `tags`, the tokens of the concepts the record is filed under (its kind,
+type, services and countries). Queries are reduced to the same terms and tokens."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.core.text import fold, latin
-from app.search.analysis import act_number_variants, glossary, labels, script_variants, unique_terms
+from app.search.analysis import (
+    act_number_variants,
+    concepts,
+    country_token,
+    label_token,
+    script_variants,
+    unique_terms,
+)
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 # The kind's main date (for `from`/`to`, the year facet and hits' `date`).
@@ -84,15 +91,13 @@ def search_document(
     summary_texts = [t for _, t in summaries]
     context = [str(getattr(record, f)) for f in CONTEXT_FIELDS if getattr(record, f, None)]
     context += list(participant_names)
-    for code in record.countries or []:
-        context += list(country_names.get(code, {}).values())
     for topic in record.topics or []:
         context += list(topic_labels.get(topic, {}).values())
-    context += labels("kind", record.kind)
-    if record.kind in TYPE_FIELD:
-        context += labels(TYPE_FIELD[record.kind], getattr(record, TYPE_FIELD[record.kind], None))
-    for service in getattr(record, "services", None) or []:
-        context += labels("services", service)
+    tags = [label_token("kind", record.kind)]
+    if record.kind in TYPE_FIELD and getattr(record, TYPE_FIELD[record.kind], None):
+        tags.append(label_token(TYPE_FIELD[record.kind], getattr(record, TYPE_FIELD[record.kind])))
+    tags += [label_token("services", s) for s in getattr(record, "services", None) or []]
+    tags += [country_token(c) for c in record.countries or []]
     title_terms = unique_terms([*title_texts, *_variants(title_texts)])
     body_terms = unique_terms(
         [
@@ -102,7 +107,9 @@ def search_document(
             *context,
         ]
     )
-    expansion = glossary().expand(set(title_terms) | set(body_terms))
+    named = concepts()
+    title_terms += named.in_text(set(title_terms))
+    body_terms += named.in_text(set(body_terms))
     return {
         "id": str(record.id),
         "kind": record.kind,
@@ -117,7 +124,7 @@ def search_document(
         "summary_langs": [lang for lang, _ in summaries],
         "summaries": summary_texts + _variants(summary_texts, transliterate=False),
         "terms": " ".join(body_terms),
-        "glossary": " ".join(expansion),
+        "tags": " ".join(tags),
         "countries": list(record.countries or []),
         "topics": list(record.topics or []),
         "status": record.status,

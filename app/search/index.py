@@ -23,10 +23,10 @@ DIMENSIONS = 384  # multilingual-e5-small
 def settings() -> MeilisearchSettings:
     return MeilisearchSettings(
         # Attribute order is a ranking rule: titles first (their words, then their terms), then
-        # numbers and acronyms, then the terms of everything else, then the glossary's equivalents.
-        # Summaries are shown, not searched: their terms are in `terms`, and the API highlights
-        # them (queries arrive as terms).
-        searchable_attributes=["titles", "title_terms", "codes", "terms", "glossary"],
+        # numbers and acronyms, then the terms of everything else, then what the record is filed
+        # under. Summaries are shown, not searched: their terms are in `terms`, and the API
+        # highlights them (queries arrive as terms).
+        searchable_attributes=["titles", "title_terms", "codes", "terms", "tags"],
         displayed_attributes=[
             "id",
             "kind",

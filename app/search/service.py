@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
-from app.search.analysis import highlight, stop_terms, term, words
+from app.search.analysis import concepts, highlight, stop_terms, term, words
 from app.search.cache import SearchCache
 from app.search.fallback import fallback_search
 from app.search.index import EMBEDDER
@@ -41,12 +41,20 @@ UNREACHABLE = (
 MAX_QUERY_WORDS = 10  # Meilisearch reads no more of a query
 
 
-def query_text(q: str) -> str:
-    """The query as documents are indexed: its search terms (they meet any inflection, script or
-    romanisation of a word), at most ten."""
+def query_terms(q: str) -> list[str]:
+    """The query's search terms (they meet any inflection, script or romanisation of a word)."""
     stops = set(stop_terms())
-    reduced = [term(w) for w in words(q) if w not in stops]
-    return " ".join([t for t in dict.fromkeys(reduced) if t not in stops][:MAX_QUERY_WORDS])
+    return [t for t in dict.fromkeys(term(w) for w in words(q) if w not in stops) if t not in stops]
+
+
+def query_text(q: str) -> str:
+    """The query as documents are indexed: the tokens of the concepts it names (a country, a kind of
+    record, a glossary group), then its terms as typed, at most ten words. The terms stay: a
+    concept's name is also a word of the records that use it (ranked higher where it stands in a
+    title)."""
+    found = query_terms(q)
+    _, tokens = concepts().in_query(found)
+    return " ".join([*tokens, *found][:MAX_QUERY_WORDS])
 
 
 def _snippet(hit: dict[str, Any], lang: str, wanted: set[str]) -> tuple[str | None, str | None]:
@@ -144,10 +152,10 @@ class SearchService:
             query=text,
             filter=params.meili_filter() or None,
             facets=[FACET_NAMES[f] for f in params.facets],
-            # Words that match fewer records weigh more: when not all match, the most common go
-            # first, so the names of kinds and countries that every record of them carries boost
-            # those records rather than narrow the search.
-            matching_strategy="frequency",
+            # When not every word matches, Meilisearch drops words from the end. The query puts the
+            # concepts it names first; the other words follow as typed and go first, so a word no
+            # record contains (a language the base does not hold) does not empty the result.
+            matching_strategy="last",
             limit=params.limit,
             offset=params.offset,
             show_ranking_score=True,
@@ -168,7 +176,7 @@ class SearchService:
         assert isinstance(results, list)
         result, ranked = results[0], results[-1]
         found = list(ranked.hits)
-        wanted = set(text.split())
+        wanted = set(query_terms(params.q))
         hits = []
         for h in found:
             title, title_lang = resolve(h.get("title"), lang, h.get("original_language"))
