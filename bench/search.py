@@ -50,36 +50,28 @@ def queries(n: int, seed: int = 7) -> list[str]:
     return out
 
 
-def pending(url: str) -> int:
+def count(url: str, sql: str) -> int:
     import asyncpg
 
-    async def count() -> int:
+    async def fetch() -> int:
         u = make_url(url)
         conn = await asyncpg.connect(
             user=u.username or "postgres", host=u.host, port=u.port, database=u.database
         )
         try:
-            return int(await conn.fetchval("SELECT count(*) FROM changes WHERE indexed_at IS NULL"))
+            return int(await conn.fetchval(sql))
         finally:
             await conn.close()
 
-    return asyncio.run(count())
+    return asyncio.run(fetch())
+
+
+def pending(url: str) -> int:
+    return count(url, "SELECT count(*) FROM changes WHERE indexed_at IS NULL")
 
 
 def backlog(url: str) -> int:
-    import asyncpg
-
-    async def count() -> int:
-        u = make_url(url)
-        conn = await asyncpg.connect(
-            user=u.username or "postgres", host=u.host, port=u.port, database=u.database
-        )
-        try:
-            return int(await conn.fetchval("SELECT count(*) FROM vector_backlog"))
-        finally:
-            await conn.close()
-
-    return asyncio.run(count())
+    return count(url, "SELECT count(*) FROM vector_backlog")
 
 
 def peak_rss_mb(pid: int) -> float:

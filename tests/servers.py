@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -66,3 +67,26 @@ def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: by
     finally:
         server.terminate()
         server.wait()
+
+
+def api_key(env: dict[str, str], role: str, name: str) -> dict[str, str]:
+    """A key made with the CLI against `env`'s database, as request headers."""
+    made = subprocess.run(
+        [sys.executable, "-m", "app.cli", "keys", "create", "--role", role, "--name", name],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """A real server on the test database, search on PostgreSQL, no rate limits in the way."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MEILI_URL": "",
+        "RATE_LIMIT_KEY": "1000000/minute",
+        "RATE_LIMIT_ANONYMOUS": "1000000/minute",
+    }

@@ -4,9 +4,6 @@ at once; a commit that fails turns into an error response and leaves nothing beh
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -14,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests import factories
-from tests.servers import api_server, empty_database
+from tests.servers import api_key, api_server, empty_database, server_env
 
 # A deferred constraint: checked only at COMMIT, after every statement of the request succeeded.
 FAIL_AT_COMMIT = [
@@ -32,24 +29,11 @@ DROP_FAIL_AT_COMMIT = [
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "MEILI_URL": "",
-        "RATE_LIMIT_KEY": "1000000/minute",
-        "RATE_LIMIT_ANONYMOUS": "1000000/minute",
-    }
-    made = subprocess.run(
-        [sys.executable, "-m", "app.cli", "keys", "create", "--role", "editor", "--name", "commit"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = made.stdout.strip().splitlines()[-1]
+    env = server_env(database_url)
+    editor = api_key(env, "editor", "commit")
     try:
         with api_server(env) as url:
-            yield url, {"Authorization": f"Bearer {token}"}
+            yield url, editor
     finally:
         empty_database(database_url)
 

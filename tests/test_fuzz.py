@@ -3,9 +3,6 @@ valid editor key, against a real server on a real database: no 5xx, responses ma
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -14,31 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.servers import api_server, empty_database
+from tests.servers import api_key, api_server, empty_database, server_env
 
 CASES = {"count": 0}
 
 
 @pytest.fixture(scope="module")
 def fuzz_server(database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "MEILI_URL": "",  # search answers from PostgreSQL: the fuzzer must not depend on timing
-        "RATE_LIMIT_KEY": "1000000/minute",
-        "RATE_LIMIT_ANONYMOUS": "1000000/minute",
-    }
-    made = subprocess.run(
-        [sys.executable, "-m", "app.cli", "keys", "create", "--role", "admin", "--name", "fuzz"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = made.stdout.strip().splitlines()[-1]
+    # Search answers from PostgreSQL: the fuzzer must not depend on indexing timing.
+    env = server_env(database_url)
+    admin = api_key(env, "admin", "fuzz")
     try:
         with api_server(env) as url:
-            yield url, {"Authorization": f"Bearer {token}"}
+            yield url, admin
     finally:
         print(f"\nschemathesis ran {CASES['count']} cases")
         empty_database(database_url)
