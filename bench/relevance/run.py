@@ -1,6 +1,7 @@
-"""Relevance on both judged sets against a running server: posts the holdout records through the
-write API (once; existing slugs are left alone), waits until search has caught up, then runs the
-shared eval.py on the dev set and on the holdout set and prints both.
+"""Relevance on both judged sets against a running server: the shared eval.py on the dev set
+(judged over the seed alone, so run this on a base holding the seed and nothing else), then posts
+the holdout records through the write API (once; existing slugs are left alone), waits until
+search has caught up, and runs eval.py on the holdout set.
 
     python bench/relevance/run.py --base-url http://127.0.0.1:8000 --api-key mkb_…
 """
@@ -62,9 +63,10 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--api-key", required=True)
     args = parser.parse_args()
-    post_records(args.base_url, args.api_key)
-    wait_until_searchable(args.base_url)
     for name, queries in (("dev set", SHARED / "dev.json"), ("holdout set", HERE / "holdout.json")):
+        if name == "holdout set":
+            post_records(args.base_url, args.api_key)
+        wait_until_searchable(args.base_url)
         print(f"\n==== {name}: {queries}")
         subprocess.run(
             [sys.executable, str(SHARED / "eval.py"), "--base-url", args.base_url, "--queries", str(queries)],
