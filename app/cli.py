@@ -228,7 +228,8 @@ def _check_port(host: str, port: int) -> None:
 def dev() -> None:
     """Find or start PostgreSQL and Meilisearch, migrate, seed, and serve. Ctrl-C stops all of it."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in ("httpx", "httpx2", "httpcore", "httpcore2"):  # no line per call to Meilisearch
+        logging.getLogger(name).setLevel(logging.WARNING)
     settings = get_settings()
     url = _database_url(create=True)
     typer.echo(f"PostgreSQL: {url}")

@@ -31,7 +31,7 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     # One line per request: the HTTP clients' per-call lines (Meilisearch calls) only when they fail.
-    for name in ("httpx", "httpx2", "httpcore"):
+    for name in ("httpx", "httpx2", "httpcore", "httpcore2"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
