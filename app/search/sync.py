@@ -6,10 +6,10 @@ On any failure the rows stay pending and it retries with backoff: no update is l
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -96,56 +96,81 @@ class Indexer:
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 
-    async def drain_once(self, batch: int = 1000, depth: int = 4) -> int:
-        """Index up to `depth` batches of pending changes; the number of change rows done.
+    async def drain_once(self, batch: int = 1000, depth: int = 4, most: int = 25) -> int:
+        """Index up to `most` batches of pending changes; the number of change rows done.
 
-        Batches are read and sent one after another without waiting, so Python builds the next
-        documents while Meilisearch indexes the last ones; then each is confirmed in order and
-        its rows marked done in its own transaction. Rows stay locked (SKIP LOCKED for other
-        replicas) until then; a failure leaves them pending, and re-sending is harmless."""
+        A rolling window: up to `depth` batches are in Meilisearch at once, and as soon as the
+        oldest is confirmed its rows are marked done (in the transaction that locked them) and the
+        next batch is read, built and sent, so Python builds documents while Meilisearch indexes
+        the ones before. Rows stay locked (SKIP LOCKED for other replicas) until confirmed; a
+        failure leaves them pending, and re-sending is harmless."""
         if not self.ready:
             await ensure_index(self.client, self.uid)
             self.ready = True
         index = self.client.index(self.uid)
-        async with contextlib.AsyncExitStack() as stack:
-            in_flight: list[tuple[AsyncSession, list[int], list[Any]]] = []
-            for _ in range(depth):
-                session = await stack.enter_async_context(self.sessionmaker())
-                rows = (
-                    await session.execute(
-                        select(Change.seq, Change.record_id)
-                        .where(Change.indexed_at.is_(None))
-                        .order_by(Change.seq)
-                        .limit(batch)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).all()
-                if not rows:
+        window: deque[tuple[AsyncSession, list[int], list[Any]]] = deque()
+        done = sent = 0
+        more = True
+        try:
+            while True:
+                while more and sent < most and len(window) < depth:
+                    session = self.sessionmaker()
+                    item = await self._send(session, index, batch)
+                    if item is None:
+                        await session.close()
+                        more = False
+                    else:
+                        window.append(item)
+                        sent += 1
+                if not window:
                     break
-                ids = list(dict.fromkeys(r.record_id for r in rows))
-                records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
-                public = [r for r in records if r.publication == "published" and r.deleted_at is None]
-                gone = [str(i) for i in ids if i not in {r.id for r in public}]
-                tasks = []
-                if public:
-                    tasks.append(
-                        await index.add_documents(await _documents(session, public), primary_key="id")
+                session, seqs, tasks = window.popleft()
+                try:
+                    for task in tasks:
+                        await self._confirm(task)
+                    await session.execute(
+                        update(Change).where(Change.seq.in_(seqs)).values(indexed_at=func.now())
                     )
-                if gone:
-                    tasks.append(await index.delete_documents(gone))
-                in_flight.append((session, [r.seq for r in rows], tasks))
-            done = 0
-            for session, seqs, tasks in in_flight:
-                for task in tasks:
-                    await self._confirm(task)
-                await session.execute(
-                    update(Change).where(Change.seq.in_(seqs)).values(indexed_at=func.now())
-                )
-                await session.commit()
+                    await session.commit()
+                finally:
+                    await session.close()
                 done += len(seqs)
+        finally:
+            for session, _, _ in window:  # not confirmed: rolled back, the rows stay pending
+                await session.close()
             if done:
                 self.on_change()
-            return done
+        return done
+
+    async def _send(
+        self, session: AsyncSession, index: Any, batch: int
+    ) -> tuple[AsyncSession, list[int], list[Any]] | None:
+        """Lock a batch of pending changes, send their records' current state; None when idle."""
+        try:
+            rows = (
+                await session.execute(
+                    select(Change.seq, Change.record_id)
+                    .where(Change.indexed_at.is_(None))
+                    .order_by(Change.seq)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return None
+            ids = list(dict.fromkeys(r.record_id for r in rows))
+            records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
+            public = [r for r in records if r.publication == "published" and r.deleted_at is None]
+            gone = [str(i) for i in ids if i not in {r.id for r in public}]
+            tasks = []
+            if public:
+                tasks.append(await index.add_documents(await _documents(session, public), primary_key="id"))
+            if gone:
+                tasks.append(await index.delete_documents(gone))
+            return session, [r.seq for r in rows], tasks
+        except BaseException:
+            await session.close()
+            raise
 
     async def _report_lag(self) -> None:
         from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING, VECTOR_BACKLOG
