@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi bench clean
+.PHONY: run test lint typecheck openapi fuzz bench clean
 
 $(STAMP): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -25,6 +25,9 @@ typecheck: $(STAMP)
 
 test: lint typecheck  ## the whole suite against real PostgreSQL and Meilisearch
 	$(VENV)/bin/pytest
+
+fuzz: $(STAMP)  ## long fuzzing: about 10,000 schemathesis cases per search backend (PostgreSQL, Meilisearch)
+	FUZZ_EXAMPLES=250 $(VENV)/bin/pytest tests/test_fuzz.py -s -p no:cacheprovider
 
 openapi: $(STAMP)
 	$(VENV)/bin/migrantkb openapi
