@@ -23,6 +23,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.config import get_settings  # noqa: E402
-from app.runtime.meili import free_port, start_local  # noqa: E402
+from app.runtime.meili import MeiliProcess, free_port, start_local  # noqa: E402
 from app.runtime.postgres import create_database, drop_database, resolve_database_url  # noqa: E402
 from app.search.index import FACETS  # noqa: E402
 from app.search.service import query_text  # noqa: E402
@@ -81,6 +83,54 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+@dataclass
+class Stack:
+    env: dict[str, str]
+    base: str  # the API's URL
+    api: subprocess.Popen[bytes]
+    meili: MeiliProcess
+    tmp: Path
+
+    @property
+    def database_url(self) -> str:
+        return self.env["DATABASE_URL"]
+
+
+@contextlib.contextmanager
+def bench_stack(database: str, setup: list[list[str]]) -> Iterator[Stack]:
+    """A fresh database, a Meilisearch and an API server of the bench's own (after the `setup`
+    CLI steps); all of it removed afterwards."""
+    server = resolve_database_url(get_settings())
+    url = make_url(server).set(database=database).render_as_string(hide_password=False)
+    asyncio.run(drop_database(url))
+    asyncio.run(create_database(url))
+    tmp = Path(tempfile.mkdtemp(prefix="mkb-bench-"))
+    meili = start_local(tmp / "meili")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MEILI_URL": meili.url,
+        "MEILI_MASTER_KEY": meili.master_key,
+        "MEILI_INDEX": "records",
+        "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
+    }
+    api = None
+    try:
+        for step in setup:
+            subprocess.run([CLI, *step], env=env, check=True, stdout=subprocess.DEVNULL)
+        api = subprocess.Popen(
+            [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        yield Stack(env, f"http://127.0.0.1:{port}", api, meili, tmp)
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait()
+        meili.stop()
+        asyncio.run(drop_database(url))
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
@@ -117,27 +167,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--vector-seconds", type=int, default=120, help="how long to watch vectors come")
     args = parser.parse_args()
-    server = resolve_database_url(get_settings())
-    url = make_url(server).set(database="migrantkb_bench_search").render_as_string(hide_password=False)
-    asyncio.run(drop_database(url))
-    asyncio.run(create_database(url))
-    tmp = Path(tempfile.mkdtemp(prefix="mkb-bench-"))
-    meili = start_local(tmp / "meili")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MEILI_URL": meili.url,
-        "MEILI_MASTER_KEY": meili.master_key,
-        "MEILI_INDEX": "records",
-        "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
-    }
-    api = None
-    try:
-        subprocess.run([CLI, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        api = subprocess.Popen(
-            [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+    with bench_stack("migrantkb_bench_search", [["migrate"]]) as stack:
+        env, url, tmp, meili, api = stack.env, stack.database_url, stack.tmp, stack.meili, stack.api
         data = tmp / "records.ndjson"
         with data.open("w", encoding="utf-8") as f:
             for record in records(args.size):
@@ -187,9 +218,7 @@ def main() -> None:
 
         qs = queries(args.requests)
         headers = {"Authorization": f"Bearer {meili.master_key}"}
-        api_requests = [
-            (f"GET http://127.0.0.1:{port}/v1/search", {"params": {"q": q, "limit": "10"}}) for q in qs
-        ]
+        api_requests = [(f"GET {stack.base}/v1/search", {"params": {"q": q, "limit": "10"}}) for q in qs]
         meili_requests = [
             (
                 f"POST {meili.url}/indexes/records/search",
@@ -235,12 +264,6 @@ def main() -> None:
 
         asyncio.run(measure())
         print(f"API process peak RSS (model loaded): {peak_rss_mb(api.pid):.0f} MB")
-    finally:
-        if api is not None:
-            api.terminate()
-            api.wait()
-        meili.stop()
-        asyncio.run(drop_database(url))
 
 
 if __name__ == "__main__":

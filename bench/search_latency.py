@@ -17,25 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.core.config import get_settings  # noqa: E402
-from app.runtime.meili import free_port, start_local  # noqa: E402
-from app.runtime.postgres import create_database, drop_database, resolve_database_url  # noqa: E402
 from app.search.index import FACETS  # noqa: E402
-from bench.search import concurrent, percentile, sequential  # noqa: E402
+from bench.search import bench_stack, concurrent, percentile, sequential  # noqa: E402
 
 CLI = str(ROOT / ".venv" / "bin" / "migrantkb")
 QUERY_FILES = [
@@ -80,28 +73,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
-    server = resolve_database_url(get_settings())
-    url = make_url(server).set(database="migrantkb_bench_latency").render_as_string(hide_password=False)
-    asyncio.run(drop_database(url))
-    asyncio.run(create_database(url))
-    meili = start_local(Path(tempfile.mkdtemp(prefix="mkb-latency-")) / "meili")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MEILI_URL": meili.url,
-        "MEILI_MASTER_KEY": meili.master_key,
-        "MEILI_INDEX": "records",
-        "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
-    }
-    api = None
-    try:
-        for step in (["migrate"], ["seed"]):
-            subprocess.run([CLI, *step], env=env, check=True, stdout=subprocess.DEVNULL)
-        api = subprocess.Popen(
-            [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        base = f"http://127.0.0.1:{port}"
+    with bench_stack("migrantkb_bench_latency", [["migrate"], ["seed"]]) as stack:
+        base, meili = stack.base, stack.meili
         wait_ready(base)
         copy_to_bare(meili.url, meili.master_key)
         qs = judged_queries()
@@ -159,12 +132,6 @@ def main() -> None:
             )
 
         asyncio.run(measure())
-    finally:
-        if api is not None:
-            api.terminate()
-            api.wait()
-        meili.stop()
-        asyncio.run(drop_database(url))
 
 
 if __name__ == "__main__":
