@@ -317,8 +317,8 @@ def act_number_variants(code: str) -> list[str]:
 
 
 @lru_cache
-def stop_terms() -> list[str]:
+def stop_terms() -> frozenset[str]:
     """Function words (and `no`, `№`-style number markers) as the index sees them."""
     words_: list[str] = vocabulary()["stop_words"]  # type: ignore[assignment]
     words_ = [*words_, *filter(None, map(latin, words_))]  # на typed as na
-    return sorted({w for s in words_ for w in (fold(s), *terms(s))} - {""})
+    return frozenset({w for s in words_ for w in (fold(s), *terms(s))} - {""})

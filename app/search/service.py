@@ -43,7 +43,7 @@ MAX_QUERY_WORDS = 10  # Meilisearch reads no more of a query
 
 def query_terms(q: str) -> list[str]:
     """The query's search terms (they meet any inflection, script or romanisation of a word)."""
-    stops = set(stop_terms())
+    stops = stop_terms()
     return [t for t in dict.fromkeys(term(w) for w in words(q) if w not in stops) if t not in stops]
 
 
