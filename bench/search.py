@@ -97,7 +97,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def bench_stack(database: str, setup: list[list[str]]) -> Iterator[Stack]:
+def bench_stack(
+    database: str, setup: list[list[str]], extra: dict[str, str] | None = None
+) -> Iterator[Stack]:
     """A fresh database, a Meilisearch and an API server of the bench's own (after the `setup`
     CLI steps); all of it removed afterwards."""
     server = resolve_database_url(get_settings())
@@ -114,6 +116,7 @@ def bench_stack(database: str, setup: list[list[str]]) -> Iterator[Stack]:
         "MEILI_MASTER_KEY": meili.master_key,
         "MEILI_INDEX": "records",
         "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
+        **(extra or {}),
     }
     api = None
     try:
