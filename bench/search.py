@@ -134,6 +134,17 @@ def bench_stack(
         asyncio.run(drop_database(url))
 
 
+def client_pair(connections: int) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+    """A client for the API and one for bare Meilisearch. Meilisearch answers late on kept-alive
+    connections (app/search/client.py): it is reached the fast way, a connection per request, as
+    the API reaches it."""
+    fresh = httpx.Limits(max_connections=connections, max_keepalive_connections=0)
+    return (
+        httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=connections)),
+        httpx.AsyncClient(timeout=30, limits=fresh),
+    )
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
@@ -235,7 +246,7 @@ def main() -> None:
                         "cropLength": 28,
                         "attributesToHighlight": ["summaries"],
                         "showRankingScore": True,
-                        "matchingStrategy": "frequency",
+                        "matchingStrategy": "last",
                     },
                 },
             )
@@ -243,13 +254,8 @@ def main() -> None:
         ]
 
         async def measure() -> None:
-            # Meilisearch answers late on kept-alive connections (app/search/client.py): reach it
-            # the fast way, a connection per request, as the API does.
-            fresh = httpx.Limits(max_connections=32, max_keepalive_connections=0)
-            async with (
-                httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=32)) as client,
-                httpx.AsyncClient(timeout=30, limits=fresh) as bare,
-            ):
+            api_client, bare_client = client_pair(32)
+            async with api_client as client, bare_client as bare:
                 await sequential(client, api_requests[:20])  # warm up
                 await sequential(bare, meili_requests[:20])
                 a = await sequential(client, api_requests)

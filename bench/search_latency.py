@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.search.index import FACETS  # noqa: E402
-from bench.search import bench_stack, concurrent, percentile, sequential  # noqa: E402
+from bench.search import bench_stack, client_pair, concurrent, percentile, sequential  # noqa: E402
 
 CLI = str(ROOT / ".venv" / "bin" / "migrantkb")
 QUERY_FILES = [
@@ -94,13 +94,8 @@ def main() -> None:
         ]
 
         async def measure() -> None:
-            # Meilisearch answers late on kept-alive connections (app/search/client.py): reach it
-            # the fast way, a connection per request, as the API does.
-            fresh = httpx.Limits(max_connections=64, max_keepalive_connections=0)
-            async with (
-                httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as client,
-                httpx.AsyncClient(timeout=30, limits=fresh) as bare,
-            ):
+            api_client, bare_client = client_pair(64)
+            async with api_client as client, bare_client as bare:
                 rounds_api, rounds_bare = [], []
                 for _ in range(args.rounds):
                     rounds_api.append(await sequential(client, api_requests))

@@ -10,19 +10,19 @@ import datetime as dt
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.reference import country_names
 from app.models import Change, Participant, Record, Topic
 from app.search.documents import search_document
 from app.search.index import settings as index_settings
-from app.search.loop import keep_running
+from app.search.loop import IndexWorker, keep_running
 from app.search.rows import rows_query
 from app.search.vectors import attach_vectors, vector_backlog
 
@@ -81,18 +81,9 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
         last = rows[-1].id
 
 
-class Indexer:
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        client: AsyncClient,
-        uid: str,
-        on_change: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.sessionmaker = sessionmaker
-        self.client = client
-        self.uid = uid
-        self.on_change = on_change  # the index changed (cached answers are stale)
+class Indexer(IndexWorker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 

@@ -14,19 +14,18 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import fold
 from app.models import Change, Embedding, Record, VectorBacklog, visible
 from app.search.documents import passage, passage_hash
 from app.search.index import EMBEDDER
-from app.search.loop import keep_running
+from app.search.loop import IndexWorker, keep_running
 from app.search.rows import rows_query
 
 log = logging.getLogger("migrantkb.vectors")
@@ -125,18 +124,9 @@ async def vector_backlog(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(VectorBacklog))).scalar_one())
 
 
-class VectorWorker:
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        client: AsyncClient,
-        uid: str,
-        on_change: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.sessionmaker = sessionmaker
-        self.client = client
-        self.uid = uid
-        self.on_change = on_change
+class VectorWorker(IndexWorker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.model: Model | None = None
 
     async def run_once(self, batch: int = 32) -> int:
