@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
+import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel
 
@@ -23,16 +25,23 @@ def _matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+def dumps(data: Any) -> bytes:
+    """JSON as Pydantic writes it (UTC as `Z`), for bodies already in their response shape: record
+    pages are built as plain data, and validating them again on the way out cost more than the
+    database (tests/test_read.py checks the two agree)."""
+    return orjson.dumps(data, default=str, option=orjson.OPT_UTC_Z)  # str: asyncpg's UUIDs
+
+
 def json_response(
     request: Request,
-    model: BaseModel,
+    model: BaseModel | dict[str, Any],
     *,
     etag_prefix: str | None = None,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """The model as JSON with an ETag that changes whenever the body does."""
-    body = model.model_dump_json().encode()
+    """The model (or data in its shape) as JSON with an ETag that changes whenever the body does."""
+    body = model.model_dump_json().encode() if isinstance(model, BaseModel) else dumps(model)
     digest = hashlib.sha256(body).hexdigest()
     etag = f'"{etag_prefix}-{digest[:16]}"' if etag_prefix else f'"{digest[:32]}"'
     out_headers = {"ETag": etag, "Vary": "Accept-Language, Authorization", **(headers or {})}

@@ -59,7 +59,8 @@ class Record(Timestamps, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Folded titles, summaries and codes for the PostgreSQL search fallback (kept by the service).
-    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Deferred: only SQL filters read it, and it is the widest column.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
 
     relations_out: Mapped[list[Relation]] = relationship(
         foreign_keys="Relation.source_id", back_populates="source", lazy="raise", cascade="all, delete-orphan"

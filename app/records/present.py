@@ -64,11 +64,13 @@ def present(record: Record, spec: KindSpec, viewer: Viewer, lang: str) -> dict[s
     for rel in sorted(record.relations_out, key=lambda r: r.position):
         if visible(rel.target, viewer):
             relations.append(_edge(rel.type, "outgoing", rel.target))
-    for rel in record.relations_in:
+    # Incoming edges have no position of their own: ordered by the other end, so every response
+    # (a list entry, the detail) lists them alike.
+    for rel in sorted(record.relations_in, key=lambda r: (r.source.kind, r.source.slug, r.type)):
         if visible(rel.source, viewer):
             relations.append(_edge(rel.type, "incoming", rel.source))
     if isinstance(record, Organization):
-        for part in record.participations:
+        for part in sorted(record.participations, key=lambda p: (p.program.slug, p.role)):
             if visible(part.program, viewer):
                 relations.append({**_edge("participant", "incoming", part.program), "role": part.role})
     data["relations"] = relations
@@ -90,13 +92,16 @@ def present(record: Record, spec: KindSpec, viewer: Viewer, lang: str) -> dict[s
                 data["participants"].append(
                     {"organization": None, "organization_id": None, "name": p.name, "role": p.role}
                 )
-    if lang != "all":
-        data["display"] = display_block(
+    data["display"] = (
+        None
+        if lang == "all"
+        else display_block(
             {"title": record.title, "summary": record.summary},
             lang,
             record.original_language,
             record.translation_kinds or {},
         )
+    )
     return data
 
 

@@ -17,17 +17,33 @@ from app.core.text import fold
 from app.models import Change, Organization, Participant, Program, Record, Relation, Revision, Topic
 from app.records.spec import KindSpec
 
+# What a response shows of a record at the other end of a relation: no summaries, no
+# kind-specific columns (raiseload: reading anything else fails loudly instead of querying).
+_OTHER_END = (Record.id, Record.kind, Record.slug, Record.title, Record.publication, Record.deleted_at)
+
 
 def loader_options(spec: KindSpec) -> list[LoaderOption]:
     """Everything a response shows, in a fixed number of queries whatever the page size."""
     options: list[LoaderOption] = [
-        selectinload(spec.model.relations_out).joinedload(Relation.target),
-        selectinload(spec.model.relations_in).joinedload(Relation.source),
+        selectinload(spec.model.relations_out)
+        .joinedload(Relation.target)
+        .load_only(*_OTHER_END, raiseload=True),
+        selectinload(spec.model.relations_in)
+        .joinedload(Relation.source)
+        .load_only(*_OTHER_END, raiseload=True),
     ]
     if spec.model is Program:
-        options.append(selectinload(Program.participants).joinedload(Participant.organization))
+        options.append(
+            selectinload(Program.participants)
+            .joinedload(Participant.organization)
+            .load_only(*_OTHER_END, raiseload=True)
+        )
     if spec.model is Organization:
-        options.append(selectinload(Organization.participations).joinedload(Participant.program))
+        options.append(
+            selectinload(Organization.participations)
+            .joinedload(Participant.program)
+            .load_only(*_OTHER_END, raiseload=True)
+        )
     return options
 
 
@@ -43,8 +59,8 @@ class SortKey:
         self.descending = name.startswith("-")
         column = spec.sort_column(name.lstrip("-"))
         self.is_time = column.type.python_type is dt.datetime
-        if self.is_time:
-            self.expr: Any = column
+        if self.is_time or not column.expression.nullable:
+            self.expr: Any = column  # a plain column: the (kind, slug) index serves the default order
         else:
             # Text sort keys (slugs, partial dates) never hold "~", so it sorts after them all.
             self.expr = func.coalesce(column, literal("" if self.descending else "~", String))
@@ -73,7 +89,9 @@ class RecordRepository:
         self.spec = spec
 
     def _select(self) -> Select[Any]:
-        return select(self.spec.model).where(Record.deleted_at.is_(None))
+        # The kind is implied by the join, but said outright the planner can walk the
+        # (kind, slug) index in order and stop at the page's end instead of sorting the kind.
+        return select(self.spec.model).where(Record.kind == self.spec.kind, Record.deleted_at.is_(None))
 
     async def get(self, key: str, *, for_update: bool = False, with_deleted: bool = False) -> Record | None:
         stmt = select(self.spec.model).options(*loader_options(self.spec))
