@@ -86,6 +86,12 @@ def seed() -> None:
     typer.echo(f"seed: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged")
 
 
+# After an import this large, table statistics are refreshed at once instead of when autovacuum
+# gets to it: until then the planner thinks the tables are as small as before and sorts whole
+# kinds to serve a page (measured: 3.3 ms instead of 0.2 ms for 20 of 1,000 laws).
+BULK_ROWS = 1000
+
+
 @cli.command("import")
 def import_file(
     path: Annotated[
@@ -121,6 +127,8 @@ def import_file(
             )
 
         report = asyncio.run(_with_session(run))
+        if report.committed and report.counts.created + report.counts.updated >= BULK_ROWS:
+            asyncio.run(_with_session(ImportService.analyze))
     for e in report.errors:
         console.print(f"line {e.line} {e.path or '(line)'}: {e.message}", markup=False)
     c = report.counts

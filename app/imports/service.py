@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy import Table, delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,6 +96,13 @@ class ImportService:
         self.viewer = viewer
         self.services = {kind: make(session, viewer) for kind, (_, make) in KINDS.items()}
         self._pending: asyncio.Task[None] | None = None
+
+    @staticmethod
+    async def analyze(session: AsyncSession) -> None:
+        """Refresh the planner's statistics of the tables an import fills."""
+        await session.execute(text("ANALYZE records, relations, program_participants, changes"))
+        for spec, _ in KINDS.values():
+            await session.execute(text(f"ANALYZE {spec.model.__tablename__}"))
 
     async def run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None = None
