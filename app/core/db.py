@@ -8,6 +8,7 @@ import ssl
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -64,8 +65,19 @@ def engine_args(url: str) -> tuple[str, dict[str, Any]]:
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     clean, args = engine_args(url)
     args["server_settings"]["lock_timeout"] = "5s"
+    # Bounded waits, so a database that is away costs a request seconds, not minutes: connecting
+    # (unless the URL says otherwise), any one statement, and waiting for a pooled connection.
+    args.setdefault("timeout", 5.0)
+    args["command_timeout"] = 30.0
+    # orjson reads the JSONB columns (titles, summaries, …): json.loads was a tenth of a list's time.
     return create_async_engine(
-        clean, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, connect_args=args
+        clean,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args=args,
+        json_deserializer=orjson.loads,
     )
 
 

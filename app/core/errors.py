@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi_problem.handler import add_exception_handler, new_exception_handler
 from rfc9457 import StatusProblem
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 logger = logging.getLogger("migrantkb")
 
@@ -88,6 +89,35 @@ class CommitFailed(AppError):
         super().__init__("The database did not confirm the change. Retry the request.")
 
 
+class DatabaseUnavailable(AppError):
+    type_ = "database-unavailable"
+    title = "The database is unreachable for the moment; nothing was written."
+    status = 503
+    headers_ = {"Retry-After": "2"}  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__("The service could not reach its database. Retry the request in a few seconds.")
+
+
+# SQLSTATE classes of a database that is away rather than of a statement it refused: connection
+# exceptions, operator intervention (shutting down, starting up), insufficient resources.
+_UNAVAILABLE_SQLSTATE = ("08", "57", "53")
+
+
+def _database_problem(_eh: Any, _request: Request, exc: Exception) -> AppError:
+    """A database error that reached the top: a clash with stored data is a 409; a lost, refused
+    or timed-out connection a 503 the client may retry; anything else stays a logged 500."""
+    if isinstance(exc, IntegrityError):
+        return Conflict("The change conflicts with the stored data and was not saved.")
+    if isinstance(exc, DBAPIError) and not (
+        isinstance(exc, (OperationalError, InterfaceError))
+        or exc.connection_invalidated
+        or str(getattr(exc.orig, "sqlstate", None) or "")[:2] in _UNAVAILABLE_SQLSTATE
+    ):
+        return InternalError()
+    return DatabaseUnavailable()
+
+
 class InternalError(AppError):
     type_ = "internal-error"
     title = "Something went wrong on our side."
@@ -137,13 +167,24 @@ FIELD_ERROR_SCHEMA = {
 }
 
 
+# DBAPIError covers SQLAlchemy's wrapping of asyncpg; OSError and TimeoutError what asyncpg raises
+# on its own when the server's socket is gone or a connect or command times out.
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, OSError, TimeoutError)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     eh = new_exception_handler(
         logger=logger,
         unhandled_wrappers={"default": InternalError, "500": InternalError},
         request_validation_handler=_validation_problem,
+        handlers={exc: _database_problem for exc in _DATABASE_ERRORS},
     )
     add_exception_handler(app, eh, generic_swagger_defaults=False)
+    # Registered by class, these are answered where the request failed, like any AppError; the
+    # catch-all above answers from the outermost middleware and re-raises to the server, which
+    # then drops the client's connection.
+    for exc in _DATABASE_ERRORS:
+        app.add_exception_handler(exc, eh)
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
