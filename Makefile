@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi fuzz bench clean
+.PHONY: run test lint typecheck openapi fuzz faults bench clean
 
 $(STAMP): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -28,6 +28,9 @@ test: lint typecheck  ## the whole suite against real PostgreSQL and Meilisearch
 
 fuzz: $(STAMP)  ## long fuzzing: about 10,000 schemathesis cases per search backend (PostgreSQL, Meilisearch)
 	FUZZ_EXAMPLES=250 $(VENV)/bin/pytest tests/test_fuzz.py -s -p no:cacheprovider
+
+faults: $(STAMP)  ## the fault and load suite at full length: 5 minutes of mixed load, a 10,000-record import
+	FAULTS_LOAD_SECONDS=300 FAULTS_IMPORT_RECORDS=10000 $(VENV)/bin/pytest tests/test_faults.py -s -p no:cacheprovider
 
 openapi: $(STAMP)
 	$(VENV)/bin/migrantkb openapi

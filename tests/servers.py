@@ -40,15 +40,17 @@ def empty_database(url: str) -> None:
 
 
 @contextmanager
-def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: bytes = b"") -> Iterator[str]:
-    """`migrantkb serve` on a free loopback port until the block ends; waits (≤ 90 s) until
-    `ready_path` answers, and contains `ready_text` when one is given; fails if it never does."""
+def api_process(
+    env: dict[str, str], ready_path: str = "/healthz", ready_text: bytes = b""
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`migrantkb serve` on a free loopback port until the block ends, and its URL; waits (≤ 90 s)
+    until `ready_path` answers, and contains `ready_text` when one is given; fails if it never does."""
     port = free_port()
+    # MIGRANTKB_TEST_SERVER_LOG names a file for the servers' logs, when a failure needs reading.
+    log_path = os.environ.get("MIGRANTKB_TEST_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -63,10 +65,18 @@ def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: by
             except OSError:
                 pass
             time.sleep(0.2)
-        yield url
+        yield server, url
     finally:
         server.terminate()
         server.wait()
+        if log_path:
+            log.close()
+
+
+@contextmanager
+def api_server(env: dict[str, str], ready_path: str = "/healthz", ready_text: bytes = b"") -> Iterator[str]:
+    with api_process(env, ready_path, ready_text) as (_, url):
+        yield url
 
 
 def api_key(env: dict[str, str], role: str, name: str) -> dict[str, str]:
