@@ -8,6 +8,7 @@ import pytest
 
 from app.registry import KINDS
 from app.seed import SEED_FILE
+from tests.factories import create
 
 
 @pytest.fixture
@@ -41,3 +42,38 @@ async def test_every_seed_body_is_what_the_schema_writes(seeded: httpx.AsyncClie
 async def test_timestamps_are_rfc3339_utc(seeded: httpx.AsyncClient) -> None:
     item = (await seeded.get("/v1/laws", params={"limit": 1})).json()["items"][0]
     assert item["created_at"].endswith("Z") and "T" in item["created_at"]
+
+
+async def test_writes_answer_with_what_reads_show(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
+    """Relations both ways and participants, through the write answers, the detail and the list."""
+    base = await create(client, editor, "law")
+    amending = await create(
+        client, editor, "law", related=[{"type": "amends", "kind": "law", "slug": base["slug"]}]
+    )
+    org = await create(client, editor, "organization")
+    program = await create(
+        client,
+        editor,
+        "program",
+        participants=[
+            {"organization": org["slug"], "role": "implementer"},
+            {"name": "A Donor", "role": "donor"},
+        ],
+    )
+    for kind, written in (("laws", base), ("laws", amending), ("organizations", org), ("programs", program)):
+        read = (await client.get(f"/v1/{kind}/{written['slug']}", headers=editor)).json()
+        spec = next(s for s, _ in KINDS.values() if s.plural == kind)
+        assert read == spec.out_schema.model_validate(read).model_dump(mode="json")
+        listed = (await client.get(f"/v1/{kind}", params={"limit": 100}, headers=editor)).json()["items"]
+        assert read in listed
+        if written is not base and written is not org:
+            assert read == written  # nothing changed since the write answered
+    base_read = (await client.get(f"/v1/laws/{base['slug']}")).json()
+    assert [(r["type"], r["direction"], r["slug"]) for r in base_read["relations"]] == [
+        ("amends", "incoming", amending["slug"])
+    ]
+    org_read = (await client.get(f"/v1/organizations/{org['slug']}")).json()
+    assert [(r["type"], r["role"], r["slug"]) for r in org_read["relations"]] == [
+        ("participant", "implementer", program["slug"])
+    ]
+    assert [p["name"] for p in program["participants"]] == [org["name"], "A Donor"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core.i18n import display_block
 from app.keys.service import Viewer
-from app.models import Organization, Program, Record
+from app.models import Program, Record
 from app.records.spec import KindSpec
 
 
@@ -51,58 +51,65 @@ def public_body(record: Record, spec: KindSpec) -> dict[str, Any]:
     return {"kind": record.kind, **data}
 
 
-def present(record: Record, spec: KindSpec, viewer: Viewer, lang: str) -> dict[str, Any]:
-    data = editable(record, spec)
-    data.update(
-        id=record.id,
-        kind=record.kind,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-        version=record.version,
-    )
-    relations: list[dict[str, Any]] = []
-    for rel in sorted(record.relations_out, key=lambda r: r.position):
-        if visible(rel.target, viewer):
-            relations.append(_edge(rel.type, "outgoing", rel.target))
+def present(
+    row: Mapping[Any, Any], edges: Mapping[str, list[Any]], spec: KindSpec, lang: str
+) -> dict[str, Any]:
+    """A record as the API shows it, from the reader's row and the edges the viewer may see
+    (app/records/reads.py); `lang` adds the display block ("all": none)."""
+    data: dict[str, Any] = {name: row[name] for name in spec.column_fields}
+    data["slug"] = row["slug"]
+    data[spec.title_field] = row["title"]
+    data[spec.summary_field] = row["summary"] or {}
+    data["editorial"] = row["editorial"] or None
+    out = sorted(edges.get("out", []), key=lambda e: e["position"])
     # Incoming edges have no position of their own: ordered by the other end, so every response
-    # (a list entry, the detail) lists them alike.
-    for rel in sorted(record.relations_in, key=lambda r: (r.source.kind, r.source.slug, r.type)):
-        if visible(rel.source, viewer):
-            relations.append(_edge(rel.type, "incoming", rel.source))
-    if isinstance(record, Organization):
-        for part in sorted(record.participations, key=lambda p: (p.program.slug, p.role)):
-            if visible(part.program, viewer):
-                relations.append({**_edge("participant", "incoming", part.program), "role": part.role})
-    data["relations"] = relations
-    data["related"] = _related(record, lambda other: visible(other, viewer))
-    if isinstance(record, Program):
-        data["participants"] = []
-        for p in record.participants:
-            if visible(p.organization, viewer):
-                assert p.organization is not None
-                data["participants"].append(
-                    {
-                        "organization": p.organization.slug,
-                        "organization_id": p.organization.id,
-                        "name": p.organization.title,
-                        "role": p.role,
-                    }
-                )
-            elif p.name:
-                data["participants"].append(
-                    {"organization": None, "organization_id": None, "name": p.name, "role": p.role}
-                )
+    # (a list entry, the detail, a write's answer) lists them alike.
+    incoming = sorted(edges.get("in", []), key=lambda e: (e["kind"], e["slug"], e["type"]))
+    member = sorted(edges.get("member", []), key=lambda e: (e["slug"], e["role"]))
+    data["related"] = [{"type": e["type"], "kind": e["kind"], "slug": e["slug"]} for e in out]
+    if "participants" in spec.custom_fields:
+        data["participants"] = [
+            {"organization": e["slug"], "organization_id": e["id"], "name": e["title"], "role": e["role"]}
+            if e["id"] is not None
+            else {"organization": None, "organization_id": None, "name": e["name"], "role": e["role"]}
+            for e in sorted(edges.get("participant", []), key=lambda e: e["position"])
+            if e["id"] is not None or e["name"]
+        ]
+    data.update(
+        id=row["id"],
+        kind=row["kind"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+    data["relations"] = (
+        [_edge(e, "outgoing", e["type"]) for e in out]
+        + [_edge(e, "incoming", e["type"]) for e in incoming]
+        + [_edge(e, "incoming", "participant", e["role"]) for e in member]
+    )
     data["display"] = (
         None
         if lang == "all"
         else display_block(
-            {"title": record.title, "summary": record.summary},
+            {"title": row["title"], "summary": row["summary"]},
             lang,
-            record.original_language,
-            record.translation_kinds or {},
+            row["original_language"],
+            row["translation_kinds"] or {},
         )
     )
     return data
+
+
+def _edge(other: Mapping[str, Any], direction: str, type_: str, role: str | None = None) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "direction": direction,
+        "kind": other["kind"],
+        "id": other["id"],
+        "slug": other["slug"],
+        "title": other["title"],
+        "role": role,
+    }
 
 
 def _related(record: Record, keep: Callable[[Record], bool]) -> list[dict[str, str]]:
@@ -111,14 +118,3 @@ def _related(record: Record, keep: Callable[[Record], bool]) -> list[dict[str, s
         for rel in sorted(record.relations_out, key=lambda r: r.position)
         if keep(rel.target)
     ]
-
-
-def _edge(type_: str, direction: str, other: Record) -> dict[str, Any]:
-    return {
-        "type": type_,
-        "direction": direction,
-        "kind": other.kind,
-        "id": other.id,
-        "slug": other.slug,
-        "title": other.title,
-    }

@@ -4,44 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, String, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.core.partial_date import on_or_after, on_or_before
 from app.core.text import fold
-from app.models import Change, Organization, Participant, Program, Record, Relation, Revision, Topic
+from app.models import Change, Participant, Program, Record, Relation, Revision, Topic
 from app.records.spec import KindSpec
 
-# What a response shows of a record at the other end of a relation: no summaries, no
-# kind-specific columns (raiseload: reading anything else fails loudly instead of querying).
+# What an editable body names of a record at the other end of a relation (raiseload: reading
+# anything else fails loudly instead of querying).
 _OTHER_END = (Record.id, Record.kind, Record.slug, Record.title, Record.publication, Record.deleted_at)
 
 
 def loader_options(spec: KindSpec) -> list[LoaderOption]:
-    """Everything a response shows, in a fixed number of queries whatever the page size."""
+    """What a record's editable body (writes, revisions, import, export) names: its outgoing
+    relations and participants. Responses are read by app/records/reads.py."""
     options: list[LoaderOption] = [
         selectinload(spec.model.relations_out)
         .joinedload(Relation.target)
-        .load_only(*_OTHER_END, raiseload=True),
-        selectinload(spec.model.relations_in)
-        .joinedload(Relation.source)
-        .load_only(*_OTHER_END, raiseload=True),
+        .load_only(*_OTHER_END, raiseload=True)
     ]
     if spec.model is Program:
         options.append(
             selectinload(Program.participants)
             .joinedload(Participant.organization)
-            .load_only(*_OTHER_END, raiseload=True)
-        )
-    if spec.model is Organization:
-        options.append(
-            selectinload(Organization.participations)
-            .joinedload(Participant.program)
             .load_only(*_OTHER_END, raiseload=True)
         )
     return options
@@ -76,11 +68,11 @@ class SortKey:
         bound = tuple_(literal(value, self.expr.type), literal(uuid.UUID(values[1])))
         return key < bound if self.descending else key > bound
 
-    def values_of(self, row: Any) -> list[str]:
-        value = getattr(row, self.name.lstrip("-"))
+    def values_of(self, row: Mapping[Any, Any]) -> list[str]:
+        value, id_ = row[self.name.lstrip("-")], str(row["id"])
         if self.is_time:
-            return [value.isoformat(), str(row.id)]
-        return ["" if value is None and self.descending else "~" if value is None else value, str(row.id)]
+            return [value.isoformat(), id_]
+        return ["" if value is None and self.descending else "~" if value is None else value, id_]
 
 
 class RecordRepository:
@@ -139,17 +131,6 @@ class RecordRepository:
             for word in fold(q).split()[:20]:
                 conds.append(Record.search_text.ilike(f"%{_like_escape(word)}%", escape="\\"))
         return conds
-
-    async def page(
-        self, conds: list[ColumnElement[bool]], sort: SortKey, after: list[str] | None, limit: int
-    ) -> tuple[Sequence[Record], int]:
-        base = self._select().where(and_(*conds))
-        total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-        stmt = base.options(*loader_options(self.spec)).order_by(*sort.order_by()).limit(limit + 1)
-        if after is not None:
-            stmt = stmt.where(sort.after(after))
-        rows = (await self.session.execute(stmt)).unique().scalars().all()
-        return rows, total
 
     async def slug_taken(self, slug: str, exclude_id: uuid.UUID | None = None) -> bool:
         stmt = select(Record.id).where(Record.kind == self.spec.kind, Record.slug == slug)

@@ -55,17 +55,18 @@ def problem_responses(*errors: type[Any]) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-def send_record(
-    request: Request, service: RecordService, record: Any, lang: str, status_code: int = 200
+async def send_record(
+    request: Request, service: RecordService, key: Any, lang: str, status_code: int = 200
 ) -> Response:
-    out = service.present(record, lang)
+    """The record as a read shows it, read again after a write (in the write's transaction)."""
+    out = await service.read(str(key), lang)
     headers = {"Content-Language": _content_language(out, lang)}
     if status_code == 201:
-        headers["Location"] = f"/v1/{service.spec.plural}/{record.id}"
+        headers["Location"] = f"/v1/{service.spec.plural}/{out['id']}"
     return json_response(
         request,
         out,
-        etag_prefix=record_etag_prefix(record.version, lang),
+        etag_prefix=record_etag_prefix(out["version"], lang),
         status_code=status_code,
         headers=headers,
     )
@@ -79,9 +80,9 @@ def _content_language(out: dict[str, Any], lang: str) -> str:
 
 
 def send_page(
-    request: Request, service: RecordService, items: list[Any], total: int, next_cursor: str | None, lang: str
+    request: Request, items: list[dict[str, Any]], total: int, next_cursor: str | None, lang: str
 ) -> Response:
-    page = {"items": [service.present(r, lang) for r in items], "total": total, "next_cursor": next_cursor}
+    page = {"items": items, "total": total, "next_cursor": next_cursor}
     return json_response(request, page, headers={"Content-Language": "mul" if lang == "all" else lang})
 
 
@@ -105,7 +106,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep
     ) -> Response:
         service = make_service(session, viewer)
-        return send_record(request, service, await service.get(key), lang)
+        return await send_record(request, service, key, lang)
 
     @router.post(
         "",
@@ -119,7 +120,8 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         request: Request, body: InSchema, session: SessionDep, viewer: EditorDep, lang: LangDep
     ) -> Response:
         service = make_service(session, viewer)
-        return send_record(request, service, await service.create(body), lang, status_code=201)
+        record = await service.create(body)
+        return await send_record(request, service, record.id, lang, status_code=201)
 
     @router.put(
         "/{key}",
@@ -138,7 +140,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         if_match: IfMatch = None,
     ) -> Response:
         service = make_service(session, viewer)
-        return send_record(request, service, await service.replace(key, body, if_match), lang)
+        return await send_record(request, service, (await service.replace(key, body, if_match)).id, lang)
 
     @router.patch(
         "/{key}",
@@ -164,7 +166,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         if_match: IfMatch = None,
     ) -> Response:
         service = make_service(session, viewer)
-        return send_record(request, service, await service.patch(key, body, if_match), lang)
+        return await send_record(request, service, (await service.patch(key, body, if_match)).id, lang)
 
     @router.delete(
         "/{key}",
@@ -217,7 +219,8 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         if_match: IfMatch = None,
     ) -> Response:
         service = make_service(session, viewer)
-        return send_record(request, service, await service.restore(key, version, if_match), lang)
+        restored = await service.restore(key, version, if_match)
+        return await send_record(request, service, restored.id, lang)
 
     del get_one, create, replace, patch, delete, revisions, restore  # registered on the router
 
@@ -234,5 +237,5 @@ def list_route_kwargs(spec: KindSpec) -> dict[str, Any]:
 async def list_response(
     request: Request, service: RecordService, params: ListParams, lang: str, extra: list[Any] | None = None
 ) -> Response:
-    items, total, next_cursor = await service.list_page(params, extra)
-    return send_page(request, service, items, total, next_cursor, lang)
+    items, total, next_cursor = await service.list_page(params, lang, extra)
+    return send_page(request, items, total, next_cursor, lang)

@@ -20,7 +20,8 @@ from app.core.text import fold, latin
 from app.keys.service import Viewer
 from app.models import Record, Relation
 from app.records.params import ListParams, check_choices, literal_values
-from app.records.present import editable, present, visible
+from app.records.present import editable, present
+from app.records.reads import RecordReader
 from app.records.repository import RecordRepository, SortKey
 from app.records.spec import KindSpec
 
@@ -48,14 +49,9 @@ class RecordService:
         self.spec = spec
         self.viewer = viewer
         self.repo = RecordRepository(session, spec)
+        self.reader = RecordReader(session, spec)
 
     # ---- reads -------------------------------------------------------------------------------
-
-    async def get(self, key: str) -> Record:
-        record = await self.repo.get(key)
-        if record is None or not visible(record, self.viewer):
-            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
-        return record
 
     async def revisions(self, key: str, limit: int) -> list[dict[str, Any]]:
         """Newest first; deleted records keep their history."""
@@ -82,12 +78,17 @@ class RecordService:
             )
         return out
 
-    def present(self, record: Record, lang: str) -> dict[str, Any]:
-        return present(record, self.spec, self.viewer, lang)
+    async def read(self, key: str, lang: str) -> dict[str, Any]:
+        """One record as the viewer may see it, in the response's shape (writes answer with it too)."""
+        row = await self.reader.one(key, editor=self.viewer.is_editor)
+        if row is None:
+            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
+        edges = await self.reader.edges([row["id"]], editor=self.viewer.is_editor)
+        return present(row, edges[row["id"]], self.spec, lang)
 
     async def list_page(
-        self, params: ListParams, extra: list[Any] | None = None
-    ) -> tuple[list[Record], int, str | None]:
+        self, params: ListParams, lang: str, extra: list[Any] | None = None
+    ) -> tuple[list[dict[str, Any]], int, str | None]:
         publications = params.publications
         if not self.viewer.is_editor:
             if any(p != "published" for p in publications):
@@ -116,12 +117,14 @@ class RecordService:
                     dt.datetime.fromisoformat(after[0])
             except ValueError as exc:
                 raise BadRequest("`cursor` is damaged; start again without it.") from exc
-        rows, total = await self.repo.page([*conds, *(extra or [])], sort, after, params.limit)
-        items = list(rows[: params.limit])
-        next_cursor = (
-            encode_cursor(sort.name, sort.values_of(items[-1])) if len(rows) > params.limit else None
-        )
-        return items, total, next_cursor
+        conds = [*conds, *(extra or [])]
+        page = [*conds, sort.after(after)] if after is not None else conds
+        rows = await self.reader.rows(page, sort.order_by(), params.limit + 1)
+        total = await self.reader.count(conds)
+        rows, more = rows[: params.limit], len(rows) > params.limit
+        next_cursor = encode_cursor(sort.name, sort.values_of(rows[-1])) if more else None
+        edges = await self.reader.edges([r["id"] for r in rows], editor=self.viewer.is_editor)
+        return [present(r, edges[r["id"]], self.spec, lang) for r in rows], total, next_cursor
 
     def _sort(self, sort: str | None) -> SortKey:
         name = (sort or "slug").strip()
@@ -146,7 +149,7 @@ class RecordService:
         await self._flush()
         self.log(record, "created", public_before=False, previous={})
         await self._flush()
-        return await self._reload(record)
+        return record
 
     async def replace(self, key: str, payload: BaseModel, if_match: str | None) -> Record:
         record = await self._locked(key)
@@ -194,7 +197,7 @@ class RecordService:
             record.updated_at = dt.datetime.now(dt.UTC)
             self.log(record, "restored", public_before=False, previous=editable(record, self.spec))
             await self._flush()
-            return await self._reload(record)
+            return record
         if record.deleted_at is not None:
             raise Conflict("The record is deleted: restore it first, then bring a version forward.")
         if not 1 <= version < record.version:
@@ -236,7 +239,7 @@ class RecordService:
         await self._flush()
         self.log(record, "updated", public_before=public_before, previous=before)
         await self._flush()
-        return await self._reload(record)
+        return record
 
     def normalised(self, data: dict[str, Any]) -> dict[str, Any]:
         """Compare bodies as the API would store them (defaults filled, JSON types)."""
@@ -350,11 +353,6 @@ class RecordService:
             raise Conflict(
                 "The change conflicts with another record (a slug or edge already taken)."
             ) from exc
-
-    async def _reload(self, record: Record) -> Record:
-        fresh = await self.repo.get(str(record.id), with_deleted=True)
-        assert fresh is not None
-        return fresh
 
 
 def search_text(values: dict[str, Any]) -> str:

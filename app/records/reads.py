@@ -1,0 +1,136 @@
+"""Reads in the shape of a response: plain rows in a fixed number of Core queries, whatever the page
+size: the records, then every relation of the page in one statement. No ORM objects: building
+them, their identity map and loader options cost more than the database (bench/reads.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, func, literal, select, union_all
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Participant, Record, Relation
+from app.records.spec import KindSpec
+
+_R = Record.__table__.c
+# Record columns a response shows (search_text is for SQL filters, deleted_at is always null here).
+_RECORD_COLUMNS = [c for c in Record.__table__.c if c.key not in ("search_text", "deleted_at")]
+
+
+def _other_end_visible(other: Any, editor: bool) -> ColumnElement[bool]:
+    """The rule of app.records.present.visible, for the record at an edge's other end."""
+    alive = other.c.deleted_at.is_(None)
+    return alive if editor else and_(alive, other.c.publication == "published")
+
+
+# Detail statements, built once per kind, key and viewer (constructing one cost more than running it).
+_ONE_STATEMENTS: dict[str, dict[tuple[str, bool], Any]] = {}
+
+
+class RecordReader:
+    def __init__(self, session: AsyncSession, spec: KindSpec) -> None:
+        self.session = session
+        self.spec = spec
+        table = spec.model.__table__
+        self._columns = _RECORD_COLUMNS + [c for c in table.c if c.key != "id"]
+        self._from = Record.__table__.join(table, table.c.id == _R.id)
+        self._one = _ONE_STATEMENTS.setdefault(spec.kind, {})
+
+    def _select(self, conds: Sequence[ColumnElement[bool]]) -> Any:
+        return (
+            select(*self._columns)
+            .select_from(self._from)
+            .where(_R.kind == self.spec.kind, _R.deleted_at.is_(None), *conds)
+        )
+
+    async def rows(
+        self, conds: Sequence[ColumnElement[bool]], order_by: Sequence[Any], limit: int
+    ) -> list[RowMapping]:
+        stmt = self._select(conds).order_by(*order_by).limit(limit)
+        return list((await self.session.execute(stmt)).mappings())
+
+    async def count(self, conds: Sequence[ColumnElement[bool]]) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(self._from)
+            .where(_R.kind == self.spec.kind, _R.deleted_at.is_(None), *conds)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def one(self, key: str, *, editor: bool) -> RowMapping | None:
+        """By id or slug; drafts and archived records only for editors."""
+        try:
+            value: Any = uuid.UUID(key)
+            by = "id"
+        except ValueError:
+            value, by = key, "slug"
+        stmt = self._one.get((by, editor))
+        if stmt is None:
+            visible = [] if editor else [_R.publication == "published"]
+            stmt = self._one[(by, editor)] = self._select([_R[by] == bindparam("key"), *visible])
+        return (await self.session.execute(stmt, {"key": value})).mappings().first()
+
+    async def edges(self, ids: Sequence[uuid.UUID], *, editor: bool) -> dict[uuid.UUID, dict[str, list[Any]]]:
+        """Every edge of these records whose other end the viewer may see, in one statement:
+        `out` (by position), `in`, and program participations (`member`: the organization's side;
+        `participant`: the program's side, which also keeps participants named only in text)."""
+        out: dict[uuid.UUID, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        if ids:
+            stmt = _edges_statement(self.spec.kind, editor)
+            for row in (await self.session.execute(stmt, {"ids": list(ids)})).mappings():
+                out[row["owner"]][row["section"]].append(row)
+        return out
+
+
+@lru_cache(maxsize=32)
+def _edges_statement(kind: str, editor: bool) -> Any:
+    """Built once per kind and viewer: constructing it (an alias, four selects) cost more per
+    request than running it."""
+    rel, part = Relation.__table__.c, Participant.__table__
+    other = Record.__table__.alias("other")
+    o = other.c
+    ids: Any = bindparam("ids", expanding=True)
+
+    def edge(section: str, owner: Any, type_: Any, position: Any, role: Any, name: Any) -> Any:
+        return select(
+            owner.label("owner"),
+            literal(section).label("section"),
+            type_.label("type"),
+            position.label("position"),
+            o.id,
+            o.kind,
+            o.slug,
+            o.title,
+            role.label("role"),
+            name.label("name"),
+        )
+
+    null = literal(None)
+    parts = [
+        edge("out", rel.source_id, rel.type, rel.position, null, null)
+        .select_from(Relation.__table__.join(other, o.id == rel.target_id))
+        .where(rel.source_id.in_(ids), _other_end_visible(other, editor)),
+        edge("in", rel.target_id, rel.type, rel.position, null, null)
+        .select_from(Relation.__table__.join(other, o.id == rel.source_id))
+        .where(rel.target_id.in_(ids), _other_end_visible(other, editor)),
+    ]
+    if kind == "organization":
+        parts.append(
+            edge("member", part.c.organization_id, null, part.c.position, part.c.role, null)
+            .select_from(part.join(other, o.id == part.c.program_id))
+            .where(part.c.organization_id.in_(ids), _other_end_visible(other, editor))
+        )
+    if kind == "program":
+        parts.append(
+            edge("participant", part.c.program_id, null, part.c.position, part.c.role, part.c.name)
+            .select_from(
+                part.outerjoin(other, and_(o.id == part.c.organization_id, _other_end_visible(other, editor)))
+            )
+            .where(part.c.program_id.in_(ids))
+        )
+    return union_all(*parts)
