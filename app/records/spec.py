@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -27,7 +28,7 @@ class KindSpec:
     # Columns filled from the body by the kind's own code instead of being copied.
     custom_fields: frozenset[str] = field(default_factory=frozenset)
 
-    @property
+    @cached_property
     def column_fields(self) -> list[str]:
         """Body fields stored in a column of the same name."""
         skip = {"slug", "related", self.title_field, self.summary_field, *self.custom_fields}
