@@ -90,19 +90,30 @@ def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, B
         return None
 
 
+async def vacuum_after_bulk(url: str) -> None:
+    """After a bulk import: planner statistics, and the visibility map that lets counts be read
+    from an index alone. Until autovacuum got to it, pages of a kind were served by sorting the
+    whole kind (3.3 ms instead of 0.2 ms for 20 of 1,000 laws). VACUUM needs its own connection
+    outside a transaction."""
+    from app.core.db import make_engine
+
+    engine = make_engine(url, pool_size=1)
+    tables = ["records", "relations", "program_participants", "changes"]
+    tables += [spec.model.__tablename__ for spec, _ in KINDS.values()]
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f"VACUUM (ANALYZE) {', '.join(tables)}"))
+    finally:
+        await engine.dispose()
+
+
 class ImportService:
     def __init__(self, session: AsyncSession, viewer: Viewer) -> None:
         self.session = session
         self.viewer = viewer
         self.services = {kind: make(session, viewer) for kind, (_, make) in KINDS.items()}
         self._pending: asyncio.Task[None] | None = None
-
-    @staticmethod
-    async def analyze(session: AsyncSession) -> None:
-        """Refresh the planner's statistics of the tables an import fills."""
-        await session.execute(text("ANALYZE records, relations, program_participants, changes"))
-        for spec, _ in KINDS.values():
-            await session.execute(text(f"ANALYZE {spec.model.__tablename__}"))
 
     async def run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None = None

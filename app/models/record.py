@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +40,14 @@ class Record(Timestamps, Base):
         Index("ix_records_countries", "countries", postgresql_using="gin"),
         Index("ix_records_topics", "topics", postgresql_using="gin"),
         Index("ix_records_kind_updated", "kind", "updated_at"),
+        # Public counts and first pages come from this index alone (the table is wide).
+        Index(
+            "ix_records_public",
+            "kind",
+            "slug",
+            postgresql_include=["id"],
+            postgresql_where=text("publication = 'published' AND deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
