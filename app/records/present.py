@@ -1,4 +1,5 @@
-"""Record → response and record → editable body. Pure functions of loaded objects."""
+"""Record → response (from the reader's rows, app/records/reads.py) and record → editable body
+(from loaded ORM objects, for writes, revisions, import and export). Pure functions."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Participant, Record, Relation
+from app.models import Participant, Record, Relation, visible
 from app.records.spec import KindSpec
 
 _R = Record.__table__.c
@@ -22,9 +22,10 @@ _RECORD_COLUMNS = [c for c in Record.__table__.c if c.key not in ("search_text",
 
 
 def _other_end_visible(other: Any, editor: bool) -> ColumnElement[bool]:
-    """The rule of app.records.present.visible, for the record at an edge's other end."""
-    alive = other.c.deleted_at.is_(None)
-    return alive if editor else and_(alive, other.c.publication == "published")
+    """What the viewer may see of the record at an edge's other end: editors anything not
+    deleted, everyone else the public rule (app.models.visible)."""
+    rule: ColumnElement[bool] = other.c.deleted_at.is_(None) if editor else visible(other.c)
+    return rule
 
 
 # Detail statements, built once per kind, key and viewer (constructing one cost more than running it).
