@@ -217,6 +217,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         proxy_headers=True,
+        timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=20,
         log_config=None,  # keep the JSON logging configured above
     )

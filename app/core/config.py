@@ -20,6 +20,15 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the API binds to (loopback unless told otherwise).")
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
+    keep_alive_seconds: int = Field(
+        65,
+        ge=1,
+        le=3600,
+        description=(
+            "How long an idle client connection is kept open. Longer than the idle timeout of common "
+            "load balancers (60 s), so they never reuse a connection the API is closing."
+        ),
+    )
 
     database_url: str | None = Field(
         None,
