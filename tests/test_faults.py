@@ -300,13 +300,13 @@ async def test_sustained_mixed_load_loses_nothing(stack: Stack) -> None:
                     due.put_nowait(origin + sent / rate)
                     sent += 1
                 await asyncio.sleep(0.005)
-            in_flight = due.qsize()  # due but not sent yet when the schedule ended
+            unsent = due.qsize()  # due but not sent when the schedule ended: the backlog
             for _ in connections:
                 due.put_nowait(None)
             await asyncio.gather(*connections)
             ledger.report(
                 f"mixed load: capacity {capacity:.0f} req/s, then {rate:.0f} req/s for {LOAD_SECONDS:.0f} s "
-                f"({sent} requests, {len(ledger.acked)} acknowledged creates, {in_flight} not yet "
+                f"({sent} requests, {len(ledger.acked)} acknowledged creates, {unsent} not yet "
                 "sent at the end)"
             )
             assert not probe.bad and not ledger.bad, (probe.bad + ledger.bad)[:5]
