@@ -18,6 +18,7 @@ from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
 from app.ops.router import router as ops_router
+from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
 from app.search.client import meili_client
 from app.search.sync import Indexer
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = None
         stop = asyncio.Event()
         workers = []
+        if engine is not None:
+            workers.append(asyncio.create_task(keep_statistics(engine, stop)))
         app.state.search_cache = SearchCache(ttl=settings.search_cache_seconds)
         if settings.search_embeddings and not hasattr(app.state, "embedder"):
             app.state.embedder = QueryEmbedder()
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     app.state.meili,
                     settings.meili_index,
                     on_change=app.state.search_cache.changed,
+                    gather_seconds=settings.index_gather_seconds,
                 )
                 workers.append(asyncio.create_task(app.state.indexer.run(stop)))
                 if settings.search_embeddings:

