@@ -37,7 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "sessionmaker"):  # tests may provide their own
-            engine = make_engine(settings.database_url or DEFAULT_DATABASE_URL)
+            # Every connection is kept: an overflow connection is opened for a burst and closed
+            # after it, and under steady load at 64 client connections that was a new PostgreSQL
+            # backend (and asyncpg's type set-up) every few requests.
+            url = settings.database_url or DEFAULT_DATABASE_URL
+            engine = make_engine(url, pool_size=settings.database_pool_size, max_overflow=0)
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             engine = None

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         ),
     )
     database_name: str = Field("migrantkb", description="Database created on a found or embedded server.")
+    database_pool_size: int = Field(
+        20, ge=1, le=500, description="PostgreSQL connections per API process, all kept open."
+    )
 
     meili_url: str | None = Field(None, description="Meilisearch URL. Unset: a local binary is started.")
     meili_master_key: SecretStr | None = None

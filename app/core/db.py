@@ -62,7 +62,7 @@ def engine_args(url: str) -> tuple[str, dict[str, Any]]:
     return u.set(query=query).render_as_string(hide_password=False), {"server_settings": settings, **args}
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     clean, args = engine_args(url)
     args["server_settings"]["lock_timeout"] = "5s"
     # Bounded waits, so a database that is away costs a request seconds, not minutes: connecting
@@ -73,7 +73,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         clean,
         pool_size=pool_size,
-        max_overflow=10,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
         pool_timeout=10,
         connect_args=args,

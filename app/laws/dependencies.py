@@ -11,14 +11,14 @@ from app.laws.service import LawService
 from app.records.params import check_choices, literal_values, split_multi
 
 
-def law_service(session: SessionDep, viewer: ViewerDep) -> LawService:
+async def law_service(session: SessionDep, viewer: ViewerDep) -> LawService:
     return LawService(session, viewer)
 
 
 LawServiceDep = Annotated[LawService, Depends(law_service)]
 
 
-def instrument_types(
+async def instrument_types(
     instrument_type: Annotated[
         list[str] | None,
         Query(
@@ -31,7 +31,7 @@ def instrument_types(
     return check_choices("instrument_type", split_multi(instrument_type), literal_values(InstrumentType))
 
 
-def numbers(
+async def numbers(
     number: Annotated[list[str] | None, Query(description="Official number(s).", examples=["61"])] = None,
 ) -> list[str]:
     return split_multi(number)

@@ -11,14 +11,14 @@ from app.organizations.service import OrganizationService
 from app.records.params import check_choices, literal_values, split_multi
 
 
-def organization_service(session: SessionDep, viewer: ViewerDep) -> OrganizationService:
+async def organization_service(session: SessionDep, viewer: ViewerDep) -> OrganizationService:
     return OrganizationService(session, viewer)
 
 
 OrganizationServiceDep = Annotated[OrganizationService, Depends(organization_service)]
 
 
-def org_types(
+async def org_types(
     org_type: Annotated[
         list[str] | None,
         Query(
@@ -31,7 +31,7 @@ def org_types(
     return check_choices("org_type", split_multi(org_type), literal_values(OrgType))
 
 
-def services(
+async def services(
     service: Annotated[
         list[str] | None,
         Query(
@@ -44,7 +44,7 @@ def services(
     return check_choices("service", split_multi(service), literal_values(Service))
 
 
-def languages(
+async def languages(
     language: Annotated[
         list[str] | None, Query(description="Languages the organization works in.", examples=["ky"])
     ] = None,
@@ -52,7 +52,7 @@ def languages(
     return [v.lower() for v in split_multi(language)]
 
 
-def participant_roles(
+async def participant_roles(
     role: Annotated[
         list[str] | None,
         Query(

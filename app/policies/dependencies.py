@@ -11,14 +11,14 @@ from app.policies.service import PolicyService
 from app.records.params import check_choices, literal_values, split_multi
 
 
-def policy_service(session: SessionDep, viewer: ViewerDep) -> PolicyService:
+async def policy_service(session: SessionDep, viewer: ViewerDep) -> PolicyService:
     return PolicyService(session, viewer)
 
 
 PolicyServiceDep = Annotated[PolicyService, Depends(policy_service)]
 
 
-def policy_types(
+async def policy_types(
     policy_type: Annotated[
         list[str] | None,
         Query(

@@ -11,14 +11,14 @@ from app.programs.service import ProgramService
 from app.records.params import check_choices, literal_values, split_multi
 
 
-def program_service(session: SessionDep, viewer: ViewerDep) -> ProgramService:
+async def program_service(session: SessionDep, viewer: ViewerDep) -> ProgramService:
     return ProgramService(session, viewer)
 
 
 ProgramServiceDep = Annotated[ProgramService, Depends(program_service)]
 
 
-def roles(
+async def roles(
     role: Annotated[
         list[str] | None,
         Query(
@@ -30,7 +30,7 @@ def roles(
     return check_choices("role", split_multi(role), literal_values(Role))
 
 
-def organizations(
+async def organizations(
     organization: Annotated[
         list[str] | None,
         Query(description="Slugs of organizations taking part.", examples=["org-iom"]),

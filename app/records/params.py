@@ -91,7 +91,7 @@ class ListParams:
     q: str | None
 
 
-def list_params(
+async def list_params(
     limit: Annotated[
         int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])
     ] = 20,
@@ -183,7 +183,7 @@ def list_params(
 ListParamsDep = Annotated[ListParams, Depends(list_params)]
 
 
-def display_language(
+async def display_language(
     lang: Annotated[
         str | None,
         Query(

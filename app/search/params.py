@@ -66,7 +66,7 @@ class SearchParams:
         return groups
 
 
-def search_params(
+async def search_params(
     q: Annotated[
         str,
         Query(
