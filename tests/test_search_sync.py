@@ -69,6 +69,24 @@ async def test_drafts_and_deletions_leave_the_index(stack: dict[str, Any]) -> No
         assert (await check_index(s, stack["client"], stack["uid"])).clean
 
 
+async def test_edits_of_one_record_in_batches_in_flight_together(stack: dict[str, Any]) -> None:
+    """A record edited again and again has a change in each of several batches that are in
+    Meilisearch at once; none of them may wait for another (each batch's session would have held
+    its backlog row until confirmed: the next batch waited on it, and the drain timed out)."""
+    api, editor, indexer = stack["api"], stack["editor"], stack["indexer"]
+    body = BUILDERS["organization"](slug="org-wren", name={"en": "Wren Migrant Desk"})
+    assert (await api.post("/v1/organizations", json=body, headers=editor)).status_code == 201
+    for i in range(4):
+        patch = {"name": {"en": f"Wren Migrant Desk {i}"}}
+        assert (await api.patch("/v1/organizations/org-wren", json=patch, headers=editor)).status_code == 200
+    assert await indexer.drain_once(batch=1, depth=1, most=1) == 1  # creates the index, its settings
+    assert await indexer.drain_once(batch=1, depth=4) == 4  # before: lock_timeout, nothing done
+    hits = (await api.get("/v1/search", params={"q": "wren"})).json()["hits"]
+    assert [(h["slug"], h["title"]) for h in hits] == [("org-wren", "Wren Migrant Desk 3")]
+    async with stack["factory"]() as s:
+        assert (await check_index(s, stack["client"], stack["uid"])).clean
+
+
 async def test_meilisearch_killed_mid_writes_loses_nothing(stack: dict[str, Any]) -> None:
     api, editor, meili = stack["api"], stack["editor"], stack["meili"]
     stop = asyncio.Event()

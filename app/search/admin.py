@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Record
-from app.search.index import EMBEDDER
 from app.search.sync import TASK_TIMEOUT_MS, ensure_index, public_documents
-from app.search.vectors import queue_for_vectors
+from app.search.vectors import queue_for_vectors, without_vector
 
 
 async def reindex(
@@ -25,12 +24,14 @@ async def reindex(
     fresh = f"{uid}_build_{int(time.time())}"
     await ensure_index(client, fresh)
     count = 0
-    without_vector: list[uuid.UUID] = []
+    missing: list[uuid.UUID] = []
     async for docs in public_documents(session):
         task = await client.index(fresh).add_documents(docs, primary_key="id")
         await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS * 10, raise_for_status=True)
-        await session.commit()  # the backlog rows of documents sent without a vector
-        without_vector += [uuid.UUID(d["id"]) for d in docs if d["_vectors"][EMBEDDER] is None]
+        waiting = without_vector(docs)
+        await queue_for_vectors(session, waiting)
+        await session.commit()
+        missing += waiting
         count += len(docs)
         if progress:
             progress(len(docs))
@@ -44,7 +45,7 @@ async def reindex(
         await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
     # Vectors computed while the new index was built went to the old one: queue those records again
     # (their vectors are cached by now or soon, so this costs a partial update each).
-    await queue_for_vectors(session, without_vector)
+    await queue_for_vectors(session, missing)
     await session.commit()
     return count
 

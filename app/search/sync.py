@@ -24,7 +24,7 @@ from app.search.documents import search_document
 from app.search.index import settings as index_settings
 from app.search.loop import IndexWorker, keep_running, pause
 from app.search.rows import rows_query
-from app.search.vectors import attach_vectors, vector_backlog
+from app.search.vectors import attach_vectors, queue_for_vectors, vector_backlog, without_vector
 
 log = logging.getLogger("migrantkb.indexer")
 TASK_TIMEOUT_MS = 60_000
@@ -102,7 +102,7 @@ class Indexer(IndexWorker):
             await ensure_index(self.client, self.uid)
             self.ready = True
         index = self.client.index(self.uid)
-        window: deque[tuple[AsyncSession, list[int], list[Any]]] = deque()
+        window: deque[tuple[AsyncSession, list[int], list[Any], list[uuid.UUID]]] = deque()
         done = sent = 0
         more = True
         try:
@@ -118,10 +118,12 @@ class Indexer(IndexWorker):
                         sent += 1
                 if not window:
                     break
-                session, seqs, tasks = window.popleft()
+                session, seqs, tasks, waiting = window.popleft()
                 try:
                     for task in tasks:
                         await self._confirm(task)
+                    # Written only now, in order: a batch in flight never waits for a later one.
+                    await queue_for_vectors(session, waiting)
                     await session.execute(
                         update(Change).where(Change.seq.in_(seqs)).values(indexed_at=func.now())
                     )
@@ -130,7 +132,7 @@ class Indexer(IndexWorker):
                     await session.close()
                 done += len(seqs)
         finally:
-            for session, _, _ in window:  # not confirmed: rolled back, the rows stay pending
+            for session, *_ in window:  # not confirmed: rolled back, the rows stay pending
                 await session.close()
             if done:
                 self.on_change()
@@ -138,7 +140,7 @@ class Indexer(IndexWorker):
 
     async def _send(
         self, session: AsyncSession, index: Any, batch: int
-    ) -> tuple[AsyncSession, list[int], list[Any]] | None:
+    ) -> tuple[AsyncSession, list[int], list[Any], list[uuid.UUID]] | None:
         """Lock a batch of pending changes, send their records' current state; None when idle."""
         try:
             rows = (
@@ -156,12 +158,14 @@ class Indexer(IndexWorker):
             records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
             public = [r for r in records if r.publication == "published" and r.deleted_at is None]
             gone = [str(i) for i in ids if i not in {r.id for r in public}]
-            tasks = []
+            tasks, waiting = [], []
             if public:
-                tasks.append(await index.add_documents(await _documents(session, public), primary_key="id"))
+                docs = await _documents(session, public)
+                waiting = without_vector(docs)
+                tasks.append(await index.add_documents(docs, primary_key="id"))
             if gone:
                 tasks.append(await index.delete_documents(gone))
-            return session, [r.seq for r in rows], tasks
+            return session, [r.seq for r in rows], tasks, waiting
         except BaseException:
             await session.close()
             raise

@@ -89,16 +89,18 @@ async def cached_vectors(session: AsyncSession, hashes: Iterable[str]) -> dict[s
 
 
 async def attach_vectors(session: AsyncSession, rows: Sequence[Any], docs: list[dict[str, Any]]) -> None:
-    """Give each document its cached vector, or an empty slot and a place in the backlog."""
+    """Give each document its cached vector, or an empty slot (see `without_vector`). Reads only:
+    the indexer builds batches on several sessions at once, and a write here (the backlog) would
+    wait for a batch still in flight on another session that touched the same record."""
     hashes = [passage_hash(passage(row)) for row in rows]
     cached = await cached_vectors(session, hashes)
-    waiting = []
-    for row, doc, h in zip(rows, docs, hashes, strict=True):
-        vector = cached.get(h)
-        doc["_vectors"] = {EMBEDDER: vector}
-        if vector is None:
-            waiting.append(row.id)
-    await queue_for_vectors(session, waiting)
+    for doc, h in zip(docs, hashes, strict=True):
+        doc["_vectors"] = {EMBEDDER: cached.get(h)}
+
+
+def without_vector(docs: Iterable[dict[str, Any]]) -> list[uuid.UUID]:
+    """The records of documents sent without a vector: they belong in the backlog."""
+    return [uuid.UUID(d["id"]) for d in docs if d["_vectors"][EMBEDDER] is None]
 
 
 async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
