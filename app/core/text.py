@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -35,13 +36,19 @@ _SPECIAL = str.maketrans(
         "ӊ": "н",
     }
 )
+_HAS_SPECIAL = re.compile("[" + "".join(chr(c) for c in _SPECIAL) + "]")
 _APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"\s{2,}|[^\S ]")  # runs, and any white space other than a plain space
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).lower().translate(_SPECIAL)
+    """Cached for the few calls on one text while a document is built (its words, its variants,
+    its transliteration)."""
+    text = unicodedata.normalize("NFC", text).lower()
+    if _HAS_SPECIAL.search(text):  # str.translate looks up every letter of Cyrillic text
+        text = text.translate(_SPECIAL)
     return _SPACES.sub(" ", _APOSTROPHES.sub("", text)).strip()
 
 
@@ -54,6 +61,7 @@ def has_cyrillic(text: str) -> bool:
 _LATIN = {cp: anyascii(chr(cp)) for cp in range(0x0400, 0x0530)}
 
 
+@lru_cache(maxsize=4096)
 def latin(text: str) -> str:
     """Latin transliteration of the Cyrillic in `text`, folded; empty when there is none."""
     if not has_cyrillic(text):

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import Stemmer
@@ -105,11 +106,11 @@ def terms(text: str) -> list[str]:
 @lru_cache(maxsize=100_000)
 def _terms(text: str) -> tuple[str, ...]:
     """Cached by text: names of countries, topics, kinds and organizations recur on many records."""
-    return tuple(term(w) for w in words(text))
+    return tuple(map(term, words(text)))
 
 
 def unique_terms(texts: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(t for text in texts for t in terms(text)))
+    return list(dict.fromkeys(chain.from_iterable(map(_terms, texts))))
 
 
 @lru_cache(maxsize=500_000)
@@ -181,6 +182,7 @@ _UZ_TO_CYRILLIC = {
     "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "қ", "r": "р", "s": "с", "t": "т", "u": "у",
     "v": "в", "x": "х", "y": "й", "z": "з", "ʼ": "ъ",
 }  # fmt: skip
+_UZ_TO_CYRILLIC_TABLE = str.maketrans(_UZ_TO_CYRILLIC)
 _UZ_APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
 
 
@@ -191,7 +193,7 @@ def uz_cyrillic(text: str) -> str:
     for pair, cyrillic in _UZ_DIGRAPHS:
         text = text.replace(pair, cyrillic)
     text = text.replace("ʻ", "ъ")
-    return "".join(_UZ_TO_CYRILLIC.get(ch, ch) for ch in text)
+    return text.translate(_UZ_TO_CYRILLIC_TABLE)
 
 
 def script_variants(text: str, language: str) -> list[str]:

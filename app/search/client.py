@@ -11,10 +11,11 @@ from __future__ import annotations
 import httpx2
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk._http_requests import AsyncHttpRequests
+from meilisearch_python_sdk.json_handler import OrjsonHandler
 
 
 def meili_client(url: str, key: str | None, *, timeout: int = 5) -> AsyncClient:
-    client = AsyncClient(url, key, timeout=timeout)
+    client = AsyncClient(url, key, timeout=timeout, json_handler=OrjsonHandler())  # 1,000-document batches
     sdk_http = client.http_client
     client.http_client = httpx2.AsyncClient(
         base_url=sdk_http.base_url,

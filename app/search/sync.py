@@ -157,7 +157,8 @@ class Indexer(IndexWorker):
             ids = list(dict.fromkeys(r.record_id for r in rows))
             records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
             public = [r for r in records if r.publication == "published" and r.deleted_at is None]
-            gone = [str(i) for i in ids if i not in {r.id for r in public}]
+            shown = {r.id for r in public}
+            gone = [str(i) for i in ids if i not in shown]
             tasks, waiting = [], []
             if public:
                 docs = await _documents(session, public)
