@@ -109,6 +109,17 @@ def _terms(text: str) -> tuple[str, ...]:
     return tuple(map(term, words(text)))
 
 
+@lru_cache(maxsize=200_000)
+def _latin_word_terms(word: str) -> tuple[str, ...]:
+    return _terms(latin(word)) if word else ()
+
+
+def latin_terms(text: str) -> list[str]:
+    """`terms(latin(text))` word by word: the same terms, and each word's transliteration is
+    cached (a summary's words recur across records; the summary itself does not)."""
+    return list(chain.from_iterable(map(_latin_word_terms, _WORD.findall(text.lower()))))
+
+
 def unique_terms(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(chain.from_iterable(map(_terms, texts))))
 

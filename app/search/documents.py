@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from typing import Any
 
 from app.core.text import fold, latin
@@ -19,6 +20,7 @@ from app.search.analysis import (
     concepts,
     country_token,
     label_token,
+    latin_terms,
     script_variants,
     unique_terms,
 )
@@ -41,15 +43,14 @@ def _ordered(text: Mapping[str, str] | None) -> list[tuple[str, str]]:
     return known + [(lang, t) for lang, t in sorted(text.items()) if lang not in LANGUAGE_ORDER and t]
 
 
-def _variants(texts: Iterable[str], *, transliterate: bool = True) -> list[str]:
-    """Folded (and Latin) forms that differ from the texts themselves (deduplicated). Latin
-    transliterations are for titles and codes: people type Cyrillic titles in Latin letters, not
-    whole summaries."""
+def _variants(texts: Iterable[str]) -> list[str]:
+    """Folded and Latin forms of titles and codes that differ from the texts themselves
+    (deduplicated): people type Cyrillic titles in Latin letters."""
     texts = list(texts)
     seen = {t.lower() for t in texts}
     out: list[str] = []
     for text in texts:
-        for variant in (fold(text), latin(text) if transliterate else ""):
+        for variant in (fold(text), latin(text)):
             if variant and variant not in seen:
                 seen.add(variant)
                 out.append(variant)
@@ -99,13 +100,15 @@ def search_document(
     tags += [label_token("services", s) for s in getattr(record, "services", None) or []]
     tags += [country_token(c) for c in record.countries or []]
     title_terms = unique_terms([*title_texts, *_variants(title_texts)])
-    body_terms = unique_terms(
-        [
-            *summary_texts,
-            *(v for lang, t in summaries for v in script_variants(t, lang)),
-            *filter(None, map(latin, summary_texts)),  # Cyrillic summaries typed in Latin letters
-            *context,
-        ]
+    body_terms = list(
+        dict.fromkeys(
+            chain(
+                unique_terms(summary_texts),
+                unique_terms(v for lang, t in summaries for v in script_variants(t, lang)),
+                chain.from_iterable(map(latin_terms, summary_texts)),  # Cyrillic typed in Latin letters
+                unique_terms(context),
+            )
+        )
     )
     named = concepts()
     title_terms += named.in_text(set(title_terms))
@@ -122,7 +125,7 @@ def search_document(
         "title_terms": " ".join(title_terms),
         "codes": codes + _variants(codes) + [v for c in codes for v in act_number_variants(c)],
         "summary_langs": [lang for lang, _ in summaries],
-        "summaries": summary_texts + _variants(summary_texts, transliterate=False),
+        "summaries": summary_texts,  # shown (in summary_langs order), not searched: terms are
         "terms": " ".join(body_terms),
         "tags": " ".join(tags),
         "countries": list(record.countries or []),

@@ -82,7 +82,7 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
 
 
 class Indexer(IndexWorker):
-    BATCH = 1000
+    BATCH = 5000  # changes per Meilisearch task: each batch has a fixed cost that grows with the index
 
     def __init__(self, *args: Any, gather_seconds: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +90,7 @@ class Indexer(IndexWorker):
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
 
-    async def drain_once(self, batch: int = BATCH, depth: int = 4, most: int = 25) -> int:
+    async def drain_once(self, batch: int = BATCH, depth: int = 4, most: int = 10) -> int:
         """Index up to `most` batches of pending changes; the number of change rows done.
 
         A rolling window: up to `depth` batches are in Meilisearch at once, and as soon as the

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -105,12 +105,15 @@ def without_vector(docs: Iterable[dict[str, Any]]) -> list[uuid.UUID]:
 
 async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
     """Into the backlog, or back to its end: a record whose text changed while its old text was
-    being embedded is embedded again."""
+    being embedded is embedded again. One array parameter, however many ids (a statement with a
+    row of values per id cost more to compile than to run)."""
     if ids:
         await session.execute(
-            insert(VectorBacklog)
-            .values([{"record_id": i} for i in ids])
-            .on_conflict_do_update(index_elements=["record_id"], set_={"queued_at": func.now()})
+            text(
+                "INSERT INTO vector_backlog (record_id) SELECT unnest(CAST(:ids AS uuid[])) "
+                "ON CONFLICT (record_id) DO UPDATE SET queued_at = now()"
+            ),
+            {"ids": list(dict.fromkeys(ids))},
         )
 
 
