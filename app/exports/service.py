@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import get_settings
-from app.models import Record
+from app.models import Record, visible
 from app.records.present import public_body
 from app.records.repository import loader_options
 from app.records.spec import KindSpec
@@ -30,7 +30,7 @@ async def public_records(
             stmt = (
                 select(spec.model)
                 .options(*loader_options(spec))
-                .where(Record.publication == "published", Record.deleted_at.is_(None))
+                .where(visible())
                 .order_by(Record.slug)
                 .execution_options(yield_per=BATCH)
             )

@@ -27,10 +27,10 @@ from app.core.errors import json_pointer
 from app.imports.parsing import Row, iter_csv, iter_ndjson
 from app.imports.schemas import ImportCounts, ImportReport, LineError
 from app.keys.service import Viewer
-from app.models import Change, Participant, Record, Relation, Revision, Topic
+from app.models import Change, Participant, Record, Relation, Revision, Topic, is_public
 from app.records.present import editable
 from app.records.repository import loader_options
-from app.records.service import RecordService, is_public, relation_allowed
+from app.records.service import RecordService, relation_allowed
 from app.registry import KINDS
 
 Format = Literal["ndjson", "csv"]

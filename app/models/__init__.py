@@ -7,7 +7,7 @@ from app.models.law import Law
 from app.models.organization import Organization
 from app.models.policy import Policy
 from app.models.program import Participant, Program
-from app.models.record import Record, Relation, visible
+from app.models.record import Record, Relation, is_public, visible
 from app.models.reference import Country, Topic
 from app.models.vectors import Embedding, VectorBacklog
 
@@ -27,5 +27,6 @@ __all__ = [
     "Revision",
     "Topic",
     "VectorBacklog",
+    "is_public",
     "visible",
 ]

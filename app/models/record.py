@@ -104,7 +104,12 @@ class Relation(Base):
     )
 
 
+def is_public(record: Any) -> bool:
+    """The one rule for what the public may see, on a record or a row that has its columns."""
+    return record.publication == "published" and record.deleted_at is None
+
+
 def visible(columns: Any = None) -> Any:
-    """The one rule for what the public may see, as a SQL condition on `records` (or an alias)."""
+    """The same rule (`is_public`) as a SQL condition on `records` (or an alias)."""
     c = Record.__table__.c if columns is None else columns
     return and_(c.publication == "published", c.deleted_at.is_(None))

@@ -8,14 +8,14 @@ from typing import Any
 
 from app.core.i18n import display_block
 from app.keys.service import Viewer
-from app.models import Program, Record
+from app.models import Program, Record, is_public
 from app.records.spec import KindSpec
 
 
 def visible(record: Record | None, viewer: Viewer) -> bool:
     if record is None or record.deleted_at is not None:
         return False
-    return viewer.is_editor or record.publication == "published"
+    return viewer.is_editor or is_public(record)
 
 
 def editable(record: Record, spec: KindSpec) -> dict[str, Any]:

@@ -77,8 +77,8 @@ class RecordReader:
             value, by = key, "slug"
         stmt = self._one.get((by, editor))
         if stmt is None:
-            visible = [] if editor else [_R.publication == "published"]
-            stmt = self._one[(by, editor)] = self._select([_R[by] == bindparam("key"), *visible])
+            rule = [] if editor else [visible(_R)]
+            stmt = self._one[(by, editor)] = self._select([_R[by] == bindparam("key"), *rule])
         found = await self._dicts(stmt, {"key": value})
         return found[0] if found else None
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.core.partial_date import on_or_after, on_or_before
 from app.core.text import fold
-from app.models import Change, Participant, Program, Record, Relation, Revision, Topic
+from app.models import Change, Participant, Program, Record, Relation, Revision, Topic, is_public
 from app.records.spec import KindSpec
 
 # What an editable body names of a record at the other end of a relation (raiseload: reading
@@ -181,7 +181,7 @@ class RecordRepository:
                 slug=record.slug,
                 action="updated" if action == "restored" else action,
                 version=record.version,
-                public=record.publication == "published" and record.deleted_at is None,
+                public=is_public(record),
                 public_before=public_before,
             )
         )

@@ -18,7 +18,7 @@ from app.core.http import check_if_match
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.text import fold, latin
 from app.keys.service import Viewer
-from app.models import Record, Relation
+from app.models import Record, Relation, is_public
 from app.records.params import ListParams, check_choices, literal_values
 from app.records.present import editable, present
 from app.records.reads import RecordReader
@@ -363,7 +363,3 @@ def search_text(values: dict[str, Any]) -> str:
     parts += [str(values[f]) for f in ("number", "acronym", "instrument") if values.get(f)]
     folded = [fold(p) for p in parts]
     return " \n".join(folded + [t for t in (latin(p) for p in parts) if t])
-
-
-def is_public(record: Record) -> bool:
-    return record.publication == "published" and record.deleted_at is None

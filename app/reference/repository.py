@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Country, Record, Topic
+from app.models import Country, Record, Topic, visible
 
 
 class ReferenceRepository:
@@ -14,7 +14,7 @@ class ReferenceRepository:
 
     async def _counts(self, column: str) -> dict[str, int]:
         value = func.unnest(getattr(Record, column)).label("value")
-        sub = select(value).where(Record.publication == "published", Record.deleted_at.is_(None)).subquery()
+        sub = select(value).where(visible()).subquery()
         rows = await self.session.execute(select(sub.c.value, func.count()).group_by(sub.c.value))
         return {v: n for v, n in rows.all()}
 

@@ -11,7 +11,7 @@ from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Record
+from app.models import Record, visible
 from app.search.sync import TASK_TIMEOUT_MS, ensure_index, public_documents
 from app.search.vectors import queue_for_vectors, without_vector
 
@@ -62,11 +62,7 @@ class Drift:
 
 
 async def check_index(session: AsyncSession, client: AsyncClient, uid: str) -> Drift:
-    rows = await session.execute(
-        select(Record.id, Record.version).where(
-            Record.publication == "published", Record.deleted_at.is_(None)
-        )
-    )
+    rows = await session.execute(select(Record.id, Record.version).where(visible()))
     truth = {str(i): v for i, v in rows.all()}
     indexed: dict[str, int] = {}
     offset = 0

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Integer, Text, and_, cast, func, literal, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import fold
-from app.models import Law, Organization, Policy, Program, Record
+from app.models import Law, Organization, Policy, Program, Record, visible
 from app.search.params import SearchParams
 
 _DATE = func.coalesce(Law.adopted_on, Policy.adopted_on, Program.start_on, Organization.founded)
@@ -35,7 +35,7 @@ def _joined() -> Any:
 
 
 def _conditions(params: SearchParams, query: str) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Record.publication == "published", Record.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [visible()]
     if params.kinds:
         conds.append(Record.kind.in_(params.kinds))
     if params.countries:

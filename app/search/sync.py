@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.reference import country_names
-from app.models import Change, Participant, Record, Topic
+from app.models import Change, Participant, Record, Topic, is_public, visible
 from app.search.documents import search_document
 from app.search.index import settings as index_settings
 from app.search.loop import IndexWorker, keep_running, pause
@@ -51,11 +51,11 @@ async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[st
             .select_from(Participant.__table__.outerjoin(org, org.c.id == Participant.organization_id))
             .where(Participant.program_id.in_(programs))
         )
-        for program_id, name, title, publication, deleted_at in found.all():
-            if title is not None and publication == "published" and deleted_at is None:
-                participants.setdefault(program_id, []).extend(title.values())
-            elif name:
-                participants.setdefault(program_id, []).append(name)
+        for row in found.all():
+            if row.title is not None and is_public(row):
+                participants.setdefault(row.program_id, []).extend(row.title.values())
+            elif row.name:
+                participants.setdefault(row.program_id, []).append(row.name)
     docs = [
         search_document(
             row, country_names=names, topic_labels=labels, participant_names=participants.get(row.id, [])
@@ -71,7 +71,7 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
     last: uuid.UUID | None = None
     r = Record.__table__.c
     while True:
-        stmt = rows_query().where(r.publication == "published", r.deleted_at.is_(None))
+        stmt = rows_query().where(visible(r))
         if last is not None:
             stmt = stmt.where(r.id > last)
         rows = (await session.execute(stmt.order_by(r.id).limit(batch))).all()
@@ -156,7 +156,7 @@ class Indexer(IndexWorker):
                 return None
             ids = list(dict.fromkeys(r.record_id for r in rows))
             records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
-            public = [r for r in records if r.publication == "published" and r.deleted_at is None]
+            public = [r for r in records if is_public(r)]
             shown = {r.id for r in public}
             gone = [str(i) for i in ids if i not in shown]
             tasks, waiting = [], []

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import fold
-from app.models import Change, Embedding, Record, VectorBacklog, visible
+from app.models import Change, Embedding, Record, VectorBacklog, is_public, visible
 from app.search.documents import passage, passage_hash
 from app.search.index import EMBEDDER
 from app.search.loop import IndexWorker, keep_running
@@ -170,7 +170,7 @@ class VectorWorker(IndexWorker):
                     .on_conflict_do_nothing()
                 )
                 await session.commit()
-        public = [r.id for r in records if r.publication == "published" and r.deleted_at is None]
+        public = [r.id for r in records if is_public(r)]
         if public:
             index = self.client.index(self.uid)
             task = await index.update_documents(
