@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
+from app.core.db import one_of
 from app.core.reference import country_names
 from app.models import Change, Participant, Record, Topic, is_public, visible
 from app.search.documents import search_document
@@ -125,7 +126,7 @@ class Indexer(IndexWorker):
                     # Written only now, in order: a batch in flight never waits for a later one.
                     await queue_for_vectors(session, waiting)
                     await session.execute(
-                        update(Change).where(Change.seq.in_(seqs)).values(indexed_at=func.now())
+                        update(Change).where(one_of(Change.seq, seqs)).values(indexed_at=func.now())
                     )
                     await session.commit()
                 finally:
@@ -155,7 +156,7 @@ class Indexer(IndexWorker):
             if not rows:
                 return None
             ids = list(dict.fromkeys(r.record_id for r in rows))
-            records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
+            records = (await session.execute(rows_query().where(one_of(Record.__table__.c.id, ids)))).all()
             public = [r for r in records if is_public(r)]
             shown = {r.id for r in public}
             gone = [str(i) for i in ids if i not in shown]

@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import one_of
 from app.core.text import fold
 from app.models import Change, Embedding, Record, VectorBacklog, is_public, visible
 from app.search.documents import passage, passage_hash
@@ -84,7 +85,8 @@ async def cached_vectors(session: AsyncSession, hashes: Iterable[str]) -> dict[s
     wanted = list(set(hashes))
     if not wanted:
         return {}
-    rows = await session.execute(select(Embedding.hash, Embedding.vector).where(Embedding.hash.in_(wanted)))
+    stmt = select(Embedding.hash, Embedding.vector).where(one_of(Embedding.hash, wanted))
+    rows = await session.execute(stmt)
     return {h: list(v) for h, v in rows.all()}
 
 
@@ -153,7 +155,7 @@ class VectorWorker(IndexWorker):
             if not queued:
                 return 0
             ids = [q.record_id for q in queued]
-            records = (await session.execute(rows_query().where(Record.__table__.c.id.in_(ids)))).all()
+            records = (await session.execute(rows_query().where(one_of(Record.__table__.c.id, ids)))).all()
             texts = {r.id: passage(r) for r in records}
             hashes = {rid: passage_hash(t) for rid, t in texts.items()}
             vectors = await cached_vectors(session, hashes.values())
