@@ -79,7 +79,7 @@ def migrate() -> None:
 @cli.command()
 def seed() -> None:
     """Load the committed seed dataset (upsert by kind and slug)."""
-    from app.imports.service import vacuum_after_bulk
+    from app.runtime.statistics import vacuum_after_bulk
     from app.seed import load_seed
 
     _database_url()
@@ -105,7 +105,8 @@ def import_file(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from app.imports.service import Format, ImportService, vacuum_after_bulk
+    from app.imports.service import Format, ImportService
+    from app.runtime.statistics import vacuum_after_bulk
     from app.seed import SYSTEM
 
     fmt = format or ("csv" if path.suffix.lower() == ".csv" else "ndjson")

@@ -186,14 +186,11 @@ async def assert_acknowledged_kept(env: dict[str, str], ledger: Ledger, *, index
         stored = {r["slug"]: r["version"] for r in rows}
         lost = [s for s, v in ledger.acked.items() if stored.get(s, 0) < v]
         assert not lost, f"{len(lost)} acknowledged writes lost, e.g. {lost[:5]}"
-        if not index:
-            return
-        deadline = time.monotonic() + 180
-        while await conn.fetchval("SELECT count(*) FROM changes WHERE indexed_at IS NULL"):
-            assert time.monotonic() < deadline, "the outbox did not drain"
-            await asyncio.sleep(0.5)
     finally:
         await conn.close()
+    if not index:
+        return
+    await outbox_drained(env, within=180)
     checked = cli(env, "check-index")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

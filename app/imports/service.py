@@ -90,22 +90,6 @@ def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, B
         return None
 
 
-async def vacuum_after_bulk(url: str) -> None:
-    """After a bulk write: planner statistics, and the visibility map that lets counts be read
-    from an index alone. Until autovacuum got to it, pages of a kind were served by sorting the
-    whole kind (3.3 ms instead of 0.2 ms for 20 of 1,000 laws)."""
-    from app.core.db import make_engine
-    from app.runtime.statistics import vacuum_analyze
-
-    engine = make_engine(url, pool_size=1)
-    tables = ["records", "relations", "program_participants", "changes", "revisions"]
-    tables += [spec.model.__tablename__ for spec, _ in KINDS.values()]
-    try:
-        await vacuum_analyze(engine, tables)
-    finally:
-        await engine.dispose()
-
-
 class ImportService:
     def __init__(self, session: AsyncSession, viewer: Viewer) -> None:
         self.session = session

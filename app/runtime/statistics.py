@@ -46,6 +46,20 @@ async def vacuum_analyze(engine: AsyncEngine, tables: list[str] | None = None) -
     return tables
 
 
+async def vacuum_after_bulk(url: str) -> None:
+    """After a bulk write: planner statistics, and the visibility map that lets counts be read
+    from an index alone. Until autovacuum got to it, pages of a kind were served by sorting the
+    whole kind (3.3 ms instead of 0.2 ms for 20 of 1,000 laws)."""
+    from app.core.db import make_engine
+    from app.models import Base
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        await vacuum_analyze(engine, sorted(Base.metadata.tables))  # every table: no list to keep
+    finally:
+        await engine.dispose()
+
+
 async def autovacuum_off(engine: AsyncEngine) -> bool:
     async with engine.connect() as conn:
         return bool((await conn.execute(text("SHOW autovacuum"))).scalar_one() == "off")

@@ -28,10 +28,8 @@ async def reindex(
     async for docs in public_documents(session):
         task = await client.index(fresh).add_documents(docs, primary_key="id")
         await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS * 10, raise_for_status=True)
-        waiting = without_vector(docs)
-        await queue_for_vectors(session, waiting)
-        await session.commit()
-        missing += waiting
+        await session.commit()  # no transaction held across the build
+        missing += without_vector(docs)
         count += len(docs)
         if progress:
             progress(len(docs))
@@ -43,8 +41,8 @@ async def reindex(
     else:
         task = await client.swap_indexes([(fresh, uid)], rename=True)
         await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
-    # Vectors computed while the new index was built went to the old one: queue those records again
-    # (their vectors are cached by now or soon, so this costs a partial update each).
+    # Documents sent without a vector join the backlog once the new index is live (a vector
+    # computed while it was built would have gone to the old one; cached ones cost a partial update).
     await queue_for_vectors(session, missing)
     await session.commit()
     return count

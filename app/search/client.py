@@ -15,7 +15,7 @@ from meilisearch_python_sdk.json_handler import OrjsonHandler
 
 
 def meili_client(url: str, key: str | None, *, timeout: int = 5) -> AsyncClient:
-    client = AsyncClient(url, key, timeout=timeout, json_handler=OrjsonHandler())  # 1,000-document batches
+    client = AsyncClient(url, key, timeout=timeout, json_handler=OrjsonHandler())  # batches of 5,000 docs
     sdk_http = client.http_client
     client.http_client = httpx2.AsyncClient(
         base_url=sdk_http.base_url,

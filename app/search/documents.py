@@ -125,7 +125,7 @@ def search_document(
         "title_terms": " ".join(title_terms),
         "codes": codes + _variants(codes) + [v for c in codes for v in act_number_variants(c)],
         "summary_langs": [lang for lang, _ in summaries],
-        "summaries": summary_texts,  # shown (in summary_langs order), not searched: terms are
+        "summaries": summary_texts,  # shown, in summary_langs order; searched through `terms`
         "terms": " ".join(body_terms),
         "tags": " ".join(tags),
         "countries": list(record.countries or []),

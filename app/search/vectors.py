@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import ARRAY, and_, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,12 +110,12 @@ async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> 
     being embedded is embedded again. One array parameter, however many ids (a statement with a
     row of values per id cost more to compile than to run)."""
     if ids:
+        column = VectorBacklog.__table__.c.record_id
+        each = select(func.unnest(bindparam("ids", list(dict.fromkeys(ids)), type_=ARRAY(column.type))))
         await session.execute(
-            text(
-                "INSERT INTO vector_backlog (record_id) SELECT unnest(CAST(:ids AS uuid[])) "
-                "ON CONFLICT (record_id) DO UPDATE SET queued_at = now()"
-            ),
-            {"ids": list(dict.fromkeys(ids))},
+            insert(VectorBacklog)
+            .from_select(["record_id"], each)
+            .on_conflict_do_update(index_elements=["record_id"], set_={"queued_at": func.now()})
         )
 
 
