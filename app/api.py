@@ -4,15 +4,16 @@ from app.changes.router import router as changes
 from app.exports.router import router as exports
 from app.imports.router import router as imports
 from app.keys.dependencies import get_viewer
-from app.laws.router import router as laws
-from app.organizations.router import router as organizations
-from app.policies.router import router as policies
-from app.programs.router import router as programs
+from app.records.router import kind_router
 from app.reference.router import router as reference
+from app.registry import SPECS
 from app.search.router import router as search
 
 # A key that is sent is checked on every /v1 route, public ones included: a wrong or revoked key is
 # a 401, never silently read as anonymous.
 api_router = APIRouter(prefix="/v1", dependencies=[Depends(get_viewer)])
-for router in (search, laws, policies, programs, organizations, reference, imports, exports, changes):
+api_router.include_router(search)
+for spec in SPECS:
+    api_router.include_router(kind_router(spec))
+for router in (reference, imports, exports, changes):
     api_router.include_router(router)

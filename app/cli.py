@@ -124,7 +124,7 @@ def import_file(
         task = bar.add_task("importing", total=None)
 
         async def run(session: AsyncSession) -> Any:
-            return await ImportService(session, SYSTEM).run(
+            return await ImportService(session, SYSTEM, languages=get_settings().languages).run(
                 path, cast(Format, fmt), dry_run=dry_run, progress=lambda n: bar.advance(task, n)
             )
 

@@ -1,7 +1,11 @@
 """The words advocates read first in /docs."""
 
-DESCRIPTION = """
-Laws, policies, programs and organizations on **migrant rights in Central Asia** (Kyrgyzstan,
+from app.registry import SPECS
+
+_PLURALS = [spec.plural for spec in SPECS]
+
+DESCRIPTION = f"""
+{", ".join(_PLURALS[:-1]).capitalize()} and {_PLURALS[-1]} on **migrant rights in Central Asia** (Kyrgyzstan,
 Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's languages.
 
 * **Search** (`GET /v1/search?q=…`) in any language or script, typos welcome:
@@ -12,9 +16,9 @@ Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's la
   (`zakon o vneshnei migratsii`) or without special letters (`казак` for `қазақ`) works too.
 * **Filter** any list or search by `country=KG` (ISO codes, see `/v1/countries`) and
   `topic=labour-migration` (see `/v1/topics`); repeat or comma-separate values for "or".
-* **Browse**: `GET /v1/laws`, `/v1/policies`, `/v1/programs`, `/v1/organizations`. Filter by
+* **Browse**: {", ".join(f"`/v1/{p}`" for p in _PLURALS)}. Filter by
   `country=KG`, `topic=labour-migration`, `status`, `from=2010&to=2020`; page with `cursor`.
-* **One record**: `GET /v1/laws/{slug}?lang=ru` shows the Russian title where there is one, and says
+* **One record**: `GET /v1/laws/{{slug}}?lang=ru` shows the Russian title where there is one, and says
   which language each text is in and whether it is an official, unofficial or machine translation.
 * **Languages**: `lang=en|ru|ky|kk|uz|tg|tk`, or `lang=all` for the full multilingual objects.
 * **Writing** needs an API key (`Authorization: Bearer …`; press *Authorize* above). Ask the
@@ -26,13 +30,7 @@ Errors are `application/problem+json` (RFC 9457).
 
 TAGS = [
     {"name": "Search", "description": "Find anything, in any of the region's languages, with typos."},
-    {"name": "Laws", "description": "Constitutions, codes, laws, decrees, treaties and conventions."},
-    {"name": "Policies", "description": "Strategies, concepts, action plans and roadmaps."},
-    {"name": "Programs", "description": "Projects and programmes, with donors, implementers and partners."},
-    {
-        "name": "Organizations",
-        "description": "Who works on migrant rights: NGOs, agencies, legal clinics, donors.",
-    },
+    *({"name": spec.tag, "description": spec.description} for spec in SPECS),
     {"name": "Import and export", "description": "Bulk NDJSON/CSV in and out, in the same format."},
     {"name": "Change feed", "description": "Mirror the base: everything that changed since your last sync."},
     {"name": "Reference data", "description": "Countries and topics used to tag records."},

@@ -1,22 +1,14 @@
-"""The four record kinds, by name, for code that handles any of them (import, seed, search)."""
+"""Every record kind, by name: the one list the shared code (routes, lists, import, export, feed,
+search documents, facets, the timeline, OpenAPI tags) reads. A kind is added here and nowhere
+else beyond its own model, migration and package."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.keys.service import Viewer
-from app.laws.service import LAW, LawService
-from app.organizations.service import ORGANIZATION, OrganizationService
-from app.policies.service import POLICY, PolicyService
-from app.programs.service import PROGRAM, ProgramService
-from app.records.service import RecordService
+from app.laws.kind import LAW
+from app.organizations.kind import ORGANIZATION
+from app.policies.kind import POLICY
+from app.programs.kind import PROGRAM
 from app.records.spec import KindSpec
 
-KINDS: dict[str, tuple[KindSpec, Callable[[AsyncSession, Viewer], RecordService]]] = {
-    "law": (LAW, LawService),
-    "policy": (POLICY, PolicyService),
-    "program": (PROGRAM, ProgramService),
-    "organization": (ORGANIZATION, OrganizationService),
-}
+SPECS: tuple[KindSpec, ...] = (LAW, POLICY, PROGRAM, ORGANIZATION)
+KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in SPECS}

@@ -17,7 +17,7 @@ from app.core.db import make_engine
 from app.runtime.meili import free_port
 
 EMPTY_TABLES = (
-    "TRUNCATE records, changes, revisions, relations, program_participants, api_keys, vector_backlog, "
+    "TRUNCATE records, changes, revisions, relations, participants, api_keys, vector_backlog, "
     "embeddings CASCADE"
 )
 

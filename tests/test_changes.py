@@ -4,8 +4,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.keys.service import KeyService
+from app.organizations.kind import ORGANIZATION
 from app.organizations.schemas import OrganizationIn
-from app.organizations.service import OrganizationService
+from app.records.service import RecordService
 from app.seed import SYSTEM
 from tests.factories import BUILDERS
 
@@ -64,11 +65,11 @@ async def test_feed_holds_back_rows_behind_an_open_transaction(
     """A write that started first but commits last must not be skipped by a reader in between."""
     client = committed_client
     slow = committed()
-    await OrganizationService(slow, SYSTEM).create(
+    await RecordService(slow, ORGANIZATION, SYSTEM).create(
         OrganizationIn.model_validate(BUILDERS["organization"](slug="org-slow"))
     )
     async with committed() as fast:
-        await OrganizationService(fast, SYSTEM).create(
+        await RecordService(fast, ORGANIZATION, SYSTEM).create(
             OrganizationIn.model_validate(BUILDERS["organization"](slug="org-fast"))
         )
         await fast.commit()

@@ -35,7 +35,7 @@ def upgrade() -> None:
     for row in rows:
         bind.execute(
             sa.text("UPDATE records SET search_text = :t WHERE id = :id"),
-            {"t": search_text(dict(row)), "id": row["id"]},
+            {"t": search_text(dict(row), ("number", "acronym", "instrument")), "id": row["id"]},
         )
 
 

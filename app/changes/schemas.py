@@ -6,12 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.records.schemas import RecordKind
+
 
 class ChangeOut(BaseModel):
     seq: int = Field(
         description="Position in the feed; pass the last one you processed as `since`.", examples=[42]
     )
-    kind: Literal["law", "policy", "program", "organization"]
+    kind: RecordKind
     id: uuid.UUID
     slug: str = Field(examples=["law-kg-external-migration-2000"])
     action: Literal["created", "updated", "deleted"] = Field(

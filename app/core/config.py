@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Depends, Request
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -128,4 +129,14 @@ def index_name(url: str | None) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
+    """The process's settings from the environment: what `create_app` and the CLI start from.
+    Request handlers read the app's own (`SettingsDep`), which tests may set."""
     return Settings()
+
+
+async def app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]

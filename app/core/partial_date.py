@@ -49,3 +49,18 @@ def on_or_after(column: ColumnElement[str], bound: str) -> ColumnElement[bool]:
 def on_or_before(column: ColumnElement[str], bound: str) -> ColumnElement[bool]:
     """The partial date in `column` overlaps (-∞, bound]."""
     return func.substr(column, 1, len(bound)) <= bound
+
+
+def ends_before(start: str | None, end: str | None) -> bool:
+    """Whether a period certainly ends before it starts: compared at the coarser of the two
+    precisions, so `2013-06-03` … `2013-06` is a period of that June, not an error."""
+    if not start or not end:
+        return False
+    n = min(len(start), len(end))
+    return end[:n] < start[:n]
+
+
+def earliest_day(value: str) -> dt.date:
+    """The first day a partial date can mean."""
+    parts = [int(p) for p in value.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)

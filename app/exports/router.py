@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
 from app.exports.service import csv_lines, ndjson_lines, public_records
 from app.records.params import check_choices, split_multi
@@ -35,9 +36,10 @@ router = APIRouter(tags=["Import and export"])
 )
 async def export_records(
     request: Request,
+    settings: SettingsDep,
     kind: Annotated[
         list[str] | None,
-        Query(description="law, policy, program, organization; default all.", examples=["law"]),
+        Query(description=f"{', '.join(KINDS)}; default all.", examples=["law"]),
     ] = None,
     format: Annotated[
         Literal["ndjson", "csv"], Query(description="ndjson (default) or csv.", examples=["ndjson"])
@@ -48,9 +50,9 @@ async def export_records(
     if format == "csv":
         if len(kinds) != 1:
             raise Unprocessable([field_error(["kind"], "CSV holds one kind: give exactly one `kind`", "csv")])
-        spec = KINDS[kinds[0]][0]
+        spec = KINDS[kinds[0]]
         return StreamingResponse(
-            csv_lines(spec, records),
+            csv_lines(spec, records, settings.languages),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{spec.plural}.csv"'},
         )

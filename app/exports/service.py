@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
 from app.models import Record, visible
 from app.records.present import public_body
 from app.records.repository import loader_options
@@ -26,7 +25,7 @@ async def public_records(
 ) -> AsyncIterator[dict[str, Any]]:
     async with sessionmaker() as session:
         for kind in kinds:
-            spec = KINDS[kind][0]
+            spec = KINDS[kind]
             stmt = (
                 select(spec.model)
                 .options(*loader_options(spec))
@@ -50,8 +49,7 @@ async def ndjson_lines(records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[
         yield ("\n".join(buffer) + "\n").encode()
 
 
-def csv_columns(spec: KindSpec) -> list[str]:
-    languages = get_settings().languages
+def csv_columns(spec: KindSpec, languages: Sequence[str]) -> list[str]:
     columns = ["kind", "slug"]
     columns += [f"{spec.title_field}_{lang}" for lang in languages]
     columns += [f"{spec.summary_field}_{lang}" for lang in languages]
@@ -70,10 +68,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-async def csv_lines(spec: KindSpec, records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+async def csv_lines(
+    spec: KindSpec, records: AsyncIterator[dict[str, Any]], languages: Sequence[str]
+) -> AsyncIterator[bytes]:
     """One kind per CSV. Localized text in `<field>_<lang>` columns, string lists joined by `|`,
     structured values as JSON."""
-    columns = csv_columns(spec)
+    columns = csv_columns(spec, languages)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)

@@ -6,10 +6,10 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from app.core.config import get_settings
+from app.core.config import DEFAULT_LANGUAGES
 
 Row = tuple[int, dict[str, Any] | None, str | None]  # (line, object, error)
 
@@ -63,7 +63,7 @@ _SCALAR_COLUMNS = {
 }
 
 
-def iter_csv(stream: IO[bytes]) -> Iterator[Row]:
+def iter_csv(stream: IO[bytes], languages: Sequence[str] = DEFAULT_LANGUAGES) -> Iterator[Row]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
         head = text.readline()
@@ -72,7 +72,6 @@ def iter_csv(stream: IO[bytes]) -> Iterator[Row]:
         return
     delimiter = ";" if head.count(";") > head.count(",") else ","
     header = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter))]
-    languages = get_settings().languages
     known = (
         _LIST_COLUMNS
         | _SCALAR_COLUMNS

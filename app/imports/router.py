@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.core.config import get_settings
+from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from app.core.http import json_response
@@ -50,6 +50,7 @@ _EXAMPLE = (
 async def import_records(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: EditorDep,
     dry_run: Annotated[
         bool, Query(description="Validate and count only; write nothing.", examples=[True])
@@ -71,7 +72,7 @@ async def import_records(
         "application/csv",
     ):
         raise UnsupportedMediaType("Send application/x-ndjson (one JSON record a line) or text/csv.")
-    limit = get_settings().max_import_bytes
+    limit = settings.max_import_bytes
     with tempfile.NamedTemporaryFile(prefix="migrantkb-import-", suffix=f".{fmt}") as spool:
         size = 0
         async for chunk in request.stream():
@@ -80,7 +81,9 @@ async def import_records(
                 raise PayloadTooLarge(f"Imports are limited to {limit} bytes; split the file.")
             spool.write(chunk)
         spool.flush()
-        report = await ImportService(session, viewer).run(Path(spool.name), fmt, dry_run=dry_run)
+        report = await ImportService(session, viewer, languages=settings.languages).run(
+            Path(spool.name), fmt, dry_run=dry_run
+        )
     if report.errors and not dry_run:
         raise Unprocessable(
             [

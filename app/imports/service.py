@@ -1,21 +1,25 @@
-"""Bulk upsert by (kind, slug), all or nothing.
+"""Bulk upsert by (kind, slug), all or nothing, in the caller's transaction.
 
-Pass 1 reads the whole file once, validating every line and keeping only keys and references, so
-memory does not grow with record size. If anything is wrong the report says so and nothing is
-written. Pass 2 reads it again and writes records in chunks (expunging each chunk), deferring
-relations and participants, which may name records later in the file. Pass 3 writes those edges.
+1. `_scan` reads the file once, validating every line against its kind's create body and keeping
+   only keys and references (memory does not grow with record size); the valid lines go to a spool.
+   If anything is wrong the report says so and nothing is written.
+2. `_write` reads the spool in chunks of CHUNK lines. A line whose record exists is compared with
+   it (unchanged: skipped) and updated through the ORM like any write; new records are written
+   with COPY, several times faster than INSERTs. Either way the change and revision rows come
+   from the write path's own `history_rows`.
+3. Relations and participants may name records later in the file, so they are written last.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any, Literal, cast
 
 from pydantic import BaseModel, ValidationError
@@ -23,15 +27,17 @@ from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import DEFAULT_LANGUAGES
 from app.core.errors import json_pointer
 from app.imports.parsing import Row, iter_csv, iter_ndjson
 from app.imports.schemas import ImportCounts, ImportReport, LineError
 from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, Topic, is_public
 from app.records.present import editable
-from app.records.repository import loader_options
-from app.records.service import RecordService, relation_allowed
-from app.registry import KINDS
+from app.records.repository import history_rows, loader_options
+from app.records.service import RecordService, edge_targets, participants_of
+from app.records.spec import KindSpec
+from app.registry import KINDS, SPECS
 
 Format = Literal["ndjson", "csv"]
 Key = tuple[str, str]  # (kind, slug)
@@ -64,10 +70,10 @@ class Scan:
             self.errors.append(LineError(line=line, path=path, message=message))
 
 
-def _rows(path: Path, fmt: Format) -> Iterator[Row]:
+def _rows(path: Path, fmt: Format, languages: Sequence[str]) -> Iterator[Row]:
     stream: IO[bytes]
     with path.open("rb") as stream:
-        yield from (iter_csv(stream) if fmt == "csv" else iter_ndjson(stream))
+        yield from (iter_csv(stream, languages) if fmt == "csv" else iter_ndjson(stream))
 
 
 def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, BaseModel] | None:
@@ -76,7 +82,7 @@ def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, B
         if scan:
             scan.error(line, "/kind", f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
         return None
-    spec = KINDS[kind][0]
+    spec = KINDS[kind]
     if not obj.get("slug"):
         if scan:
             scan.error(line, "/slug", "imports upsert by slug: every line needs one")
@@ -91,11 +97,13 @@ def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, B
 
 
 class ImportService:
-    def __init__(self, session: AsyncSession, viewer: Viewer) -> None:
+    def __init__(
+        self, session: AsyncSession, viewer: Viewer, *, languages: Sequence[str] = DEFAULT_LANGUAGES
+    ) -> None:
         self.session = session
         self.viewer = viewer
-        self.services = {kind: make(session, viewer) for kind, (_, make) in KINDS.items()}
-        self._pending: asyncio.Task[None] | None = None
+        self.languages = languages
+        self.services = {spec.kind: RecordService(session, spec, viewer) for spec in SPECS}
 
     async def run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None = None
@@ -132,7 +140,7 @@ class ImportService:
 
     def _scan(self, path: Path, fmt: Format, spool: IO[bytes]) -> Scan:
         scan = Scan()
-        for line, obj, problem in _rows(path, fmt):
+        for line, obj, problem in _rows(path, fmt, self.languages):
             scan.lines += 1
             if obj is None:
                 scan.error(line, "", problem or "unreadable line")
@@ -150,20 +158,24 @@ class ImportService:
             scan.keys[key] = line
             for i, topic in enumerate(data.get("topics") or []):
                 scan.topics.setdefault(topic, []).append((line, f"/topics/{i}"))
-            for i, rel in enumerate(data.get("related") or []):
-                target = (rel["kind"], rel["slug"])
+            spec = KINDS[kind]
+            for where, type_, target_kind, slug in edge_targets(spec, data):
+                target = (target_kind, slug)
                 if target == key:
-                    scan.error(line, f"/related/{i}/slug", "a record cannot relate to itself")
-                elif not relation_allowed(rel["type"], kind, rel["kind"]):
-                    scan.error(line, f"/related/{i}/type", f"a {kind} cannot {rel['type']} a {rel['kind']}")
+                    scan.error(line, json_pointer(where), "a record cannot relate to itself")
+                elif where[0] == "related" and not spec.may_relate(type_, target_kind):
+                    scan.error(
+                        line, json_pointer([*where[:2], "type"]), f"a {kind} cannot {type_} a {target_kind}"
+                    )
                 else:
-                    scan.refs.append(Ref(line, f"/related/{i}/slug", target))
-                    if rel["type"] in _ORDERING:
+                    scan.refs.append(Ref(line, json_pointer(where), target))
+                    if type_ in _ORDERING:
                         scan.ordering_edges.append((key, target, line))
-            for i, part in enumerate(data.get("participants") or []):
+            for i, part in enumerate(participants_of(spec, data)):
                 if part.get("organization"):
+                    field_name = spec.participants.field if spec.participants else "participants"
                     scan.refs.append(
-                        Ref(line, f"/participants/{i}/organization", ("organization", part["organization"]))
+                        Ref(line, f"/{field_name}/{i}/organization", ("organization", part["organization"]))
                     )
         return scan
 
@@ -218,57 +230,21 @@ class ImportService:
         write: bool,
         progress: Callable[[int], None] | None,
     ) -> None:
-        edges: list[dict[str, Any]] = []
-        participants: list[dict[str, Any]] = []
-        replaced: list[uuid.UUID] = []
+        edges = Edges()
         chunk: list[tuple[str, dict[str, Any]]] = []
-
-        async def flush_chunk() -> None:
-            await self._write_chunk(chunk, ids, existing, counts, edges, participants, replaced, write=write)
+        for raw in spool:
+            chunk.append(json.loads(raw))
+            if len(chunk) >= CHUNK:
+                await self._write_chunk(chunk, ids, existing, counts, edges, write=write)
+                if progress:
+                    progress(len(chunk))
+                chunk.clear()
+        if chunk:
+            await self._write_chunk(chunk, ids, existing, counts, edges, write=write)
             if progress:
                 progress(len(chunk))
-            chunk.clear()
-
-        for raw in spool:
-            kind, data = json.loads(raw)
-            chunk.append((kind, data))
-            if len(chunk) >= CHUNK:
-                await flush_chunk()
-        if chunk:
-            await flush_chunk()
-        await self._settle()
-        if not write:
-            return
-        if replaced:
-            for start in range(0, len(replaced), 5000):
-                part = replaced[start : start + 5000]
-                await self.session.execute(delete(Relation).where(Relation.source_id.in_(part)))
-                await self.session.execute(delete(Participant).where(Participant.program_id.in_(part)))
-        missing = {key for key in _edge_targets(edges, participants) if key not in ids}
-        ids.update(await self._existing_ids(list(missing)))
-        for start in range(0, len(edges), 5000):
-            rows = [
-                {
-                    "source_id": e["source_id"],
-                    "target_id": ids[e["target"]],
-                    "type": e["type"],
-                    "position": e["position"],
-                }
-                for e in edges[start : start + 5000]
-            ]
-            await self._copy(cast(Table, Relation.__table__), rows)
-        for start in range(0, len(participants), 5000):
-            rows = [
-                {
-                    "program_id": p["program_id"],
-                    "organization_id": ids[p["target"]] if p["target"] else None,
-                    "name": None if p["target"] else p["name"],
-                    "role": p["role"],
-                    "position": p["position"],
-                }
-                for p in participants[start : start + 5000]
-            ]
-            await self._copy(cast(Table, Participant.__table__), rows)
+        if write:
+            await self._write_edges(edges, ids)
 
     async def _write_chunk(
         self,
@@ -276,63 +252,40 @@ class ImportService:
         ids: dict[Key, uuid.UUID],
         existing: dict[Key, uuid.UUID],
         counts: ImportCounts,
-        edges: list[dict[str, Any]],
-        participants: list[dict[str, Any]],
-        replaced: list[uuid.UUID],
+        edges: Edges,
         *,
         write: bool,
     ) -> None:
-        known = [existing[(k, d["slug"])] for k, d in chunk if (k, d["slug"]) in existing]
-        if known:
-            await self._settle()
-        current = await self._load(known)
-        written: list[tuple[RecordService, Record, str, bool, dict[str, Any]]] = []
-        # New records go in with bulk INSERTs (no ORM objects); updates go through the ORM.
+        current = await self._load([existing[(k, d["slug"])] for k, d in chunk if (k, d["slug"]) in existing])
         created: dict[str, list[dict[str, Any]]] = {}
-        change_rows: list[dict[str, Any]] = []
-        revision_rows: list[dict[str, Any]] = []
+        history: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        updated: list[tuple[RecordService, Record, bool, dict[str, Any]]] = []
         for kind, body in chunk:
             service: RecordService = self.services[kind]
             data = service.with_defaults(body)
-            key = (kind, data["slug"])
-            record = current.get(ids[key])
-            if (
-                record is not None
-                and record.deleted_at is None
-                and service.normalised(editable(record, service.spec)) == service.normalised(data)
-            ):
-                counts.unchanged += 1
-                continue
-            record_id = ids[key]
+            record_id = ids[(kind, data["slug"])]
+            record = current.get(record_id)
             if record is None:
                 counts.created += 1
                 if not write:
                     continue
-                values = service.column_values(data)
-                created.setdefault(kind, []).append(
-                    {"id": record_id, "kind": kind, "slug": key[1], "version": 1, **values}
+                row = {"id": record_id, "kind": kind, "slug": data["slug"], "version": 1}
+                row.update(service.column_values(data), deleted_at=None)
+                created.setdefault(kind, []).append(row)
+                history.append(
+                    history_rows(
+                        SimpleNamespace(**row),
+                        "created",
+                        public_before=False,
+                        key_id=self.viewer.key_id,
+                        previous={},
+                    )
                 )
-                public = data["publication"] == "published"
-                change_rows.append(
-                    {
-                        "record_id": record_id,
-                        "kind": kind,
-                        "slug": key[1],
-                        "action": "created",
-                        "version": 1,
-                        "public": public,
-                        "public_before": False,
-                    }
-                )
-                revision_rows.append(
-                    {
-                        "record_id": record_id,
-                        "version": 1,
-                        "action": "created",
-                        "key_id": self.viewer.key_id,
-                        "snapshot": {},
-                    }
-                )
+            elif record.deleted_at is None and service.normalised(
+                editable(record, service.spec)
+            ) == service.normalised(data):
+                counts.unchanged += 1
+                continue
             else:
                 counts.updated += 1
                 if not write:
@@ -343,60 +296,48 @@ class ImportService:
                 record.deleted_at = None  # importing a deleted record's slug brings it back
                 record.version += 1
                 record.updated_at = dt.datetime.now(dt.UTC)
-                replaced.append(record.id)
-                written.append((service, record, "updated", public_before, previous))
-            for i, rel in enumerate(data.get("related") or []):
-                edges.append(
-                    {
-                        "source_id": record_id,
-                        "target": (rel["kind"], rel["slug"]),
-                        "type": rel["type"],
-                        "position": i,
-                    }
-                )
-            for i, part in enumerate(data.get("participants") or []):
-                target = ("organization", part["organization"]) if part.get("organization") else None
-                participants.append(
-                    {
-                        "program_id": record_id,
-                        "target": target,
-                        "name": part.get("name"),
-                        "role": part["role"],
-                        "position": i,
-                    }
-                )
-        # The INSERTs of this chunk run while the next chunk is prepared: PostgreSQL works on one
-        # core while Python works on the other. Nothing else touches the session until _settle().
-        await self._settle()
-        if created:
-            self._pending = asyncio.create_task(self._insert_rows(created, change_rows, revision_rows))
-            await asyncio.sleep(0)  # let it send the statements
-        if written:
-            await self._settle()
-            await self.session.flush()  # records first: change and revision rows refer to them
-            for service, record, action, public_before, previous in written:
-                service.log(record, action, public_before=public_before, previous=previous)
+                updated.append((service, record, public_before, previous))
+                edges.replaced.append(record.id)
+            edges.add(service.spec, record_id, data)
+        if updated:
+            await self.session.flush()  # the records before their change and revision rows
+            for service, record, public_before, previous in updated:
+                service.log(record, "updated", public_before=public_before, previous=previous)
             await self.session.flush()
-        if not self._pending:
-            self.session.expunge_all()
+        if write:
+            for kind, rows in created.items():
+                await self._copy(cast(Table, Record.__table__), rows)
+                await self._copy(cast(Table, KINDS[kind].model.__table__), rows)
+            await self._copy(cast(Table, Change.__table__), [change for change, _ in history])
+            await self._copy(cast(Table, Revision.__table__), [revision for _, revision in history])
+        self.session.expunge_all()
 
-    async def _settle(self) -> None:
-        if self._pending is not None:
-            task, self._pending = self._pending, None
-            await task
-            self.session.expunge_all()
-
-    async def _insert_rows(
-        self,
-        created: dict[str, list[dict[str, Any]]],
-        change_rows: list[dict[str, Any]],
-        revision_rows: list[dict[str, Any]],
-    ) -> None:
-        for kind, rows in created.items():
-            await self._copy(cast(Table, Record.__table__), rows)
-            await self._copy(cast(Table, KINDS[kind][0].model.__table__), rows)
-        await self._copy(cast(Table, Change.__table__), change_rows)
-        await self._copy(cast(Table, Revision.__table__), revision_rows)
+    async def _write_edges(self, edges: Edges, ids: dict[Key, uuid.UUID]) -> None:
+        """Relations and participants of every written record, replacing those of updated ones."""
+        for start in range(0, len(edges.replaced), 5000):
+            part = edges.replaced[start : start + 5000]
+            await self.session.execute(delete(Relation).where(Relation.source_id.in_(part)))
+            await self.session.execute(delete(Participant).where(Participant.record_id.in_(part)))
+        missing = {key for key in edges.targets() if key not in ids}
+        ids.update(await self._existing_ids(list(missing)))
+        relations = [
+            {"source_id": source, "target_id": ids[target], "type": type_, "position": i}
+            for source, type_, target, i in edges.relations
+        ]
+        participants = [
+            {
+                "record_id": record_id,
+                "organization_id": ids[target] if target else None,
+                "name": None if target else name,
+                "role": role,
+                "position": i,
+            }
+            for record_id, target, name, role, i in edges.participants
+        ]
+        for start in range(0, len(relations), 5000):
+            await self._copy(cast(Table, Relation.__table__), relations[start : start + 5000])
+        for start in range(0, len(participants), 5000):
+            await self._copy(cast(Table, Participant.__table__), participants[start : start + 5000])
 
     async def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Bulk rows with COPY, in the session's transaction: several times faster than INSERTs.
@@ -423,7 +364,7 @@ class ImportService:
         if not record_ids:
             return {}
         out: dict[uuid.UUID, Record] = {}
-        for spec, _ in KINDS.values():
+        for spec in SPECS:
             rows = await self.session.execute(
                 select(spec.model).options(*loader_options(spec)).where(spec.model.id.in_(record_ids))
             )
@@ -431,10 +372,25 @@ class ImportService:
         return out
 
 
-def _edge_targets(edges: list[dict[str, Any]], participants: list[dict[str, Any]]) -> set[Key]:
-    targets = {e["target"] for e in edges}
-    targets.update(p["target"] for p in participants if p["target"])
-    return targets
+@dataclass
+class Edges:
+    """What the written records point at, written once every record exists."""
+
+    relations: list[tuple[uuid.UUID, str, Key, int]] = field(default_factory=list)
+    participants: list[tuple[uuid.UUID, Key | None, str | None, str, int]] = field(default_factory=list)
+    replaced: list[uuid.UUID] = field(default_factory=list)  # updated records: their old edges go
+
+    def add(self, spec: KindSpec, record_id: uuid.UUID, data: dict[str, Any]) -> None:
+        for i, (_, type_, kind, slug) in enumerate(edge_targets(spec, data)):
+            self.relations.append((record_id, type_, (kind, slug), i))
+        for i, p in enumerate(participants_of(spec, data)):
+            target = ("organization", p["organization"]) if p.get("organization") else None
+            self.participants.append((record_id, target, p.get("name"), p["role"], i))
+
+    def targets(self) -> set[Key]:
+        out = {target for _, _, target, _ in self.relations}
+        out.update(target for _, target, _, _, _ in self.participants if target)
+        return out
 
 
 def _cycle_lines(edges: list[tuple[Key, Key, int]]) -> list[int]:

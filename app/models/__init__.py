@@ -5,8 +5,9 @@ from app.models.base import Base
 from app.models.history import Change, Revision
 from app.models.law import Law
 from app.models.organization import Organization
+from app.models.participant import Participant
 from app.models.policy import Policy
-from app.models.program import Participant, Program
+from app.models.program import Program
 from app.models.record import Record, Relation, is_public, visible
 from app.models.reference import Country, Topic
 from app.models.vectors import Embedding, VectorBacklog

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.record import Record, partial_date_check
 
 if TYPE_CHECKING:
-    from app.models.program import Participant
+    from app.models.participant import Participant
 
 
 class Organization(Record):

@@ -1,10 +1,10 @@
-"""The base of the four record kinds (joined-table inheritance) and the typed relations between them."""
+"""The base of every record kind (joined-table inheritance) and the typed relations between them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,6 +22,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Timestamps
+
+if TYPE_CHECKING:
+    from app.models.participant import Participant
 
 PARTIAL_DATE_CHECK = r"~ '^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$'"
 
@@ -76,6 +79,14 @@ class Record(Timestamps, Base):
     )
     relations_in: Mapped[list[Relation]] = relationship(
         foreign_keys="Relation.target_id", back_populates="target", lazy="raise", viewonly=True
+    )
+    # Organizations taking part (kinds whose spec declares participants), in order.
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="record",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="Participant.position",
+        foreign_keys="Participant.record_id",
     )
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}

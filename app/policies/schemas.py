@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.partial_date import PartialDate
-from app.records.schemas import DocumentText, RecordFields, RecordMeta, ShortText, WriteMeta
+from app.records.schemas import DocumentText, RecordFields, RecordMeta, ShortText, WriteMeta, after
 
 PolicyType = Literal[
     "strategy", "concept", "action_plan", "programme", "decree", "roadmap", "agreement", "other"
@@ -20,6 +20,7 @@ class PolicyFields(BaseModel):
     adopted_on: PartialDate | None = None
     period_start: PartialDate | None = Field(None, examples=["2021"])
     period_end: PartialDate | None = Field(None, examples=["2030"])
+    _period = field_validator("period_end")(after("period_start"))
     status: PolicyStatus = Field("unknown", examples=["active"])
 
 

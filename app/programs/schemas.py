@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.i18n import LocalizedText
 from app.core.partial_date import PartialDate
 from app.core.reference import CurrencyCode
-from app.records.schemas import DocumentText, RecordFields, RecordMeta, ShortText, Slug, WriteMeta
+from app.records.schemas import DocumentText, RecordFields, RecordMeta, WriteMeta, after, participant_schemas
 
 ProgramStatus = Literal["planned", "active", "completed", "suspended", "unknown"]
 Role = Literal["donor", "implementer", "partner"]
@@ -26,31 +25,13 @@ class KeyEvent(BaseModel):
     title: LocalizedText = Field(min_length=1)
 
 
-class ParticipantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    organization: Slug | None = Field(None, description="Slug of an organization record.")
-    name: ShortText | None = Field(None, description="Plain-text name, when no organization record exists.")
-    role: Role = Field(examples=["implementer"])
-
-    @model_validator(mode="after")
-    def _one_of(self) -> ParticipantIn:
-        if not self.organization and not self.name:
-            raise ValueError("give `organization` (a slug) or `name`")
-        return self
-
-
-class ParticipantOut(BaseModel):
-    organization: str | None = Field(description="Organization slug, when linked.")
-    organization_id: uuid.UUID | None
-    name: dict[str, str] | str | None = Field(
-        description="Linked organization's names, or the plain-text name."
-    )
-    role: Role
+ParticipantIn, ParticipantOut = participant_schemas(Role, "Participant")
 
 
 class ProgramFields(BaseModel):
     start_on: PartialDate | None = None
     end_on: PartialDate | None = None
+    _period = field_validator("end_on")(after("start_on"))
     status: ProgramStatus = Field("unknown", examples=["active"])
     budget: Budget | None = None
     goal: LocalizedText = Field(default_factory=dict)
@@ -72,9 +53,9 @@ _EXAMPLE: dict[str, Any] = {
 
 class ProgramIn(WriteMeta, ProgramFields, DocumentText, RecordFields):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
-    participants: list[ParticipantIn] = Field(default_factory=list, max_length=200)
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=200)  # type: ignore[valid-type]
 
 
 class ProgramOut(RecordMeta, ProgramFields, DocumentText, RecordFields):
     model_config = ConfigDict(extra="ignore")
-    participants: list[ParticipantOut] = Field(default_factory=list)
+    participants: list[ParticipantOut] = Field(default_factory=list)  # type: ignore[valid-type]

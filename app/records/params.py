@@ -6,37 +6,19 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Query
 from pydantic import TypeAdapter, ValidationError
 
-from app.core.config import get_settings
+from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
 from app.core.i18n import negotiate
 from app.core.partial_date import parse_partial_date
 from app.core.reference import country_codes
+from app.records.filters import check_choices, literal_values, split_multi
 
-
-def split_multi(values: Iterable[str] | None) -> list[str]:
-    """`?country=KG&country=TJ` and `?country=KG,TJ` both mean KG or TJ."""
-    out: list[str] = []
-    for value in values or []:
-        for part in value.split(","):
-            part = part.strip()
-            if part and part not in out:
-                out.append(part)
-    return out
-
-
-def check_choices(name: str, values: list[str], allowed: Iterable[str]) -> list[str]:
-    allowed = list(allowed)
-    bad = [v for v in values if v not in allowed]
-    if bad:
-        raise Unprocessable(
-            [field_error([name], f"unknown value {bad[0]!r}; use one of: {', '.join(allowed)}", "enum")]
-        )
-    return values
+__all__ = ["check_choices", "literal_values", "split_multi"]
 
 
 def check_partial_date(name: str, value: str | None) -> str | None:
@@ -46,10 +28,6 @@ def check_partial_date(name: str, value: str | None) -> str | None:
         return parse_partial_date(value)
     except ValueError as exc:
         raise Unprocessable([field_error([name], f"{exc}", "date")]) from exc
-
-
-def literal_values(annotation: Any) -> list[str]:
-    return list(getattr(annotation, "__args__", ()))
 
 
 def parse_countries(values: Iterable[str] | None) -> list[str]:
@@ -80,7 +58,6 @@ _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 class ListParams:
     limit: int
     cursor: str | None
-    sort: str | None
     countries: list[str]
     topics: list[str]
     statuses: list[str]
@@ -97,14 +74,6 @@ async def list_params(
     ] = 20,
     cursor: Annotated[
         str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
-    ] = None,
-    sort: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="Sort field, `-` for descending. Default `slug`; each list names its fields.",
-            examples=["-updated_at"],
-        ),
     ] = None,
     country: Annotated[
         list[str] | None,
@@ -166,7 +135,6 @@ async def list_params(
     return ListParams(
         limit=limit,
         cursor=cursor,
-        sort=sort,
         countries=countries,
         topics=topics,
         statuses=split_multi(status),
@@ -184,6 +152,7 @@ ListParamsDep = Annotated[ListParams, Depends(list_params)]
 
 
 async def display_language(
+    settings: SettingsDep,
     lang: Annotated[
         str | None,
         Query(
@@ -195,7 +164,6 @@ async def display_language(
     ] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> str:
-    settings = get_settings()
     if lang is not None:
         lang = lang.strip().lower()
         if lang != "all" and lang not in settings.languages:

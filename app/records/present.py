@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.i18n import display_block
 from app.keys.service import Viewer
-from app.models import Program, Record, is_public
+from app.models import Record, is_public
 from app.records.spec import KindSpec
 
 
@@ -25,14 +25,7 @@ def editable(record: Record, spec: KindSpec) -> dict[str, Any]:
     data[spec.title_field] = dict(record.title)
     data[spec.summary_field] = dict(record.summary or {})
     data["editorial"] = dict(record.editorial) if record.editorial else None
-    data["related"] = _related(record, lambda other: other.deleted_at is None)
-    if isinstance(record, Program):
-        data["participants"] = [
-            {"organization": p.organization.slug, "role": p.role}
-            if p.organization is not None
-            else {"name": p.name, "role": p.role}
-            for p in record.participants
-        ]
+    _edges(data, record, spec, lambda other: other is not None and other.deleted_at is None)
     return data
 
 
@@ -40,16 +33,33 @@ def public_body(record: Record, spec: KindSpec) -> dict[str, Any]:
     """The editable body as the public may see it: the export and import format."""
     public = Viewer()
     data = editable(record, spec)
-    data["related"] = _related(record, lambda other: visible(other, public))
-    if isinstance(record, Program):
-        data["participants"] = [
+    _edges(data, record, spec, lambda other: visible(other, public))
+    return {"kind": record.kind, **data}
+
+
+def _edges(
+    data: dict[str, Any], record: Record, spec: KindSpec, keep: Callable[[Record | None], bool]
+) -> None:
+    """`related`, the kind's links and its participants, from loaded ORM objects; ends that
+    `keep` refuses are left out (participants named in text stay)."""
+    out = [rel for rel in sorted(record.relations_out, key=lambda r: r.position) if keep(rel.target)]
+    data["related"] = [
+        {"type": rel.type, "kind": rel.target.kind, "slug": rel.target.slug}
+        for rel in out
+        if rel.type not in spec.link_relations
+    ]
+    for link in spec.links:
+        data[link.field] = link.value(
+            [(r.target.kind, r.target.slug) for r in out if r.type == link.relation]
+        )
+    if spec.participants:
+        data[spec.participants.field] = [
             {"organization": p.organization.slug, "role": p.role}
-            if visible(p.organization, public) and p.organization is not None
+            if p.organization is not None and keep(p.organization)
             else {"name": p.name, "role": p.role}
             for p in record.participants
-            if visible(p.organization, public) or p.name
+            if (p.organization is not None and keep(p.organization)) or p.name
         ]
-    return {"kind": record.kind, **data}
 
 
 def present(
@@ -66,10 +76,16 @@ def present(
     # Incoming edges have no position of their own: ordered by the other end, so every response
     # (a list entry, the detail, a write's answer) lists them alike.
     incoming = sorted(edges.get("in", []), key=lambda e: (e["kind"], e["slug"], e["type"]))
-    member = sorted(edges.get("member", []), key=lambda e: (e["slug"], e["role"]))
-    data["related"] = [{"type": e["type"], "kind": e["kind"], "slug": e["slug"]} for e in out]
-    if "participants" in spec.custom_fields:
-        data["participants"] = [
+    member = sorted(edges.get("member", []), key=lambda e: (e["kind"], e["slug"], e["role"]))
+    data["related"] = [
+        {"type": e["type"], "kind": e["kind"], "slug": e["slug"]}
+        for e in out
+        if e["type"] not in spec.link_relations
+    ]
+    for link in spec.links:
+        data[link.field] = link.value([(e["kind"], e["slug"]) for e in out if e["type"] == link.relation])
+    if spec.participants:
+        data[spec.participants.field] = [
             {"organization": e["slug"], "organization_id": e["id"], "name": e["title"], "role": e["role"]}
             if e["id"] is not None
             else {"organization": None, "organization_id": None, "name": e["name"], "role": e["role"]}
@@ -111,11 +127,3 @@ def _edge(other: Mapping[str, Any], direction: str, type_: str, role: str | None
         "title": other["title"],
         "role": role,
     }
-
-
-def _related(record: Record, keep: Callable[[Record], bool]) -> list[dict[str, str]]:
-    return [
-        {"type": rel.type, "kind": rel.target.kind, "slug": rel.target.slug}
-        for rel in sorted(record.relations_out, key=lambda r: r.position)
-        if keep(rel.target)
-    ]

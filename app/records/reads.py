@@ -86,18 +86,20 @@ class RecordReader:
         self, ids: Sequence[uuid.UUID], *, editor: bool
     ) -> dict[uuid.UUID, dict[str, list[dict[str, Any]]]]:
         """Every edge of these records whose other end the viewer may see, in one statement:
-        `out` (by position), `in`, and program participations (`member`: the organization's side;
-        `participant`: the program's side, which also keeps participants named only in text)."""
+        `out` (by position), `in`, and participations (`member`: the organization's side, in
+        records of any kind; `participant`: the record's side, which also keeps participants
+        named only in text)."""
         out: dict[uuid.UUID, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         if ids:
-            for row in await self._dicts(_edges_statement(self.spec.kind, editor), {"ids": list(ids)}):
+            statement = _edges_statement(self.spec.participants is not None, editor)
+            for row in await self._dicts(statement, {"ids": list(ids)}):
                 out[row["owner"]][row["section"]].append(row)
         return out
 
 
 @lru_cache(maxsize=32)
-def _edges_statement(kind: str, editor: bool) -> Any:
-    """Built once per kind and viewer: constructing it (an alias, four selects) cost more per
+def _edges_statement(with_participants: bool, editor: bool) -> Any:
+    """Built once per shape and viewer: constructing it (an alias, four selects) cost more per
     request than running it."""
     rel, part = Relation.__table__.c, Participant.__table__
     other = Record.__table__.alias("other")
@@ -126,19 +128,17 @@ def _edges_statement(kind: str, editor: bool) -> Any:
         edge("in", rel.target_id, rel.type, rel.position, null, null)
         .select_from(Relation.__table__.join(other, o.id == rel.source_id))
         .where(rel.target_id.in_(ids), _other_end_visible(other, editor)),
+        # Only organizations have rows here; for other kinds this finds nothing on the index.
+        edge("member", part.c.organization_id, null, part.c.position, part.c.role, null)
+        .select_from(part.join(other, o.id == part.c.record_id))
+        .where(part.c.organization_id.in_(ids), _other_end_visible(other, editor)),
     ]
-    if kind == "organization":
+    if with_participants:
         parts.append(
-            edge("member", part.c.organization_id, null, part.c.position, part.c.role, null)
-            .select_from(part.join(other, o.id == part.c.program_id))
-            .where(part.c.organization_id.in_(ids), _other_end_visible(other, editor))
-        )
-    if kind == "program":
-        parts.append(
-            edge("participant", part.c.program_id, null, part.c.position, part.c.role, part.c.name)
+            edge("participant", part.c.record_id, null, part.c.position, part.c.role, part.c.name)
             .select_from(
                 part.outerjoin(other, and_(o.id == part.c.organization_id, _other_end_visible(other, editor)))
             )
-            .where(part.c.program_id.in_(ids))
+            .where(part.c.record_id.in_(ids))
         )
     return union_all(*parts)

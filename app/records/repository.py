@@ -14,7 +14,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.core.partial_date import on_or_after, on_or_before
 from app.core.text import fold
-from app.models import Change, Participant, Program, Record, Relation, Revision, Topic, is_public
+from app.models import Change, Participant, Record, Relation, Revision, Topic, is_public
 from app.records.spec import KindSpec
 
 # What an editable body names of a record at the other end of a relation (raiseload: reading
@@ -30,9 +30,9 @@ def loader_options(spec: KindSpec) -> list[LoaderOption]:
         .joinedload(Relation.target)
         .load_only(*_OTHER_END, raiseload=True)
     ]
-    if spec.model is Program:
+    if spec.participants:
         options.append(
-            selectinload(Program.participants)
+            selectinload(spec.model.participants)
             .joinedload(Participant.organization)
             .load_only(*_OTHER_END, raiseload=True)
         )
@@ -132,6 +132,11 @@ class RecordRepository:
                 conds.append(Record.search_text.ilike(f"%{_like_escape(word)}%", escape="\\"))
         return conds
 
+    def kind_filters(self, values: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+        """The kind's own filters (its spec's), from checked values."""
+        conds = [f.condition(values) for f in self.spec.filters]
+        return [c for c in conds if c is not None]
+
     async def slug_taken(self, slug: str, exclude_id: uuid.UUID | None = None) -> bool:
         stmt = select(Record.id).where(Record.kind == self.spec.kind, Record.slug == slug)
         if exclude_id is not None:
@@ -173,24 +178,41 @@ class RecordRepository:
     async def flush(self) -> None:
         await self.session.flush()
 
-    def log_change(self, record: Record, action: str, *, public_before: bool) -> None:
-        self.session.add(
-            Change(
-                record_id=record.id,
-                kind=record.kind,
-                slug=record.slug,
-                action="updated" if action == "restored" else action,
-                version=record.version,
-                public=is_public(record),
-                public_before=public_before,
-            )
-        )
-
-    def add_revision(
-        self, record: Record, action: str, key_id: uuid.UUID | None, snapshot: dict[str, Any]
+    def log(
+        self,
+        record: Any,
+        action: str,
+        *,
+        public_before: bool,
+        key_id: uuid.UUID | None,
+        previous: dict[str, Any],
     ) -> None:
-        self.session.add(
-            Revision(
-                record_id=record.id, version=record.version, action=action, key_id=key_id, snapshot=snapshot
-            )
+        change, revision = history_rows(
+            record, action, public_before=public_before, key_id=key_id, previous=previous
         )
+        self.session.add_all([Change(**change), Revision(**revision)])
+
+
+def history_rows(
+    record: Any, action: str, *, public_before: bool, key_id: uuid.UUID | None, previous: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The one writer of a write's change-feed/outbox row and its revision (who, when, and the
+    version this one replaced; empty for a creation), as column values: the write path adds
+    them as ORM rows, the import copies them in bulk. `record` has the record's columns."""
+    change = {
+        "record_id": record.id,
+        "kind": record.kind,
+        "slug": record.slug,
+        "action": "updated" if action == "restored" else action,
+        "version": record.version,
+        "public": is_public(record),
+        "public_before": public_before,
+    }
+    revision = {
+        "record_id": record.id,
+        "version": record.version,
+        "action": action,
+        "key_id": key_id,
+        "snapshot": previous,
+    }
+    return change, revision

@@ -1,10 +1,12 @@
-"""The routes every kind has, built from its spec. (No `from __future__ import annotations` here:
-FastAPI reads the kind's schema types from these closures' annotations at runtime.)"""
+"""The routes of a kind, built from its spec: list (with the kind's typed sorts and filters),
+get, create, replace, patch, delete, revisions, restore. (No `from __future__ import annotations`
+here: FastAPI reads the kind's schema types from these closures' annotations at runtime.)"""
 
-from collections.abc import Callable
-from typing import Annotated, Any
+import inspect
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from app.core.db import SessionDep
 from app.core.errors import (
@@ -20,12 +22,10 @@ from app.core.http import json_response, record_etag_prefix
 from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
-from app.records.params import LangDep, ListParams
+from app.records.params import LangDep, ListParamsDep
 from app.records.schemas import RevisionOut
 from app.records.service import RecordService
 from app.records.spec import KindSpec
-
-ServiceFactory = Callable[[Any, Viewer], RecordService]
 
 KeyPath = Annotated[
     str,
@@ -86,8 +86,86 @@ def send_page(
     return json_response(request, page, headers={"Content-Language": "mul" if lang == "all" else lang})
 
 
-def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFactory) -> None:
-    """GET one, POST, PUT, PATCH, DELETE for a kind. Each kind's own router adds its list route."""
+@dataclass
+class KindQuery:
+    """A list's kind-specific part: its sort and its own filters' checked values."""
+
+    sort: str | None
+    filters: dict[str, Any]
+
+
+def kind_query(spec: KindSpec) -> Any:
+    """A dependency whose parameters are the kind's sort (an enum of its sort fields, either
+    direction) and its filters' parameters, as the spec declares them."""
+    sorts = [*spec.sorts, *(f"-{name}" for name in spec.sorts)]
+    parameters = [
+        inspect.Parameter(
+            "sort",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                Literal[tuple(sorts)] | None,
+                Query(
+                    description="Sort field, `-` for descending. Default `slug`.", examples=["-updated_at"]
+                ),
+            ],
+        )
+    ]
+    for f in spec.filters:
+        for name, annotation in f.parameters().items():
+            parameters.append(
+                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+            )
+
+    async def dependency(**raw: Any) -> KindQuery:
+        values: dict[str, Any] = {}
+        for f in spec.filters:
+            values.update(f.parse(raw))
+        return KindQuery(sort=raw.get("sort"), filters=values)
+
+    dependency.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return dependency
+
+
+def kind_router(spec: KindSpec) -> APIRouter:
+    router = APIRouter(prefix=f"/{spec.plural}", tags=[spec.tag])
+    add_list_route(router, spec)
+    add_record_routes(router, spec)
+    return router
+
+
+def add_list_route(router: APIRouter, spec: KindSpec) -> None:
+    Query_: Any = Annotated[KindQuery, Depends(kind_query(spec))]
+
+    @router.get(
+        "",
+        name=f"list_{spec.plural}",
+        summary=f"List {spec.plural}",
+        description=f"Sort by {', '.join(spec.sorts)}.",
+        response_model=Page[spec.out_schema],  # type: ignore[name-defined]
+        responses=problem_responses(BadRequest, Forbidden, Unprocessable),
+    )
+    async def list_records(
+        request: Request,
+        session: SessionDep,
+        viewer: ViewerDep,
+        params: ListParamsDep,
+        lang: LangDep,
+        query: Query_,
+    ) -> Response:
+        service = RecordService(session, spec, viewer)
+        items, total, next_cursor = await service.list_page(params, lang, query.sort, query.filters)
+        return send_page(request, items, total, next_cursor, lang)
+
+    del list_records
+
+
+def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
+    """GET one, POST, PUT, PATCH, DELETE, revisions and restore for a kind."""
+
+    def make_service(session: Any, viewer: Viewer) -> RecordService:
+        return RecordService(session, spec, viewer)
+
     InSchema: Any = spec.in_schema
     OutSchema: Any = spec.out_schema
     kind = spec.kind
@@ -223,19 +301,3 @@ def add_record_routes(router: APIRouter, spec: KindSpec, make_service: ServiceFa
         return await send_record(request, service, restored.id, lang)
 
     del get_one, create, replace, patch, delete, revisions, restore  # registered on the router
-
-
-def list_route_kwargs(spec: KindSpec) -> dict[str, Any]:
-    return {
-        "name": f"list_{spec.plural}",
-        "summary": f"List {spec.plural}",
-        "response_model": Page[spec.out_schema],  # type: ignore[name-defined]
-        "responses": problem_responses(BadRequest, Forbidden, Unprocessable),
-    }
-
-
-async def list_response(
-    request: Request, service: RecordService, params: ListParams, lang: str, extra: list[Any] | None = None
-) -> Response:
-    items, total, next_cursor = await service.list_page(params, lang, extra)
-    return send_page(request, items, total, next_cursor, lang)

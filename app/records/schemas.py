@@ -6,10 +6,20 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.core.i18n import NO_NUL, ContentLanguage, LocalizedText, TranslationKind
-from app.core.partial_date import PartialDate
+from app.core.partial_date import PartialDate, ends_before
 from app.core.reference import CountryCode
 
 Slug = Annotated[
@@ -27,7 +37,27 @@ ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=NO_NUL)
 ]
 RelationType = Literal["amends", "repeals", "implements", "based_on", "replaces", "related"]
-RecordKind = Literal["law", "policy", "program", "organization"]
+
+
+def _known_kind(value: str) -> str:
+    from app.registry import KINDS
+
+    if value not in KINDS:
+        raise ValueError(f"unknown kind {value!r}; use one of: {', '.join(KINDS)}")
+    return value
+
+
+def _kind_enum(schema: dict[str, Any]) -> None:
+    from app.registry import KINDS
+
+    schema["enum"] = list(KINDS)
+
+
+# A kind's name, checked against the registry when a body is read (the registry imports the kinds'
+# schemas, which import this module, so the names cannot be a Literal here).
+RecordKind = Annotated[
+    str, AfterValidator(_known_kind), Field(json_schema_extra=_kind_enum, examples=["law"])
+]
 
 
 class Identifier(BaseModel):
@@ -144,7 +174,11 @@ class RelationOut(BaseModel):
     id: uuid.UUID
     slug: str
     title: dict[str, str] = Field(description="The other record's title (or name), all languages.")
-    role: str | None = Field(None, description="For program participants: donor, implementer or partner.")
+    role: str | None = Field(
+        None,
+        description="For participants (type `participant`): the organization's role.",
+        examples=["donor"],
+    )
 
 
 class RecordMeta(BaseModel):
@@ -176,3 +210,62 @@ class RevisionOut(BaseModel):
 
 class WriteMeta(BaseModel):
     slug: Slug | None = Field(None, description="Omit to derive one from the English (or first) title.")
+
+
+def after(start: str) -> Any:
+    """A field validator for a period's end: not before `start` (a field declared before it), so
+    the error points at the end."""
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        begun = info.data.get(start)
+        if ends_before(begun, value):
+            raise ValueError(f"the end ({value}) is before `{start}` ({begun})")
+        return value
+
+    return check
+
+
+def participant_schemas(roles: Any, title: str) -> tuple[type[BaseModel], type[BaseModel]]:
+    """The body and response models of a kind's participants (app/records/spec.py Participants):
+    `{organization: slug}` where the organization has a record, `{name}` otherwise, with a role."""
+
+    class ParticipantIn(BaseModel):
+        model_config = ConfigDict(extra="forbid", title=f"{title}In")
+        organization: Slug | None = Field(None, description="Slug of an organization record.")
+        name: ShortText | None = Field(
+            None, description="Plain-text name, when no organization record exists."
+        )
+        role: roles = Field(examples=[roles.__args__[0]])
+
+        @model_validator(mode="after")
+        def _one_of(self) -> Any:
+            if not self.organization and not self.name:
+                raise ValueError("give `organization` (a slug) or `name`")
+            return self
+
+    class ParticipantOut(BaseModel):
+        model_config = ConfigDict(title=f"{title}Out")
+        organization: str | None = Field(description="Organization slug, when linked.")
+        organization_id: uuid.UUID | None
+        name: dict[str, str] | str | None = Field(
+            description="Linked organization's names, or the plain-text name."
+        )
+        role: roles
+
+    return ParticipantIn, ParticipantOut
+
+
+def record_ref(kinds: Any, title: str) -> type[BaseModel]:
+    """A link to a record of one of several kinds (app/records/spec.py Link): `{kind, slug}`."""
+
+    class Ref(BaseModel):
+        model_config = ConfigDict(extra="forbid", title=title, frozen=True)
+        kind: kinds = Field(description="The other record's kind.", examples=[kinds.__args__[0]])
+        slug: Slug
+
+    return Ref
+
+
+def unique(values: list[Any] | None) -> list[Any] | None:
+    """A list validator's body: repeated entries once, in order."""
+    return None if values is None else _unique(values)

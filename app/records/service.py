@@ -1,4 +1,4 @@
-"""Use cases shared by the four kinds: read, list, create, replace, merge-patch, delete."""
+"""Use cases of every kind, driven by its spec: read, list, create, replace, merge-patch, delete."""
 
 from __future__ import annotations
 
@@ -18,24 +18,12 @@ from app.core.http import check_if_match
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.text import fold, latin
 from app.keys.service import Viewer
-from app.models import Record, Relation, is_public
-from app.records.params import ListParams, check_choices, literal_values
+from app.models import Participant, Record, Relation, is_public
+from app.records.params import ListParams, check_choices
 from app.records.present import editable, present
 from app.records.reads import RecordReader
 from app.records.repository import RecordRepository, SortKey
 from app.records.spec import KindSpec
-
-# Which relation types make sense between which kinds (source kind, target kind).
-_SAME_KIND = {"amends", "repeals", "replaces"}
-_IMPLEMENTS = {"implements", "based_on"}
-
-
-def relation_allowed(type_: str, source: str, target: str) -> bool:
-    if type_ == "related":
-        return True
-    if type_ in _SAME_KIND:
-        return source == target and source in ("law", "policy")
-    return source in ("law", "policy", "program") and target in ("law", "policy")
 
 
 def validation_errors(exc: ValidationError) -> Unprocessable:
@@ -87,8 +75,9 @@ class RecordService:
         return present(row, edges[row["id"]], self.spec, lang)
 
     async def list_page(
-        self, params: ListParams, lang: str, extra: list[Any] | None = None
+        self, params: ListParams, lang: str, sort: str | None, filters: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], int, str | None]:
+        """One page; `filters` are the kind's own, checked by its spec's filters (app/records/filters.py)."""
         publications = params.publications
         if not self.viewer.is_editor:
             if any(p != "published" for p in publications):
@@ -96,9 +85,8 @@ class RecordService:
             publications = ["published"]
         elif not publications:
             publications = ["draft", "published", "archived"]
-        status_field = self.spec.in_schema.model_fields["status"]
-        check_choices("status", params.statuses, literal_values(status_field.annotation))
-        sort = self._sort(params.sort)
+        check_choices("status", params.statuses, self.spec.statuses)
+        key = self._sort(sort)
         conds = self.repo.filters(
             publications=publications,
             countries=params.countries,
@@ -109,20 +97,20 @@ class RecordService:
             updated_since=params.updated_since,
             q=params.q,
         )
-        after = decode_cursor(params.cursor, sort.name, 2) if params.cursor else None
+        conds.extend(self.repo.kind_filters(filters))
+        after = decode_cursor(params.cursor, key.name, 2) if params.cursor else None
         if after is not None:
             try:
                 uuid.UUID(after[1])
-                if sort.is_time:
+                if key.is_time:
                     dt.datetime.fromisoformat(after[0])
             except ValueError as exc:
                 raise BadRequest("`cursor` is damaged; start again without it.") from exc
-        conds = [*conds, *(extra or [])]
-        page = [*conds, sort.after(after)] if after is not None else conds
-        rows = await self.reader.rows(page, sort.order_by(), params.limit + 1)
+        page = [*conds, key.after(after)] if after is not None else conds
+        rows = await self.reader.rows(page, key.order_by(), params.limit + 1)
         total = await self.reader.count(conds)
         rows, more = rows[: params.limit], len(rows) > params.limit
-        next_cursor = encode_cursor(sort.name, sort.values_of(rows[-1])) if more else None
+        next_cursor = encode_cursor(key.name, key.values_of(rows[-1])) if more else None
         edges = await self.reader.edges([r["id"] for r in rows], editor=self.viewer.is_editor)
         return [present(r, edges[r["id"]], self.spec, lang) for r in rows], total, next_cursor
 
@@ -262,7 +250,7 @@ class RecordService:
             editorial=data.get("editorial") or {},
             original_language=data["original_language"],
         )
-        values["search_text"] = search_text(values)
+        values["search_text"] = search_text(values, self.spec.code_fields)
         return values
 
     def apply_columns(self, record: Record, data: dict[str, Any]) -> None:
@@ -272,8 +260,8 @@ class RecordService:
     def _apply(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
         self.apply_columns(record, data)
         relations = [
-            Relation(target_id=refs["related"][i], type=rel["type"], position=i)
-            for i, rel in enumerate(data.get("related") or [])
+            Relation(target_id=target, type=type_, position=i)
+            for i, (type_, target) in enumerate(refs["edges"])
         ]
         if new:
             record.relations_out = relations
@@ -284,12 +272,19 @@ class RecordService:
             for r in kept:
                 r.position = wanted.pop((r.target_id, r.type)).position
             record.relations_out = kept + list(wanted.values())
-        self.apply_custom(record, data, refs, new=new)
-
-    def apply_custom(self, record: Record, data: dict[str, Any], refs: dict[str, Any], *, new: bool) -> None:
-        """Kind-specific fields that are not plain columns (program participants)."""
+        if self.spec.participants:
+            record.participants = [
+                Participant(
+                    organization_id=org_id, name=None if org_id else p.get("name"), role=p["role"], position=i
+                )
+                for i, (p, org_id) in enumerate(
+                    zip(participants_of(self.spec, data), refs["participants"], strict=True)
+                )
+            ]
 
     async def _resolve_references(self, data: dict[str, Any], record: Record | None) -> dict[str, Any]:
+        """Topics, `related`, the kind's links and participants, by slug → id; every unknown one is
+        a field error (with its path), and nothing is written."""
         errors: list[dict[str, Any]] = []
         topics = data.get("topics") or []
         missing = set(await self.repo.missing_topics(topics))
@@ -298,34 +293,35 @@ class RecordService:
             for i, t in enumerate(topics)
             if t in missing
         )
-        related = data.get("related") or []
-        ids = await self.repo.ids_by_slug([(r["kind"], r["slug"]) for r in related])
-        resolved: list[uuid.UUID] = []
-        for i, rel in enumerate(related):
-            target = ids.get((rel["kind"], rel["slug"]))
+        wanted = edge_targets(self.spec, data)
+        people = participants_of(self.spec, data)
+        orgs = [("organization", p["organization"]) for p in people if p.get("organization")]
+        ids = await self.repo.ids_by_slug([(kind, slug) for _, _, kind, slug in wanted] + orgs)
+        edges: list[tuple[str, uuid.UUID]] = []
+        for path, type_, kind, slug in wanted:
+            target = ids.get((kind, slug))
             if target is None:
-                errors.append(
-                    field_error(["related", i, "slug"], f"no {rel['kind']} with slug {rel['slug']!r}", "ref")
-                )
+                errors.append(field_error(path, f"no {kind} with slug {slug!r}", "ref"))
             elif record is not None and target == record.id:
-                errors.append(field_error(["related", i, "slug"], "a record cannot relate to itself", "ref"))
-            elif not relation_allowed(rel["type"], self.spec.kind, rel["kind"]):
+                errors.append(field_error(path, "a record cannot relate to itself", "ref"))
+            elif path[0] == "related" and not self.spec.may_relate(type_, kind):
                 errors.append(
                     field_error(
-                        ["related", i, "type"],
-                        f"a {self.spec.kind} cannot {rel['type']} a {rel['kind']}",
-                        "ref",
+                        ["related", path[1], "type"], f"a {self.spec.kind} cannot {type_} a {kind}", "ref"
                     )
                 )
-            resolved.append(target)  # type: ignore[arg-type]
-        refs: dict[str, Any] = {"related": resolved}
-        errors.extend(await self.resolve_custom(data, refs))
+            else:
+                edges.append((type_, target))
+        resolved: list[uuid.UUID | None] = []
+        for i, p in enumerate(people):
+            org = p.get("organization")
+            if org and ("organization", org) not in ids:
+                field = self.spec.participants.field if self.spec.participants else "participants"
+                errors.append(field_error([field, i, "organization"], f"no organization {org!r}", "ref"))
+            resolved.append(ids.get(("organization", org)) if org else None)
         if errors:
             raise Unprocessable(errors)
-        return refs
-
-    async def resolve_custom(self, data: dict[str, Any], refs: dict[str, Any]) -> list[dict[str, Any]]:
-        return []
+        return {"edges": edges, "participants": resolved}
 
     async def _derive_slug(self, title: dict[str, str]) -> str:
         text = title.get("en") or next(iter(title.values()))
@@ -343,8 +339,9 @@ class RecordService:
     def log(self, record: Record, action: str, *, public_before: bool, previous: dict[str, Any]) -> None:
         """The change-feed/outbox row and the revision: who, when, and the version this one replaced
         (empty for a creation: the first version is the record itself until it changes)."""
-        self.repo.log_change(record, action, public_before=public_before)
-        self.repo.add_revision(record, action, self.viewer.key_id, previous)
+        self.repo.log(
+            record, action, public_before=public_before, key_id=self.viewer.key_id, previous=previous
+        )
 
     async def _flush(self) -> None:
         try:
@@ -355,11 +352,32 @@ class RecordService:
             ) from exc
 
 
-def search_text(values: dict[str, Any]) -> str:
+def participants_of(spec: KindSpec, data: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(data.get(spec.participants.field) or []) if spec.participants else []
+
+
+def edge_targets(spec: KindSpec, data: dict[str, Any]) -> list[tuple[list[Any], str, str, str]]:
+    """Every outgoing edge a body asks for, as (error path, relation type, kind, slug): `related`
+    first, then the kind's links in their declared order."""
+    out: list[tuple[list[Any], str, str, str]] = [
+        (["related", i, "slug"], rel["type"], rel["kind"], rel["slug"])
+        for i, rel in enumerate(data.get("related") or [])
+    ]
+    for link in spec.links:
+        pairs = link.targets(data.get(link.field))
+        for i, (kind, slug) in enumerate(pairs):
+            path: list[Any] = [link.field] if not link.many else [link.field, i]
+            if len(link.kinds) > 1:
+                path.append("slug")
+            out.append((path, link.relation, kind, slug))
+    return out
+
+
+def search_text(values: dict[str, Any], code_fields: tuple[str, ...]) -> str:
     """Folded and transliterated titles and codes for PostgreSQL's fallback search (pg_trgm).
     Summaries stay out: their trigrams would make the index (and every import) several times
     heavier; the fallback reads them unindexed."""
     parts = [*(values.get("title") or {}).values()]
-    parts += [str(values[f]) for f in ("number", "acronym", "instrument") if values.get(f)]
+    parts += [str(values[f]) for f in code_fields if values.get(f)]
     folded = [fold(p) for p in parts]
     return " \n".join(folded + [t for t in (latin(p) for p in parts) if t])

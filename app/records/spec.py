@@ -1,7 +1,11 @@
-"""What differs between the four record kinds, declared once per kind and read by the shared code."""
+"""What differs between record kinds, declared once per kind (each kind's `kind.py`) and read by the
+shared code: routes, lists and their filters, writes, reads, import, export, search documents,
+facets, the timeline and OpenAPI tags. A new kind is a model, a migration, a package with its
+schemas and its `KindSpec`, and a line in app/registry.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -9,12 +13,65 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.models import Record
+from app.records.filters import ListFilter
+
+
+@dataclass(frozen=True)
+class Participants:
+    """A body field listing organizations that take part, each `{organization: slug}` or `{name}`
+    with a role; stored in the `participants` table, shown on the organization's side too."""
+
+    field: str  # "participants", "organizers", "publishers"
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A body field naming other records, stored as relations of one type (navigable both ways:
+    the other record lists it among its incoming relations).
+
+    One target kind: the field holds a slug (`many=False`) or a list of slugs. Several target
+    kinds: a list of `{kind, slug}`."""
+
+    field: str  # "program", "concerns", "events"
+    relation: str  # the relation type stored: "part_of", "concerns", "output_of"
+    kinds: tuple[str, ...]
+    many: bool = True
+
+    def targets(self, value: Any) -> list[tuple[str, str]]:
+        """The body value as (kind, slug) pairs, in order."""
+        if value is None or value == []:
+            return []
+        if len(self.kinds) > 1:
+            return [(v["kind"], v["slug"]) for v in value]
+        values = value if self.many else [value]
+        return [(self.kinds[0], v) for v in values]
+
+    def value(self, targets: Sequence[tuple[str, str]]) -> Any:
+        """(kind, slug) pairs back as the body value."""
+        if len(self.kinds) > 1:
+            return [{"kind": k, "slug": s} for k, s in targets]
+        if self.many:
+            return [s for _, s in targets]
+        return targets[0][1] if targets else None
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A date on a record that is a step in time: the timeline lists it as `what` happened."""
+
+    column: str  # "adopted_on"
+    what: str  # "adopted"
+    # Only when the record's status is one of these (an event held, not one planned).
+    statuses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class KindSpec:
     kind: str  # "law"
     plural: str  # "laws" (the URL segment)
+    tag: str  # "Laws" (the OpenAPI tag)
+    description: str  # the tag's description
     model: type[Record]
     in_schema: type[BaseModel]
     out_schema: type[BaseModel]
@@ -25,14 +82,45 @@ class KindSpec:
     date_column: str | None = None
     # Public sort names → column attributes; each may be prefixed with "-" in `sort=`.
     sorts: tuple[str, ...] = ("slug", "updated_at", "created_at")
-    # Columns filled from the body by the kind's own code instead of being copied.
-    custom_fields: frozenset[str] = field(default_factory=frozenset)
+    # The kind's own list filters (beyond the common ones).
+    filters: tuple[ListFilter, ...] = ()
+    participants: Participants | None = None
+    links: tuple[Link, ...] = ()
+    # `related` types this kind may be the source of, with their target kinds (`related` itself
+    # goes anywhere).
+    relates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Search: the type field (its values are named in every language by `labels`), short codes
+    # (numbers, acronyms), other searchable text columns and columns whose values tag the record.
+    type_field: str | None = None
+    code_fields: tuple[str, ...] = ()
+    context_fields: tuple[str, ...] = ()
+    tag_fields: tuple[str, ...] = ()
+    # Names of the kind (under "kind") and of its fields' values, in every language, for search.
+    labels: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
+    timeline: tuple[Moment, ...] = ()
 
     @cached_property
     def column_fields(self) -> list[str]:
         """Body fields stored in a column of the same name."""
-        skip = {"slug", "related", self.title_field, self.summary_field, *self.custom_fields}
+        skip = {"slug", "related", self.title_field, self.summary_field}
+        skip |= {link.field for link in self.links}
+        if self.participants:
+            skip.add(self.participants.field)
         return [name for name in self.in_schema.model_fields if name not in skip]
 
+    @cached_property
+    def link_relations(self) -> frozenset[str]:
+        return frozenset(link.relation for link in self.links)
+
+    @cached_property
+    def statuses(self) -> list[str]:
+        return list(getattr(self.in_schema.model_fields["status"].annotation, "__args__", ()))
+
+    def may_relate(self, type_: str, target: str) -> bool:
+        return type_ == "related" or target in self.relates.get(type_, ())
+
     def sort_column(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    def column(self, name: str) -> Any:
         return getattr(self.model, name)

@@ -287,12 +287,20 @@ def country_token(code: str) -> str:
 def concepts() -> Concepts:
     from app.core.config import DEFAULT_LANGUAGES
     from app.core.reference import country_names
+    from app.registry import SPECS
 
     vocab = vocabulary()
     named: dict[str, list[str]] = {}
-    for field, table in vocab["labels"].items():  # type: ignore[attr-defined]
-        for value, phrases in table.items():
-            named[label_token(field, value)] = list(phrases)
+    # Each kind's names first (a name of a kind and of a type, such as "law", is the kind), then
+    # the names of its fields' values, as each kind's spec declares them.
+    for spec in SPECS:
+        for value, phrases in spec.labels.get("kind", {}).items():
+            named[label_token("kind", value)] = list(phrases)
+    for spec in SPECS:
+        for field, table in spec.labels.items():
+            if field != "kind":
+                for value, phrases in table.items():
+                    named.setdefault(label_token(field, value), []).extend(phrases)
     names = country_names(DEFAULT_LANGUAGES)
     by_name = {fold(n): code for code, by_lang in names.items() for n in by_lang.values()}
     for code, by_lang in names.items():

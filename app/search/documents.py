@@ -15,6 +15,7 @@ from itertools import chain
 from typing import Any
 
 from app.core.text import fold, latin
+from app.registry import KINDS
 from app.search.analysis import (
     act_number_variants,
     concepts,
@@ -26,13 +27,6 @@ from app.search.analysis import (
 )
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
-# The kind's main date (for `from`/`to`, the year facet and hits' `date`).
-DATE_FIELD = {"law": "adopted_on", "policy": "adopted_on", "program": "start_on", "organization": "founded"}
-# The kind's type field, whose value is named in every language (vocabulary.json `labels`).
-TYPE_FIELD = {"law": "instrument_type", "policy": "policy_type", "organization": "org_type"}
-# Short identifying strings: numbers, acronyms, instruments.
-CODE_FIELDS = ("number", "acronym", "instrument")
-CONTEXT_FIELDS = ("issuing_body", "official_publication", "city")
 # What the embedding model reads: titles and the start of the summary (its cost grows with length).
 PASSAGE_CHARS = 600
 
@@ -57,6 +51,17 @@ def _variants(texts: Iterable[str]) -> list[str]:
     return out
 
 
+def _texts(value: Any) -> list[str]:
+    """A context field's words: a string, a list of them, or a localized text's every language."""
+    if not value:
+        return []
+    if isinstance(value, Mapping):
+        return [str(v) for _, v in _ordered(value)]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if v]
+    return [str(value)]
+
+
 def passage(record: Any) -> str:
     """The text the embedding model sees: every title, then the summary in English (or the
     record's first language), cut at a word boundary."""
@@ -79,25 +84,29 @@ def search_document(
     topic_labels: Mapping[str, Mapping[str, str]],
     participant_names: Iterable[str] = (),
 ) -> dict[str, Any]:
+    spec = KINDS[record.kind]
     titles = _ordered(record.title)
     summaries = _ordered(record.summary)
-    date = getattr(record, DATE_FIELD[record.kind], None)
+    # The kind's main date (for `from`/`to`, the year facet and hits' `date`).
+    date = getattr(record, spec.date_column, None) if spec.date_column else None
     title_texts = [t for _, t in titles]
     title_texts += [v for lang, t in titles for v in script_variants(t, lang)]
-    codes = [str(getattr(record, f)) for f in CODE_FIELDS if getattr(record, f, None)]
+    # Short identifying strings: numbers, acronyms, instruments.
+    codes = [str(getattr(record, f)) for f in spec.code_fields if getattr(record, f, None)]
     codes += [
         str(i.get("value")) for i in (record.identifiers or []) if isinstance(i, dict) and i.get("value")
     ]
     codes = list(dict.fromkeys(codes))
     summary_texts = [t for _, t in summaries]
-    context = [str(getattr(record, f)) for f in CONTEXT_FIELDS if getattr(record, f, None)]
+    context = [text for f in spec.context_fields for text in _texts(getattr(record, f, None))]
     context += list(participant_names)
     for topic in record.topics or []:
         context += list(topic_labels.get(topic, {}).values())
+    # The kind, its type (named in every language by the spec's `labels`) and tag fields' values.
     tags = [label_token("kind", record.kind)]
-    if record.kind in TYPE_FIELD and getattr(record, TYPE_FIELD[record.kind], None):
-        tags.append(label_token(TYPE_FIELD[record.kind], getattr(record, TYPE_FIELD[record.kind])))
-    tags += [label_token("services", s) for s in getattr(record, "services", None) or []]
+    if spec.type_field and getattr(record, spec.type_field, None):
+        tags.append(label_token(spec.type_field, getattr(record, spec.type_field)))
+    tags += [label_token(f, value) for f in spec.tag_fields for value in getattr(record, f, None) or []]
     tags += [country_token(c) for c in record.countries or []]
     title_terms = unique_terms([*title_texts, *_variants(title_texts)])
     body_terms = list(

@@ -9,10 +9,12 @@ from sqlalchemy import ColumnElement, Integer, Text, and_, cast, func, literal, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import fold
-from app.models import Law, Organization, Policy, Program, Record, visible
+from app.models import Record, visible
+from app.registry import SPECS
 from app.search.params import SearchParams
 
-_DATE = func.coalesce(Law.adopted_on, Policy.adopted_on, Program.start_on, Organization.founded)
+# Each kind's main date, whichever kind the row is.
+_DATE = func.coalesce(*(spec.column(spec.date_column) for spec in SPECS if spec.date_column))
 
 
 # The summaries, folded in SQL as app.core.text.fold folds in Python (special letters only).
@@ -26,12 +28,10 @@ def _escape(word: str) -> str:
 
 
 def _joined() -> Any:
-    return (
-        Record.__table__.outerjoin(Law.__table__, Law.id == Record.id)
-        .outerjoin(Policy.__table__, Policy.id == Record.id)
-        .outerjoin(Program.__table__, Program.id == Record.id)
-        .outerjoin(Organization.__table__, Organization.id == Record.id)
-    )
+    joined: Any = Record.__table__
+    for spec in SPECS:
+        joined = joined.outerjoin(spec.model.__table__, spec.model.id == Record.id)
+    return joined
 
 
 def _conditions(params: SearchParams, query: str) -> list[ColumnElement[bool]]:

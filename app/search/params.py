@@ -10,26 +10,11 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from app.records.params import check_choices, check_partial_date, parse_countries, parse_topics, split_multi
+from app.registry import KINDS, SPECS
 from app.search.index import FACETS
 
-KINDS = ["law", "policy", "program", "organization"]
-STATUSES = sorted(
-    {
-        "in_force",
-        "amended",
-        "repealed",
-        "not_in_force",
-        "draft",
-        "unknown",
-        "active",
-        "expired",
-        "superseded",
-        "planned",
-        "completed",
-        "suspended",
-        "inactive",
-    }
-)
+# Every kind's statuses, from the registry.
+STATUSES = sorted({status for spec in SPECS for status in spec.statuses})
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FACET_NAMES = {"kind": "kind", "country": "countries", "topic": "topics", "status": "status", "year": "year"}
 
@@ -75,9 +60,7 @@ async def search_params(
             examples=["закон о внешней миграции"],
         ),
     ] = "",
-    kind: Annotated[
-        list[str] | None, Query(description="law, policy, program, organization.", examples=["law"])
-    ] = None,
+    kind: Annotated[list[str] | None, Query(description=", ".join(KINDS) + ".", examples=["law"])] = None,
     country: Annotated[
         list[str] | None, Query(description="ISO country codes; OR within.", examples=["KG"])
     ] = None,
@@ -112,7 +95,7 @@ async def search_params(
     start, end = check_partial_date("from", date_from), check_partial_date("to", date_to)
     return SearchParams(
         q=q.strip(),
-        kinds=check_choices("kind", split_multi(kind), KINDS),
+        kinds=check_choices("kind", split_multi(kind), list(KINDS)),
         countries=countries,
         topics=topics,
         statuses=check_choices("status", split_multi(status), STATUSES),

@@ -1,24 +1,43 @@
 """The columns a search document (and an embedding's passage) needs, in one joined query: no ORM
-objects, since this runs for every record on a full reindex."""
+objects, since this runs for every record on a full reindex. Which kind columns it needs comes from
+the kinds' specs (their date, type, code, context and tag fields)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 
-from app.models import Law, Organization, Policy, Program, Record
+from app.models import Record
+from app.registry import SPECS
 
-_LAW, _POLICY, _PROGRAM, _ORG = (
-    Law.__table__.c,
-    Policy.__table__.c,
-    Program.__table__.c,
-    Organization.__table__.c,
-)
+
+def search_fields(spec: Any) -> list[str]:
+    names = [spec.date_column, spec.type_field, *spec.code_fields, *spec.context_fields, *spec.tag_fields]
+    return [n for n in names if n]
+
+
+@lru_cache(maxsize=1)
+def _kind_columns() -> tuple[list[Any], Any]:
+    r = Record.__table__.c
+    joined: Any = Record.__table__
+    by_name: dict[str, list[Any]] = {}
+    for spec in SPECS:
+        table = spec.model.__table__
+        joined = joined.outerjoin(table, table.c.id == r.id)
+        for name in search_fields(spec):
+            if table.c[name] not in by_name.setdefault(name, []):
+                by_name[name].append(table.c[name])
+    columns = [
+        (cols[0] if len(cols) == 1 else func.coalesce(*cols)).label(name) for name, cols in by_name.items()
+    ]
+    return columns, joined
 
 
 def rows_query() -> Any:
     r = Record.__table__.c
+    columns, joined = _kind_columns()
     return select(
         r.id,
         r.kind,
@@ -33,22 +52,5 @@ def rows_query() -> Any:
         r.identifiers,
         r.publication,
         r.deleted_at,
-        _LAW.number,
-        _LAW.official_publication,
-        _LAW.instrument_type,
-        _POLICY.policy_type,
-        _ORG.org_type,
-        _ORG.acronym,
-        _ORG.city,
-        _ORG.services,
-        _POLICY.instrument,
-        func.coalesce(_LAW.issuing_body, _POLICY.issuing_body).label("issuing_body"),
-        func.coalesce(_LAW.adopted_on, _POLICY.adopted_on).label("adopted_on"),
-        _PROGRAM.start_on,
-        _ORG.founded,
-    ).select_from(
-        Record.__table__.outerjoin(Law.__table__, _LAW.id == r.id)
-        .outerjoin(Policy.__table__, _POLICY.id == r.id)
-        .outerjoin(Program.__table__, _PROGRAM.id == r.id)
-        .outerjoin(Organization.__table__, _ORG.id == r.id)
-    )
+        *columns,
+    ).select_from(joined)

@@ -21,6 +21,7 @@ from app.core.config import get_settings
 from app.core.db import one_of
 from app.core.reference import country_names
 from app.models import Change, Participant, Record, Topic, is_public, visible
+from app.registry import KINDS
 from app.search.documents import search_document
 from app.search.index import settings as index_settings
 from app.search.loop import IndexWorker, keep_running, pause
@@ -43,20 +44,20 @@ async def ensure_index(client: AsyncClient, uid: str) -> None:
 async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
     labels = {t.slug: t.labels for t in (await session.execute(select(Topic))).scalars()}
     names = country_names(get_settings().languages)
-    programs = [row.id for row in rows if row.kind == "program"]
+    with_participants = [row.id for row in rows if KINDS[row.kind].participants]
     participants: dict[uuid.UUID, list[str]] = {}
-    if programs:
+    if with_participants:
         org = Record.__table__.alias("org")
         found = await session.execute(
-            select(Participant.program_id, Participant.name, org.c.title, org.c.publication, org.c.deleted_at)
+            select(Participant.record_id, Participant.name, org.c.title, org.c.publication, org.c.deleted_at)
             .select_from(Participant.__table__.outerjoin(org, org.c.id == Participant.organization_id))
-            .where(Participant.program_id.in_(programs))
+            .where(one_of(Participant.record_id, with_participants))
         )
         for row in found.all():
             if row.title is not None and is_public(row):
-                participants.setdefault(row.program_id, []).extend(row.title.values())
+                participants.setdefault(row.record_id, []).extend(row.title.values())
             elif row.name:
-                participants.setdefault(row.program_id, []).append(row.name)
+                participants.setdefault(row.record_id, []).append(row.name)
     docs = [
         search_document(
             row, country_names=names, topic_labels=labels, participant_names=participants.get(row.id, [])

@@ -1,0 +1,30 @@
+"""The program kind: projects and programmes, with donors, implementers and partners."""
+
+from __future__ import annotations
+
+from app.models import Program
+from app.programs.labels import LABELS
+from app.programs.schemas import ProgramIn, ProgramOut, Role
+from app.records.filters import TakesPart, literal_values
+from app.records.spec import KindSpec, Moment, Participants
+
+PROGRAM = KindSpec(
+    kind="program",
+    plural="programs",
+    tag="Programs",
+    description="Projects and programmes, with donors, implementers and partners.",
+    model=Program,
+    in_schema=ProgramIn,
+    out_schema=ProgramOut,
+    date_column="start_on",
+    sorts=("slug", "updated_at", "created_at", "start_on", "end_on"),
+    filters=(
+        TakesPart(
+            "organization", "Slugs of organizations taking part.", "org-iom", roles=literal_values(Role)
+        ),
+    ),
+    participants=Participants("participants", literal_values(Role)),
+    relates={"implements": ("law", "policy"), "based_on": ("law", "policy")},
+    labels=LABELS,
+    timeline=(Moment("start_on", "started"), Moment("end_on", "ended")),
+)
