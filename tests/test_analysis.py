@@ -108,6 +108,23 @@ def test_concepts_are_found_in_texts_and_replace_their_names_in_queries() -> Non
     assert named.in_query(terms("razreshenie na rabotu")) == ([], ["qzpermit"])  # typed in Latin
 
 
+def test_a_name_two_fields_share_adds_no_token() -> None:
+    """ "research" is a service of organizations and a type of publication: its token would make the
+    query miss the records tagged with the other one, so it stays a plain word; a name of one
+    value alone, or of a glossary group or kind, still becomes its token."""
+    named = Concepts(
+        {
+            "qzkindreport": ["report"],
+            "qzservicresearch": ["research"],
+            "qzpubtypresearch": ["research", "study"],
+        },
+        values={"qzservicresearch", "qzpubtypresearch"},
+    )
+    assert named.in_query(terms("research on remittances")) == (terms("on remittances"), [])
+    assert named.in_query(terms("a study")) == (terms("a"), ["qzpubtypresearch"])
+    assert named.in_query(terms("report")) == ([], ["qzkindreport"])
+
+
 def test_queries_name_countries_kinds_and_topics_by_concept() -> None:
     # A country by any of its names or adjectives, in any of the base's languages
     for name in ["Kyrgyzstan", "Кыргызстана", "кыргызский", "Qirgʻiziston", "Қырғызстан"]:

@@ -235,7 +235,9 @@ class Concepts:
     replaced by the token. Documents stay small, and a word in a language no record is written in
     (Tajik `гуреза`) still meets every record about refugees."""
 
-    def __init__(self, named: Mapping[str, Iterable[str]]) -> None:
+    def __init__(self, named: Mapping[str, Iterable[str]], values: Iterable[str] = ()) -> None:
+        # Tokens of fields' values (types, services): not kinds, countries or glossary groups.
+        self.values = frozenset(values)
         self.by_term: dict[str, list[Member]] = {}
         for rank, (token, phrases) in enumerate(named.items()):
             phrases = list(phrases)
@@ -267,6 +269,12 @@ class Concepts:
         for needed, _, _, token in members:
             if not needed & used:  # one concept per name: the first declared (kinds before types)
                 used |= needed
+                # A name two fields' values share ("research": a service, a publication type) is
+                # ambiguous: its token would make the query miss every record tagged with the
+                # other, so it adds none (kinds, countries and glossary groups win as declared).
+                others = {t for n, _, _, t in members if n == needed and t != token}
+                if token in self.values and others & self.values:
+                    continue
                 tokens[token] = None
         return [t for t in query if t not in used], list(tokens)
 
@@ -296,11 +304,13 @@ def concepts() -> Concepts:
     for spec in SPECS:
         for value, phrases in spec.labels.get("kind", {}).items():
             named[label_token("kind", value)] = list(phrases)
+    values: set[str] = set()
     for spec in SPECS:
         for field, table in spec.labels.items():
             if field != "kind":
                 for value, phrases in table.items():
                     named.setdefault(label_token(field, value), []).extend(phrases)
+                    values.add(label_token(field, value))
     names = country_names(DEFAULT_LANGUAGES)
     by_name = {fold(n): code for code, by_lang in names.items() for n in by_lang.values()}
     for code, by_lang in names.items():
@@ -310,7 +320,7 @@ def concepts() -> Concepts:
         country = next((by_name[fold(m)] for m in group if fold(m) in by_name), None)
         token = country_token(country) if country else "qzgl" + _letters(group[0])
         named.setdefault(token, []).extend(group)
-    return Concepts(named)
+    return Concepts(named, values)
 
 
 @lru_cache
