@@ -4,11 +4,13 @@ else beyond its own model, migration and package."""
 
 from __future__ import annotations
 
+from app.events.kind import EVENT
 from app.laws.kind import LAW
 from app.organizations.kind import ORGANIZATION
 from app.policies.kind import POLICY
 from app.programs.kind import PROGRAM
+from app.publications.kind import PUBLICATION
 from app.records.spec import KindSpec
 
-SPECS: tuple[KindSpec, ...] = (LAW, POLICY, PROGRAM, ORGANIZATION)
+SPECS: tuple[KindSpec, ...] = (LAW, POLICY, PROGRAM, ORGANIZATION, EVENT, PUBLICATION)
 KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in SPECS}

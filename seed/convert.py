@@ -1,6 +1,7 @@
-"""Convert ../shared/data/central-asia.json (research notes) into the import format (NDJSON).
+"""Convert ../shared/data/central-asia.json and events-publications.json (research notes) into the
+import format (NDJSON).
 
-    .venv/bin/python seed/convert.py [--data PATH] [--out seed/seed.ndjson]
+    .venv/bin/python seed/convert.py [--data PATH] [--activities PATH] [--out seed/seed.ndjson]
 
 Rules (../shared/data/README.md): dataset ids become slugs; dates keep their precision; null stays
 null; topics map to slugs; program participants link to organizations by name or acronym, else stay
@@ -20,6 +21,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "central-asia.json"
+DEFAULT_ACTIVITIES = HERE.parent.parent / "shared" / "data" / "events-publications.json"
 
 LAW_STATUS = {
     "in force": "in_force",
@@ -376,13 +378,89 @@ def convert_organization(r: dict[str, Any], tr: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def convert(data: dict[str, Any], translations: dict[str, Any]) -> list[dict[str, Any]]:
+def _source_note(r: dict[str, Any]) -> list[str]:
+    return [f"Source: {r['source']}."] if r.get("source") else []
+
+
+def _text(value: str | None) -> dict[str, str]:
+    return {"en": value} if value else {}
+
+
+def convert_event(r: dict[str, Any], tr: dict[str, Any]) -> dict[str, Any]:
+    """An event of events-publications.json: organizers, partners and participating organizations
+    are organization ids; trainers and sources go to the editorial notes."""
+    notes = _source_note(r)
+    if r.get("trainers"):
+        notes.append("Trainers: " + "; ".join(r["trainers"]) + ".")
+    out = common(r, tr, "title", "summary", r["title_en"], r.get("summary"), {}, notes)
+    organizers = [{"organization": o, "role": "organizer"} for o in r.get("organizers") or []]
+    organizers += [{"organization": o, "role": "partner"} for o in r.get("partners") or []]
+    organizers += [{"organization": o, "role": "participant"} for o in r.get("participants_orgs") or []]
+    out.update(
+        kind="event",
+        event_type=r["event_type"],
+        # Every event of the dataset lies in the past and is reported as having taken place.
+        status="held",
+        starts_on=r.get("start_date"),
+        ends_on=r.get("end_date"),
+        place=_text(r.get("city")),
+        audience=_text(r.get("audience")),
+        participants_count=r.get("participants_count"),
+        outcomes=_text(r.get("outcomes")),
+        reform_activity=bool(r.get("reform_activity")),
+        organizers=_dedupe(organizers),
+        program=r.get("program"),
+        concerns=[{"kind": "law", "slug": law} for law in r.get("related_laws") or []],
+    )
+    return out
+
+
+def convert_publication(r: dict[str, Any], tr: dict[str, Any]) -> dict[str, Any]:
+    """A publication: publishers are organization ids, `publisher_names` plain-text publishers."""
+    out = common(r, tr, "title", "summary", r["title_en"], None, {}, _source_note(r))
+    publishers = [{"organization": o, "role": "publisher"} for o in r.get("publishers") or []]
+    publishers += [{"name": name, "role": "publisher"} for name in r.get("publisher_names") or []]
+    out.update(
+        kind="publication",
+        pub_type=r["pub_type"],
+        published_on=r.get("date"),
+        languages=r.get("languages") or [],
+        publishers=publishers,
+        events=r.get("events") or [],
+        program=r.get("program"),
+    )
+    return out
+
+
+def convert(
+    data: dict[str, Any], translations: dict[str, Any], activities: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     known = {r["id"] for k in ("laws", "policies") for r in data[k]}
     tr = translations["records"]
     lines = [convert_organization(r, tr.get(r["id"], {})) for r in data["organizations"]]
     lines += [convert_law(r, tr.get(r["id"], {}), known) for r in data["laws"]]
     lines += [convert_policy(r, tr.get(r["id"], {}), known) for r in data["policies"]]
     lines += [convert_program(r, tr.get(r["id"], {}), data["organizations"]) for r in data["programs"]]
+    if activities:
+        lines += [convert_event(r, tr.get(r["id"], {})) for r in activities["events"]]
+        # An event's `documents` and a publication's `events` are one edge, kept on the publication.
+        came_from: dict[str, list[str]] = {}
+        for event in activities["events"]:
+            for doc in event.get("documents") or []:
+                came_from.setdefault(doc, []).append(event["id"])
+        # The dataset gives publications no countries or topics: they take those of the events
+        # they came out of, else of their program (a workshop report is about the workshop's country).
+        by_slug = {line["slug"]: line for line in lines}
+        for r in activities["publications"]:
+            line = convert_publication(r, tr.get(r["id"], {}))
+            line["events"] = list(dict.fromkeys([*line["events"], *came_from.get(r["id"], [])]))
+            sources = [by_slug[e] for e in line["events"] if e in by_slug] or (
+                [by_slug[line["program"]]] if line.get("program") in by_slug else []
+            )
+            for field in ("countries", "topics"):
+                if not line.get(field):
+                    line[field] = list(dict.fromkeys(v for src in sources for v in src.get(field) or []))
+            lines.append(line)
     return [
         {k: v for k, v in line.items() if v not in (None, [], {})} | {"kind": line["kind"]} for line in lines
     ]
@@ -399,11 +477,13 @@ def render(lines: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--activities", type=Path, default=DEFAULT_ACTIVITIES)
     parser.add_argument("--out", type=Path, default=HERE / "seed.ndjson")
     args = parser.parse_args(argv)
     data = json.loads(args.data.read_text(encoding="utf-8"))
+    activities = json.loads(args.activities.read_text(encoding="utf-8"))
     translations = json.loads((HERE / "translations.json").read_text(encoding="utf-8"))
-    lines = convert(data, translations)
+    lines = convert(data, translations, activities)
     args.out.write_text(render(lines), encoding="utf-8")
     print(f"wrote {len(lines)} records to {args.out}", file=sys.stderr)
     return 0

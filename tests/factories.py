@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 
-_seq = itertools.count(1)
+from app.registry import SPECS
 
-PLURAL = {"law": "laws", "policy": "policies", "program": "programs", "organization": "organizations"}
+_seq = itertools.count(1)
+PLURAL = {spec.kind: spec.plural for spec in SPECS}
 
 
 def law(**over: Any) -> dict[str, Any]:
@@ -75,7 +76,49 @@ def organization(**over: Any) -> dict[str, Any]:
     return body | over
 
 
-BUILDERS = {"law": law, "policy": policy, "program": program, "organization": organization}
+def event(**over: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "slug": f"ev-test-{n}",
+        "title": {
+            "en": f"Test Roundtable on Labour Migration {n}",
+            "ru": f"Круглый стол о трудовой миграции {n}",
+        },
+        "countries": ["KG"],
+        "topics": ["labour-migration"],
+        "event_type": "roundtable",
+        "status": "held",
+        "starts_on": "2013-04-11",
+        "place": {"en": "Bishkek"},
+        "participants_count": 40,
+        "publication": "published",
+    }
+    return body | over
+
+
+def publication(**over: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "slug": f"pub-test-{n}",
+        "title": {"en": f"Test Research Report on Remittances {n}"},
+        "countries": ["TJ"],
+        "topics": ["remittances"],
+        "pub_type": "report",
+        "published_on": "2014-05",
+        "languages": ["en", "ru"],
+        "publication": "published",
+    }
+    return body | over
+
+
+BUILDERS = {
+    "law": law,
+    "policy": policy,
+    "program": program,
+    "organization": organization,
+    "event": event,
+    "publication": publication,
+}
 
 
 async def create(

@@ -15,7 +15,7 @@ from app.main import create_app
 from app.runtime.meili import MeiliProcess, start_local
 from app.search.admin import check_index, reindex
 from app.search.sync import Indexer
-from app.seed import load_seed
+from app.seed import SEED_FILE, load_seed
 from tests.servers import empty_tables
 
 
@@ -145,6 +145,28 @@ async def test_index_matches_postgres_and_reindex_swaps(
     factory, client, uid = world
     async with factory() as session:
         assert (await check_index(session, client, uid)).clean
-        assert await reindex(session, client, uid) == 75
+        assert await reindex(session, client, uid) == len(SEED_FILE.read_text(encoding="utf-8").splitlines())
         assert (await check_index(session, client, uid)).clean
     assert uid in {i.uid for i in await client.get_indexes() or []}
+
+
+async def test_events_and_publications_are_found_like_any_record(api: httpx.AsyncClient) -> None:
+    # The Russian title is the seed's machine translation; the English one is the dataset's.
+    assert "ev-tspc-roundtable-big-public-council-2013-04-11" in await top(
+        api, "круглый стол Большой общественный совет по миграции", 3
+    )
+    assert (await top(api, "customs union accession research", 3, kind="publication"))[0] == (
+        "pub-tspc-customs-union-accession-research-2014"
+    )
+    # A type named in another language: "тренинг" (a training) finds the seed's trainings.
+    trainings = await top(api, "тренинг", 5, kind="event")
+    assert trainings and set(trainings) <= {
+        "ev-tspc-cam-training-issyk-kul-2014-05",
+        "ev-lprc-icj-trainings-migrants-law-2019",
+    }
+    facets = (await api.get("/v1/search", params={"q": "", "facets": "kind"})).json()["facets"]["kind"]
+    assert facets["event"] == 11 and facets["publication"] == 10
+    dated = (
+        await api.get("/v1/search", params={"q": "", "kind": "event", "from": "2013", "to": "2013"})
+    ).json()
+    assert dated["total"] == 4 and all(h["date"].startswith("2013") for h in dated["hits"])

@@ -2,12 +2,14 @@
 
 from app.models.auth import ApiKey
 from app.models.base import Base
+from app.models.event import Event
 from app.models.history import Change, Revision
 from app.models.law import Law
 from app.models.organization import Organization
 from app.models.participant import Participant
 from app.models.policy import Policy
 from app.models.program import Program
+from app.models.publication import Publication
 from app.models.record import Record, Relation, is_public, visible
 from app.models.reference import Country, Topic
 from app.models.vectors import Embedding, VectorBacklog
@@ -18,11 +20,13 @@ __all__ = [
     "Change",
     "Country",
     "Embedding",
+    "Event",
     "Law",
     "Organization",
     "Participant",
     "Policy",
     "Program",
+    "Publication",
     "Record",
     "Relation",
     "Revision",
