@@ -8,6 +8,7 @@ from app.records.router import kind_router
 from app.reference.router import router as reference
 from app.registry import SPECS
 from app.search.router import router as search
+from app.timeline.router import router as timeline
 
 # A key that is sent is checked on every /v1 route, public ones included: a wrong or revoked key is
 # a 401, never silently read as anonymous.
@@ -15,5 +16,5 @@ api_router = APIRouter(prefix="/v1", dependencies=[Depends(get_viewer)])
 api_router.include_router(search)
 for spec in SPECS:
     api_router.include_router(kind_router(spec))
-for router in (reference, imports, exports, changes):
+for router in (timeline, reference, imports, exports, changes):
     api_router.include_router(router)

@@ -18,6 +18,8 @@ Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's la
   `topic=labour-migration` (see `/v1/topics`); repeat or comma-separate values for "or".
 * **Browse**: {", ".join(f"`/v1/{p}`" for p in _PLURALS)}. Filter by
   `country=KG`, `topic=labour-migration`, `status`, `from=2010&to=2020`; page with `cursor`.
+* **Timeline**: `GET /v1/timeline?country=KG&topic=labour-migration&from=2012&to=2015` lists laws
+  adopted, programs started, events held and publications released, in order.
 * **One record**: `GET /v1/laws/{{slug}}?lang=ru` shows the Russian title where there is one, and says
   which language each text is in and whether it is an official, unofficial or machine translation.
 * **Languages**: `lang=en|ru|ky|kk|uz|tg|tk`, or `lang=all` for the full multilingual objects.
@@ -31,6 +33,10 @@ Errors are `application/problem+json` (RFC 9457).
 TAGS = [
     {"name": "Search", "description": "Find anything, in any of the region's languages, with typos."},
     *({"name": spec.tag, "description": spec.description} for spec in SPECS),
+    {
+        "name": "Timeline",
+        "description": "What happened when, across kinds: laws adopted, programs started, events held.",
+    },
     {"name": "Import and export", "description": "Bulk NDJSON/CSV in and out, in the same format."},
     {"name": "Change feed", "description": "Mirror the base: everything that changed since your last sync."},
     {"name": "Reference data", "description": "Countries and topics used to tag records."},

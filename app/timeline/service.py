@@ -1,0 +1,83 @@
+"""One chronological list across kinds: what happened, when, for a country, topic and period."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import BadRequest
+from app.core.i18n import display_block
+from app.core.pagination import decode_cursor, encode_cursor
+from app.registry import KINDS, SPECS
+from app.timeline.repository import TimelineRepository
+
+# Kinds with dated steps, in registry order.
+TIMELINE_KINDS = [spec.kind for spec in SPECS if spec.timeline]
+_SORT = "timeline"
+
+
+class TimelineService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = TimelineRepository(session)
+
+    async def page(
+        self,
+        *,
+        kinds: Sequence[str],
+        countries: Sequence[str],
+        topics: Sequence[str],
+        date_from: str | None,
+        date_to: str | None,
+        cursor: str | None,
+        limit: int,
+        lang: str,
+    ) -> tuple[list[dict[str, Any]], int, str | None]:
+        after = decode_cursor(cursor, _SORT, 3) if cursor else None
+        if after is not None:
+            try:
+                uuid.UUID(after[1])
+            except ValueError as exc:
+                raise BadRequest("`cursor` is damaged; start again without it.") from exc
+        specs = [KINDS[k] for k in (kinds or TIMELINE_KINDS)]
+        rows, total = await self.repo.page(
+            specs,
+            countries=countries,
+            topics=topics,
+            date_from=date_from,
+            date_to=date_to,
+            after=after,
+            limit=limit + 1,
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1] if rows else None
+        next_cursor = (
+            encode_cursor(_SORT, [last["date"], str(last["id"]), last["what"]]) if more and last else None
+        )
+        return [_entry(r, lang) for r in rows], total, next_cursor
+
+
+def _entry(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {
+        "date": row["date"],
+        "what": row["what"],
+        "kind": row["kind"],
+        "id": row["id"],
+        "slug": row["slug"],
+        "href": f"/v1/{KINDS[row['kind']].plural}/{row['slug']}",
+        "title": row["title"],
+        "countries": row["countries"],
+        "topics": row["topics"],
+        "status": row["status"],
+        "display": None
+        if lang == "all"
+        else display_block(
+            {"title": row["title"], "summary": None},
+            lang,
+            row["original_language"],
+            row["translation_kinds"] or {},
+        ),
+    }
