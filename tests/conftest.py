@@ -21,6 +21,7 @@ from app.core.db import make_engine
 from app.keys.service import KeyService
 from app.main import create_app
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
+from app.seed import SEED_FILE
 from tests.servers import empty_tables
 
 
@@ -95,6 +96,18 @@ async def client(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterato
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+async def seeded(client: httpx.AsyncClient, editor: dict[str, str]) -> httpx.AsyncClient:
+    """The client on a base holding the whole seed (imported in the test's transaction)."""
+    r = await client.post(
+        "/v1/import",
+        content=SEED_FILE.read_bytes(),
+        headers={**editor, "Content-Type": "application/x-ndjson"},
+    )
+    assert r.status_code == 200, r.text
+    return client
 
 
 async def _key(sessionmaker: async_sessionmaker[AsyncSession], role: str) -> dict[str, str]:

@@ -11,17 +11,6 @@ from app.seed import SEED_FILE
 from tests.factories import create
 
 
-@pytest.fixture
-async def seeded(client: httpx.AsyncClient, editor: dict[str, str]) -> httpx.AsyncClient:
-    r = await client.post(
-        "/v1/import",
-        content=SEED_FILE.read_bytes(),
-        headers={**editor, "Content-Type": "application/x-ndjson"},
-    )
-    assert r.status_code == 200, r.text
-    return client
-
-
 @pytest.mark.parametrize("lang", ["all", "ru", "ky", "en"])
 async def test_every_seed_body_is_what_the_schema_writes(seeded: httpx.AsyncClient, lang: str) -> None:
     checked = 0

@@ -7,19 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.seed import SEED_FILE
 from tests.factories import create
-
-
-@pytest.fixture
-async def seeded(client: httpx.AsyncClient, editor: dict[str, str]) -> httpx.AsyncClient:
-    r = await client.post(
-        "/v1/import",
-        content=SEED_FILE.read_bytes(),
-        headers={**editor, "Content-Type": "application/x-ndjson"},
-    )
-    assert r.status_code == 200, r.text
-    return client
 
 
 async def entries(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:

@@ -50,6 +50,22 @@ def parse_topics(values: Iterable[str] | None) -> list[str]:
     return topics
 
 
+# Parameters the cross-kind routes (search, timeline) share, described once.
+CountryQuery = Annotated[
+    list[str] | None, Query(description="ISO country codes; OR within.", examples=["KG"])
+]
+TopicQuery = Annotated[
+    list[str] | None, Query(description="Topic slugs; OR within.", examples=["labour-migration"])
+]
+FromQuery = Annotated[
+    str | None,
+    Query(alias="from", max_length=10, description="On or after this year or date.", examples=["2012"]),
+]
+ToQuery = Annotated[
+    str | None,
+    Query(alias="to", max_length=10, description="On or before this year or date.", examples=["2015"]),
+]
+
 _DATETIME = TypeAdapter(dt.datetime)
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 

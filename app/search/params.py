@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.records.params import check_choices, check_partial_date, parse_countries, parse_topics, split_multi
+from app.records.params import (
+    CountryQuery,
+    FromQuery,
+    TopicQuery,
+    ToQuery,
+    check_choices,
+    check_partial_date,
+    parse_countries,
+    parse_topics,
+    split_multi,
+)
 from app.registry import KINDS, SPECS
 from app.search.index import FACETS
 
 # Every kind's statuses, from the registry.
 STATUSES = sorted({status for spec in SPECS for status in spec.statuses})
-_TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FACET_NAMES = {"kind": "kind", "country": "countries", "topic": "topics", "status": "status", "year": "year"}
 
 
@@ -61,23 +69,13 @@ async def search_params(
         ),
     ] = "",
     kind: Annotated[list[str] | None, Query(description=", ".join(KINDS) + ".", examples=["law"])] = None,
-    country: Annotated[
-        list[str] | None, Query(description="ISO country codes; OR within.", examples=["KG"])
-    ] = None,
-    topic: Annotated[
-        list[str] | None, Query(description="Topic slugs; OR within.", examples=["labour-migration"])
-    ] = None,
+    country: CountryQuery = None,
+    topic: TopicQuery = None,
     status: Annotated[
         list[str] | None, Query(description="Status values of any kind.", examples=["in_force"])
     ] = None,
-    date_from: Annotated[
-        str | None,
-        Query(alias="from", max_length=10, description="From this year (or date).", examples=["2000"]),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        Query(alias="to", max_length=10, description="Up to this year (or date).", examples=["2024"]),
-    ] = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
     limit: Annotated[
         int, Query(ge=1, le=100, description="Hits per page (at most 100).", examples=[10])
     ] = 10,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_, union_all
@@ -17,19 +18,21 @@ from app.records.spec import KindSpec
 _R = Record.__table__.c
 
 
+@dataclass(frozen=True)
+class Period:
+    """Which steps: of records in these countries and topics (OR within), dated in the period."""
+
+    countries: Sequence[str]
+    topics: Sequence[str]
+    date_from: str | None
+    date_to: str | None
+
+
 class TimelineRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _steps(
-        self,
-        specs: Sequence[KindSpec],
-        *,
-        countries: Sequence[str],
-        topics: Sequence[str],
-        date_from: str | None,
-        date_to: str | None,
-    ) -> Any:
+    def _steps(self, specs: Sequence[KindSpec], period: Period) -> Any:
         parts = []
         for spec in specs:
             table = spec.model.__table__
@@ -38,14 +41,14 @@ class TimelineRepository:
                 conds: list[ColumnElement[bool]] = [visible(_R), column.is_not(None)]
                 if moment.statuses:
                     conds.append(_R.status.in_(moment.statuses))
-                if countries:
-                    conds.append(_R.countries.overlap(list(countries)))
-                if topics:
-                    conds.append(_R.topics.overlap(list(topics)))
-                if date_from:
-                    conds.append(on_or_after(column, date_from))
-                if date_to:
-                    conds.append(on_or_before(column, date_to))
+                if period.countries:
+                    conds.append(_R.countries.overlap(list(period.countries)))
+                if period.topics:
+                    conds.append(_R.topics.overlap(list(period.topics)))
+                if period.date_from:
+                    conds.append(on_or_after(column, period.date_from))
+                if period.date_to:
+                    conds.append(on_or_before(column, period.date_to))
                 parts.append(
                     select(
                         column.label("date"),
@@ -68,15 +71,12 @@ class TimelineRepository:
     async def page(
         self,
         specs: Sequence[KindSpec],
+        period: Period,
         *,
-        countries: Sequence[str],
-        topics: Sequence[str],
-        date_from: str | None,
-        date_to: str | None,
         after: list[str] | None,
         limit: int,
     ) -> tuple[list[dict[str, Any]], int]:
-        steps = self._steps(specs, countries=countries, topics=topics, date_from=date_from, date_to=date_to)
+        steps = self._steps(specs, period)
         stmt = select(steps)
         if after is not None:
             stmt = stmt.where(

@@ -6,7 +6,11 @@ from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import Page
 from app.records.params import (
+    CountryQuery,
+    FromQuery,
     LangDep,
+    TopicQuery,
+    ToQuery,
     check_choices,
     check_partial_date,
     parse_countries,
@@ -39,20 +43,10 @@ async def timeline(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    country: Annotated[
-        list[str] | None, Query(description="ISO country codes; OR within.", examples=["KG"])
-    ] = None,
-    topic: Annotated[
-        list[str] | None, Query(description="Topic slugs; OR within.", examples=["labour-migration"])
-    ] = None,
-    date_from: Annotated[
-        str | None,
-        Query(alias="from", max_length=10, description="On or after this year or date.", examples=["2012"]),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        Query(alias="to", max_length=10, description="On or before this year or date.", examples=["2015"]),
-    ] = None,
+    country: CountryQuery = None,
+    topic: TopicQuery = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
     kind: Annotated[
         list[str] | None,
         Query(description=f"Only these kinds: {', '.join(TIMELINE_KINDS)}.", examples=["law,event"]),

@@ -12,7 +12,7 @@ from app.core.errors import BadRequest
 from app.core.i18n import display_block
 from app.core.pagination import decode_cursor, encode_cursor
 from app.registry import KINDS, SPECS
-from app.timeline.repository import TimelineRepository
+from app.timeline.repository import Period, TimelineRepository
 
 # Kinds with dated steps, in registry order.
 TIMELINE_KINDS = [spec.kind for spec in SPECS if spec.timeline]
@@ -42,15 +42,8 @@ class TimelineService:
             except ValueError as exc:
                 raise BadRequest("`cursor` is damaged; start again without it.") from exc
         specs = [KINDS[k] for k in (kinds or TIMELINE_KINDS)]
-        rows, total = await self.repo.page(
-            specs,
-            countries=countries,
-            topics=topics,
-            date_from=date_from,
-            date_to=date_to,
-            after=after,
-            limit=limit + 1,
-        )
+        period = Period(countries, topics, date_from, date_to)
+        rows, total = await self.repo.page(specs, period, after=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1] if rows else None
