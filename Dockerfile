@@ -12,6 +12,13 @@ COPY app ./app
 RUN uv sync --frozen --no-dev
 
 FROM python:3.11-slim-bookworm
+# OCR for scanned attachments: Tesseract and the region's language packs (Debian's, kept current by
+# the distribution's security updates rather than pinned).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz \
+       tesseract-ocr-kir tesseract-ocr-uzb tesseract-ocr-uzb-cyrl tesseract-ocr-tgk tesseract-ocr-eng \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app
 WORKDIR /app
 COPY --from=build --chown=10001:10001 /app /app

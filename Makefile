@@ -5,14 +5,30 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi fuzz faults bench clean
+.PHONY: run test lint typecheck openapi fuzz faults bench clean ocr
+
+# Debian's OCR for scanned attachments (DESIGN §8) and the font the tests render scans with.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz tesseract-ocr-kir tesseract-ocr-uzb \
+	tesseract-ocr-uzb-cyrl tesseract-ocr-tgk tesseract-ocr-eng fonts-dejavu-core
 
 $(STAMP): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $(STAMP)
 
-run: $(STAMP)  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve on :8000
+ocr:  ## install Tesseract and its language packs where missing (Debian; elsewhere say how)
+	@if ! command -v dpkg >/dev/null; then \
+	  command -v tesseract >/dev/null || echo "OCR: install Tesseract with the rus kaz kir uzb uzb_cyrl tgk eng data (e.g. brew install tesseract tesseract-lang); scans are not read until then"; \
+	else \
+	  missing=""; for p in $(OCR_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else sudo="none"; fi; \
+	    if [ "$$sudo" = none ]; then echo "OCR: as root, apt-get install$$missing"; \
+	    else $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends$$missing; fi; \
+	  fi; \
+	fi
+
+run: $(STAMP) ocr  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve on :8000
 	$(VENV)/bin/migrantkb dev
 
 lint: $(STAMP)
@@ -23,7 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app
 
-test: lint typecheck  ## the whole suite against real PostgreSQL and Meilisearch
+test: lint typecheck ocr  ## the whole suite against real PostgreSQL and Meilisearch
 	$(VENV)/bin/pytest
 
 fuzz: $(STAMP)  ## long fuzzing: about 10,000 schemathesis cases per search backend (PostgreSQL, Meilisearch)

@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Depends
 
+from app.attachments.router import attachment_router
 from app.changes.router import router as changes
 from app.exports.router import router as exports
 from app.imports.router import router as imports
@@ -16,5 +17,7 @@ api_router = APIRouter(prefix="/v1", dependencies=[Depends(get_viewer)])
 api_router.include_router(search)
 for spec in SPECS:
     api_router.include_router(kind_router(spec))
+    if spec.attachments:
+        api_router.include_router(attachment_router(spec))
 for router in (timeline, reference, imports, exports, changes):
     api_router.include_router(router)

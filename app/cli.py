@@ -1,4 +1,4 @@
-"""`migrantkb`: serve, dev, migrate, seed, keys, openapi."""
+"""`migrantkb`: serve, dev, worker, migrate, seed, import, keys, openapi."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -227,6 +228,27 @@ def serve(
     )
 
 
+@cli.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Jobs at once. Default: WORKER_CONCURRENCY or 1")
+    ] = None,
+    until_empty: Annotated[bool, typer.Option(help="Stop once the queue is empty.")] = False,
+) -> None:
+    """Run background jobs (text extraction and OCR); start more processes to do more at once."""
+    from app.core.observability import configure_logging
+    from app.jobs.worker import run_worker
+
+    configure_logging()
+    _database_url()
+    asyncio.run(run_worker(get_settings(), wait=not until_empty, concurrency=concurrency))
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """The worker beside the API (`dev`): its own process, the same environment."""
+    return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=os.environ.copy())
+
+
 def _check_port(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
@@ -256,6 +278,7 @@ def dev() -> None:
         os.environ["MEILI_MASTER_KEY"] = meili.master_key
         get_settings.cache_clear()
         typer.echo(f"Meilisearch: {meili.url} (started)")
+    worker_process: subprocess.Popen[bytes] | None = None
     # uvicorn re-raises the signal that stopped it; make SIGTERM, like Ctrl-C, unwind through `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
@@ -263,9 +286,17 @@ def dev() -> None:
         seed()
         reindex()  # the index may be new or stale: rebuild it (seconds for the seed)
         settings = get_settings()
+        worker_process = _start_worker()
+        typer.echo(f"Worker: pid {worker_process.pid} (text extraction and OCR)")
         typer.echo(f"Serving on http://{settings.host}:{settings.port}  (docs: /docs)")
         serve(host=None, port=None, workers=None)
     finally:
+        if worker_process is not None:
+            worker_process.terminate()
+            try:
+                worker_process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                worker_process.kill()
         if meili is not None:
             meili.stop()
 

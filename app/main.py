@@ -17,6 +17,7 @@ from app.core.limits import BodySizeLimit, RejectNul
 from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
+from app.files.store import FileStore
 from app.ops.router import router as ops_router
 from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
@@ -93,11 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_parameters={"defaultModelsExpandDepth": 0, "displayRequestDuration": True},
     )
     app.state.settings = settings
+    app.state.files = FileStore.from_settings(settings)
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(ops_router)
     app.add_middleware(
-        BodySizeLimit, max_bytes=settings.max_body_bytes, larger={"/v1/import": settings.max_import_bytes}
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/v1/import": settings.max_import_bytes},
+        # Uploads: the file's cap plus room for the multipart framing and the form's other fields.
+        larger_suffixes={"/attachments": settings.max_attachment_bytes + 64 * 1024},
     )
     app.add_middleware(RejectNul)
     storage = f"async+{settings.redis_url}" if settings.redis_url else None

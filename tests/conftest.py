@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,10 @@ from app.main import create_app
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
 from app.seed import SEED_FILE
 from tests.servers import empty_tables
+
+# Attachment files of this run (the app's and the servers' it starts) in a directory of its own.
+os.environ["FILES_DIR"] = tempfile.mkdtemp(prefix="mkb-test-files-")
+get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +139,12 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[Asy
     factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     yield factory
     await empty_tables(engine)
+
+
+@pytest.fixture
+async def editor_committed(committed: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    """An editor key that other connections (a worker, a server process) see."""
+    return await _key(committed, "editor")
 
 
 @pytest.fixture

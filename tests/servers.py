@@ -18,7 +18,7 @@ from app.runtime.meili import free_port
 
 EMPTY_TABLES = (
     "TRUNCATE records, changes, revisions, relations, participants, api_keys, vector_backlog, "
-    "embeddings CASCADE"
+    "embeddings, attachments, procrastinate_jobs CASCADE"
 )
 
 

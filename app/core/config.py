@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
@@ -84,6 +85,29 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
     max_import_bytes: int = Field(100 * 1024 * 1024, description="Larger import uploads get 413.")
     max_query_chars: int = 500
+    max_attachment_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Larger attachment uploads get 413 (nothing is stored)."
+    )
+    files_url: str | None = Field(
+        None,
+        description=(
+            "Where attachment files live in production: `s3://bucket/prefix` (any S3-compatible store; "
+            "endpoint and credentials from `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, …). Unset: FILES_DIR."
+        ),
+    )
+    files_dir: str | None = Field(
+        None, description="Local directory for attachment files. Unset: the user's data dir, per database."
+    )
+    extraction_max_pages: int = Field(
+        1000, ge=1, description="Documents with more pages fail extraction with the reason (nothing is read)."
+    )
+    extraction_timeout_seconds: float = Field(
+        900, gt=0, description="An attachment's text extraction is stopped (and fails) after this long."
+    )
+    extraction_memory_mb: int = Field(
+        1536, ge=128, description="Address-space cap of the process that extracts one attachment."
+    )
+    worker_concurrency: int = Field(1, ge=1, le=64, description="Jobs one worker process runs at once.")
     rate_limit_anonymous: str = Field("300/minute", description="Requests per client address without a key.")
     rate_limit_key: str = Field("1200/minute", description="Requests per API key.")
     redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")
@@ -125,6 +149,16 @@ def database_key(url: str | None) -> str:
 
 def index_name(url: str | None) -> str:
     return f"records_{database_key(url)}"
+
+
+def files_directory(settings: Settings) -> str:
+    """FILES_DIR, or a directory of the user's data dir for this database (files are counted per
+    database before one is removed, so two databases never share a directory by default)."""
+    if settings.files_dir:
+        return settings.files_dir
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("migrantkb")) / "files" / database_key(settings.database_url))
 
 
 @lru_cache

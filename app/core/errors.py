@@ -68,6 +68,18 @@ class UnsupportedMediaType(AppError):
     status = 415
 
 
+class RangeNotSatisfiable(AppError):
+    type_ = "range-not-satisfiable"
+    title = "The range asked for lies outside the file."
+    status = 416
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"The file has {size:,} bytes; ask for a range within them.",
+            headers={"Content-Range": f"bytes */{size}"},
+        )
+
+
 class Unprocessable(AppError):
     type_ = "validation-failed"
     title = "The request failed validation."

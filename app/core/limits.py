@@ -50,16 +50,31 @@ class RejectNul:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: dict[str, int] | None = None,
+        larger_suffixes: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.default_max = max_bytes
         self.larger = larger or {}
+        self.larger_suffixes = larger_suffixes or {}
+
+    def limit(self, path: str) -> int:
+        if path in self.larger:
+            return self.larger[path]
+        for suffix, max_bytes in self.larger_suffixes.items():
+            if path.endswith(suffix):
+                return max_bytes
+        return self.default_max
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = self.larger.get(scope.get("path", ""), self.default_max)
+        max_bytes = self.limit(scope.get("path", ""))
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

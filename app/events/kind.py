@@ -64,4 +64,5 @@ EVENT = KindSpec(
     context_fields=("place", "audience"),
     labels=LABELS,
     timeline=(Moment("starts_on", "held", statuses=("held",)),),
+    attachments=True,
 )

@@ -40,4 +40,5 @@ LAW = KindSpec(
     },
     labels=LABELS,
     timeline=(Moment("adopted_on", "adopted"), Moment("in_force_on", "entered_into_force")),
+    attachments=True,
 )

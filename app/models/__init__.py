@@ -1,5 +1,6 @@
 """All tables, imported here so Alembic and the mappers see every one of them."""
 
+from app.models.attachment import Attachment, AttachmentPage
 from app.models.auth import ApiKey
 from app.models.base import Base
 from app.models.event import Event
@@ -16,6 +17,8 @@ from app.models.vectors import Embedding, VectorBacklog
 
 __all__ = [
     "ApiKey",
+    "Attachment",
+    "AttachmentPage",
     "Base",
     "Change",
     "Country",

@@ -43,4 +43,5 @@ POLICY = KindSpec(
         Moment("period_start", "period_started"),
         Moment("period_end", "period_ended"),
     ),
+    attachments=True,
 )

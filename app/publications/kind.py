@@ -74,4 +74,5 @@ PUBLICATION = KindSpec(
     context_fields=("authors",),
     labels=LABELS,
     timeline=(Moment("published_on", "released"),),
+    attachments=True,
 )

@@ -98,6 +98,8 @@ class KindSpec:
     # Names of the kind (under "kind") and of its fields' values, in every language, for search.
     labels: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
     timeline: tuple[Moment, ...] = ()
+    # Files may be attached (`/v1/{plural}/{key}/attachments`): the documents themselves.
+    attachments: bool = False
 
     @cached_property
     def column_fields(self) -> list[str]:

@@ -1,0 +1,216 @@
+"""The extraction job: one attachment's file from the store, its text page by page from a child
+process (app/attachments/extract.py) under a memory cap and a time limit, the pages written with
+the attachment's state in one transaction. A document that cannot be read ends `failed` with the
+reason (no retry: it would fail again); the store or the database away is retried with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import resource
+import signal
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from procrastinate import JobContext, RetryStrategy
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.config import Settings
+from app.files.store import FileStore
+from app.jobs.queue import defer, queue
+from app.models import Attachment, AttachmentPage
+
+log = logging.getLogger("migrantkb.extraction")
+
+TASK = "extract_attachment"
+QUEUE = "extraction"
+ATTEMPTS = 6
+# Stderr of the extractor kept for the reason of a crash.
+STDERR_TAIL = 2000
+
+
+@dataclass
+class WorkerRuntime:
+    """What a job needs beyond its arguments; one per worker process."""
+
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    store: FileStore
+
+
+async def queue_extraction(session: AsyncSession, attachment_id: uuid.UUID) -> None:
+    """In the caller's transaction: the attachment's extraction job (one at a time per attachment)."""
+    await defer(
+        session,
+        TASK,
+        {"attachment_id": str(attachment_id)},
+        queue_name=QUEUE,
+        lock=f"attachment:{attachment_id}",
+    )
+
+
+@queue.task(
+    name=TASK,
+    queue=QUEUE,
+    pass_context=True,
+    retry=RetryStrategy(max_attempts=ATTEMPTS - 1, exponential_wait=5),
+)
+async def extract_attachment(context: JobContext, attachment_id: str) -> str:
+    runtime: WorkerRuntime = context.additional_context["runtime"]
+    attempt = (context.job.attempts or 0) + 1 if context.job else 1
+    try:
+        return await Extraction(runtime).run(uuid.UUID(attachment_id))
+    except Exception as exc:
+        if attempt >= ATTEMPTS:
+            await Extraction(runtime).finish(
+                uuid.UUID(attachment_id), [], error=f"could not be read after {attempt} attempts: {exc}"
+            )
+        raise
+
+
+class Extraction:
+    def __init__(self, runtime: WorkerRuntime) -> None:
+        self.settings = runtime.settings
+        self.sessionmaker = runtime.sessionmaker
+        self.store = runtime.store
+
+    async def run(self, attachment_id: uuid.UUID) -> str:
+        async with self.sessionmaker() as session, session.begin():
+            row = (
+                await session.execute(
+                    update(Attachment)
+                    .where(Attachment.id == attachment_id)
+                    .values(extraction_state="running", updated_at=dt.datetime.now(dt.UTC))
+                    .returning(Attachment.sha256, Attachment.media_type, Attachment.languages)
+                )
+            ).first()
+        if row is None:
+            return "gone"  # deleted before its turn
+        sha256, media_type, languages = row
+        with tempfile.TemporaryDirectory(prefix="mkb-extract-") as tmp:
+            path = os.path.join(tmp, "document")
+            await self.store.download(sha256, path)
+            pages, error = await self.extract(path, media_type, languages)
+        await self.finish(attachment_id, pages, error=error)
+        return error or f"{len(pages)} pages"
+
+    async def extract(
+        self, path: str, media_type: str, languages: list[str]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The pages the child printed, and the reason it failed (None when it did not)."""
+        limit = self.settings.extraction_memory_mb * 1024 * 1024
+
+        def cap() -> None:  # in the child, before it runs
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "app.attachments.extract",
+            path,
+            media_type,
+            "--languages",
+            ",".join(languages),
+            "--max-pages",
+            str(self.settings.extraction_max_pages),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            preexec_fn=cap,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            limit=64 * 1024 * 1024,  # one page's JSON line
+        )
+        pages: list[dict[str, Any]] = []
+        error: str | None = None
+        done = False
+
+        async def read() -> None:
+            nonlocal error, done
+            assert proc.stdout is not None
+            async for line in proc.stdout:
+                item = orjson.loads(line)
+                if "page" in item:
+                    pages.append(item)
+                elif "error" in item:
+                    error = str(item["error"])
+                elif "done" in item:
+                    done = True
+
+        stderr = b""
+        try:
+            reading = asyncio.ensure_future(read())
+            assert proc.stderr is not None
+            stderr_reading = asyncio.ensure_future(proc.stderr.read())
+            await asyncio.wait_for(asyncio.shield(reading), timeout=self.settings.extraction_timeout_seconds)
+            stderr = await stderr_reading
+            code = await proc.wait()
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            return [], f"extraction took longer than {self.settings.extraction_timeout_seconds:g} s"
+        if error is not None:
+            return [], error
+        if code != 0 or not done:
+            return [], _crash_reason(code, stderr)
+        return pages, None
+
+    async def finish(
+        self, attachment_id: uuid.UUID, pages: list[dict[str, Any]], *, error: str | None
+    ) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            found = await session.scalar(
+                select(Attachment.id).where(Attachment.id == attachment_id).with_for_update()
+            )
+            if found is None:
+                return
+            await session.execute(delete(AttachmentPage).where(AttachmentPage.attachment_id == attachment_id))
+            if pages:
+                await session.execute(
+                    insert(AttachmentPage),
+                    [
+                        {
+                            "attachment_id": attachment_id,
+                            "page": p["page"],
+                            "text": p["text"],
+                            "method": p["method"],
+                        }
+                        for p in pages
+                    ],
+                )
+            now = dt.datetime.now(dt.UTC)
+            await session.execute(
+                update(Attachment)
+                .where(Attachment.id == attachment_id)
+                .values(
+                    extraction_state="failed" if error else "done",
+                    extraction_error=error,
+                    pages=len(pages) if not error else None,
+                    ocr_pages=sum(1 for p in pages if p["method"] == "ocr") if not error else None,
+                    extracted_at=now,
+                    updated_at=now,
+                )
+            )
+        if error:
+            log.warning("attachment %s: extraction failed: %s", attachment_id, error)
+
+
+def _crash_reason(code: int, stderr: bytes) -> str:
+    tail = stderr.decode("utf-8", "replace").strip()[-STDERR_TAIL:]
+    if "MemoryError" in tail or "bad_alloc" in tail:
+        return "the document needs more memory than extraction may use (EXTRACTION_MEMORY_MB)"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        hint = (
+            " (most likely out of memory: EXTRACTION_MEMORY_MB)"
+            if name in ("SIGABRT", "SIGKILL", "SIGSEGV")
+            else ""
+        )
+        return f"the extractor was stopped by {name}{hint}"
+    last = tail.splitlines()[-1] if tail else f"exit status {code}"
+    return f"the extractor stopped ({last})"

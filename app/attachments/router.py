@@ -1,0 +1,219 @@
+"""`/v1/{kinds}/{key}/attachments` for the kinds whose spec takes attachments (laws, policies,
+events, publications): upload (multipart, editor), list, metadata, download, delete."""
+
+import re
+import uuid
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from anyascii import anyascii
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
+
+from app.attachments.schemas import ATTACHMENT_LANGUAGES, AttachmentOut, ExtractionOut
+from app.attachments.service import AttachmentService
+from app.core.config import SettingsDep
+from app.core.db import SessionDep
+from app.core.errors import (
+    NotFound,
+    PayloadTooLarge,
+    RangeNotSatisfiable,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+)
+from app.core.http import dumps
+from app.keys.dependencies import EditorDep, ViewerDep
+from app.keys.service import Viewer
+from app.models import Attachment
+from app.records.router import KeyPath, problem_responses
+from app.records.spec import KindSpec
+
+AttachmentId = Annotated[uuid.UUID, Path(description="The attachment's id.")]
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def attachment_body(spec: KindSpec, slug: str, row: Attachment, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "filename": row.filename,
+        "media_type": row.media_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "languages": list(row.languages or []),
+        "pages": row.pages,
+        "created_at": row.created_at,
+        "href": f"/v1/{spec.plural}/{slug}/attachments/{row.id}/content",
+        "extraction": ExtractionOut(
+            state=row.extraction_state,
+            error=row.extraction_error,
+            pages=row.pages,
+            ocr_pages=row.ocr_pages,
+            extracted_at=row.extracted_at,
+        ).model_dump()
+        if viewer.is_editor
+        else None,
+    }
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback for old clients, the real name (UTF-8) for the rest."""
+    fallback = re.sub(r"[^A-Za-z0-9 ._()-]", "_", anyascii(filename)).strip() or "attachment"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one range asked for as [start, end) within the file; None for the whole file (no header,
+    or one we may ignore: several ranges, another unit). 416 when it lies outside the file."""
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        n = int(last)
+        if n == 0:
+            raise RangeNotSatisfiable(size)
+        return max(size - n, 0), size
+    start = int(first)
+    end = min(int(last) + 1, size) if last else size
+    if start >= size or (last and int(last) < start):
+        raise RangeNotSatisfiable(size)
+    return start, end
+
+
+def attachment_router(spec: KindSpec) -> APIRouter:
+    router = APIRouter(prefix=f"/{spec.plural}/{{key}}/attachments", tags=["Attachments"])
+    kind = spec.kind
+
+    def service(request: Request, session: Any, viewer: Viewer, max_bytes: int = 0) -> AttachmentService:
+        return AttachmentService(session, spec, viewer, request.app.state.files, max_bytes)
+
+    @router.post(
+        "",
+        name=f"upload_{kind}_attachment",
+        summary=f"Attach a file to a {kind} (editor)",
+        description=(
+            "Multipart form: `file`, optional `title`, `languages` (repeatable: the document's "
+            f"languages, {', '.join(ATTACHMENT_LANGUAGES)}; OCR reads scans in them). The type is "
+            "read from the bytes (PDF, DOCX, ODT, HTML, plain text, JPEG, PNG, TIFF); identical files "
+            "are stored once. Text extraction starts in the background: `extraction.state` says "
+            "where it stands."
+        ),
+        status_code=201,
+        response_model=AttachmentOut,
+        responses=problem_responses(
+            Unauthorized, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+        ),
+    )
+    async def upload(
+        request: Request,
+        key: KeyPath,
+        session: SessionDep,
+        viewer: EditorDep,
+        settings: SettingsDep,
+        file: Annotated[UploadFile, File(description="The document.")],
+        title: Annotated[str | None, Form(max_length=500, description="A title to show.")] = None,
+        languages: Annotated[
+            list[str], Form(description="Languages of the document; repeat the field.", examples=[["ru"]])
+        ] = [],  # noqa: B006 (FastAPI copies defaults)
+    ) -> Response:
+        svc = service(request, session, viewer, settings.max_attachment_bytes)
+        record, row = await svc.upload(key, file.file, file.filename, title, languages)
+        body = attachment_body(spec, record.slug, row, viewer)
+        return Response(
+            dumps(body),
+            status_code=201,
+            media_type="application/json",
+            headers={"Location": f"/v1/{spec.plural}/{record.slug}/attachments/{row.id}"},
+        )
+
+    @router.get(
+        "",
+        name=f"list_{kind}_attachments",
+        summary=f"A {kind}'s attachments",
+        response_model=list[AttachmentOut],
+        responses=problem_responses(NotFound, Unprocessable),
+    )
+    async def list_attachments(
+        request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep
+    ) -> Response:
+        record, rows = await service(request, session, viewer).list(key)
+        body = [attachment_body(spec, record.slug, r, viewer) for r in rows]
+        return Response(dumps(body), media_type="application/json")
+
+    @router.get(
+        "/{attachment_id}",
+        name=f"get_{kind}_attachment",
+        summary=f"One attachment of a {kind}",
+        response_model=AttachmentOut,
+        responses=problem_responses(NotFound, Unprocessable),
+    )
+    async def get_attachment(
+        request: Request, key: KeyPath, attachment_id: AttachmentId, session: SessionDep, viewer: ViewerDep
+    ) -> Response:
+        record, row = await service(request, session, viewer).get(key, attachment_id)
+        return Response(dumps(attachment_body(spec, record.slug, row, viewer)), media_type="application/json")
+
+    @router.get(
+        "/{attachment_id}/content",
+        name=f"download_{kind}_attachment",
+        summary=f"Download an attachment of a {kind}",
+        description="The file as uploaded. `Range: bytes=…` for part of it (206); `ETag` is its sha256.",
+        response_class=Response,
+        responses={
+            200: {"description": "The file.", "content": {"application/octet-stream": {}}},
+            206: {"description": "The range asked for."},
+            304: {"description": "Not modified (If-None-Match)."},
+            **problem_responses(NotFound, RangeNotSatisfiable, Unprocessable),
+        },
+    )
+    async def download(
+        request: Request, key: KeyPath, attachment_id: AttachmentId, session: SessionDep, viewer: ViewerDep
+    ) -> Response:
+        _, row = await service(request, session, viewer).get(key, attachment_id)
+        etag = f'"{row.sha256}"'
+        headers = {
+            "ETag": etag,
+            "Accept-Ranges": "bytes",
+            "Content-Disposition": content_disposition(row.filename),
+            # An uploaded HTML page is shown as a document, never run as this site's page.
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Cache-Control": "public, max-age=3600" if not viewer.is_editor else "private, no-store",
+        }
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers=headers)
+        wanted = request.headers.get("range")
+        if_range = request.headers.get("if-range")
+        span = byte_range(wanted, row.size) if not if_range or if_range.strip() == etag else None
+        start, end = span or (0, row.size)
+        try:
+            chunks = await request.app.state.files.open(row.sha256, start, end)
+        except FileNotFoundError as exc:
+            raise NotFound("The attachment's file is missing from the file store.") from exc
+        headers["Content-Length"] = str(end - start)
+        if span is not None:
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{row.size}"
+        return StreamingResponse(
+            chunks, status_code=206 if span else 200, media_type=row.media_type, headers=headers
+        )
+
+    @router.delete(
+        "/{attachment_id}",
+        name=f"delete_{kind}_attachment",
+        summary=f"Remove an attachment from a {kind} (editor)",
+        status_code=204,
+        responses=problem_responses(Unauthorized, NotFound, Unprocessable),
+    )
+    async def delete_attachment(
+        request: Request, key: KeyPath, attachment_id: AttachmentId, session: SessionDep, viewer: EditorDep
+    ) -> Response:
+        await service(request, session, viewer).delete(key, attachment_id)
+        return Response(status_code=204)
+
+    del upload, list_attachments, get_attachment, download, delete_attachment
+    return router

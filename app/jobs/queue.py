@@ -1,0 +1,50 @@
+"""The background job queue (DESIGN §8): procrastinate on the base's own PostgreSQL. Jobs are
+deferred in the transaction that makes the work (an attachment's row and its extraction job commit
+together, or neither does); workers (`migrantkb worker`, as many processes as wanted) take them
+with retries, locks and heartbeats, and `procrastinate_jobs` shows what is queued, running, done
+or failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import procrastinate
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.db import engine_args
+
+# Modules whose tasks the worker knows.
+TASK_MODULES = ["app.attachments.jobs", "app.jobs.maintenance"]
+
+queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
+
+_DEFER = text(
+    "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, :priority, :lock, NULL, "
+    "CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
+)
+
+
+async def defer(
+    session: AsyncSession, task: str, args: dict[str, Any], *, queue_name: str, lock: str | None = None
+) -> None:
+    """Queues `task(**args)` in the session's transaction: the job exists once that commits, and
+    a worker listening is woken at the commit (procrastinate's NOTIFY trigger)."""
+    await session.execute(
+        _DEFER,
+        {"queue": queue_name, "task": task, "priority": 0, "lock": lock, "args": orjson.dumps(args).decode()},
+    )
+
+
+def conninfo(database_url: str) -> str:
+    """The libpq URL psycopg takes, for the database an SQLAlchemy URL names (libpq-only query
+    parameters such as sslmode are its own already)."""
+    clean, _ = engine_args(database_url)
+    original = make_url(database_url)
+    return (
+        make_url(clean)
+        .set(drivername="postgresql", query=original.query)
+        .render_as_string(hide_password=False)
+    )

@@ -1,0 +1,48 @@
+"""A worker process: takes jobs from the queue until stopped (SIGINT/SIGTERM finish the jobs in
+hand), or until the queue is empty with `wait=False` (tests, `migrantkb worker --until-empty`).
+Start as many as the work needs; PostgreSQL hands each job to one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import procrastinate
+
+from app.attachments.jobs import WorkerRuntime
+from app.core.config import Settings
+from app.core.db import make_engine, make_sessionmaker
+from app.files.store import FileStore
+from app.jobs.queue import conninfo, queue
+
+QUEUES = ("extraction", "maintenance")
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    wait: bool = True,
+    queues: Iterable[str] = QUEUES,
+    install_signal_handlers: bool = True,
+    concurrency: int | None = None,
+) -> None:
+    url = settings.database_url
+    if not url:
+        raise RuntimeError("the worker needs DATABASE_URL (migrantkb dev and the CLI set it)")
+    engine = make_engine(url, pool_size=2, max_overflow=2)
+    runtime = WorkerRuntime(settings, make_sessionmaker(engine), FileStore.from_settings(settings))
+    connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=4)
+    try:
+        with queue.replace_connector(connector) as app:
+            async with app.open_async():
+                await app.run_worker_async(
+                    queues=list(queues),
+                    concurrency=concurrency or settings.worker_concurrency,
+                    wait=wait,
+                    install_signal_handlers=install_signal_handlers,
+                    additional_context={"runtime": runtime},
+                    shutdown_graceful_timeout=30,
+                    # Finished jobs are deleted; failed ones stay for editors to see.
+                    delete_jobs="successful",
+                )
+    finally:
+        await engine.dispose()
