@@ -18,6 +18,7 @@ from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.docs import DESCRIPTION, TAGS
 from app.files.store import FileStore
+from app.ops.gauges import keep_gauges
 from app.ops.router import router as ops_router
 from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workers = []
         if engine is not None:
             workers.append(asyncio.create_task(keep_statistics(engine, stop)))
+            workers.append(asyncio.create_task(keep_gauges(app.state.sessionmaker, stop)))
         app.state.search_cache = SearchCache(ttl=settings.search_cache_seconds)
         if settings.search_embeddings and not hasattr(app.state, "embedder"):
             app.state.embedder = QueryEmbedder()

@@ -8,10 +8,12 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +23,9 @@ from app.core.config import get_settings
 from app.core.db import make_engine
 from app.keys.service import KeyService
 from app.main import create_app
+from app.runtime.meili import start_local
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
+from app.search.sync import Indexer
 from app.seed import SEED_FILE
 from tests.servers import empty_tables
 
@@ -153,3 +157,30 @@ async def committed_client(committed: async_sessionmaker[AsyncSession]) -> Async
     app.state.sessionmaker = committed
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """The app on committed data with its own Meilisearch (a new index), an editor key and an
+    indexer to drain by hand."""
+    meili = start_local(tmp_path / "meili")
+    uid = f"records_{secrets.token_hex(4)}"
+    client = AsyncClient(meili.url, meili.master_key, timeout=2)
+    app = create_app(get_settings().model_copy(update={"meili_index": uid}))
+    app.state.sessionmaker = committed
+    app.state.meili = client
+    async with committed() as s:
+        _, token = await KeyService(s).create("sync test", "editor")
+        await s.commit()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as api:
+        yield {
+            "api": api,
+            "meili": meili,
+            "client": client,
+            "uid": uid,
+            "factory": committed,
+            "editor": {"Authorization": f"Bearer {token}"},
+            "indexer": Indexer(committed, client, uid),
+        }
+    await client.aclose()
+    meili.stop()

@@ -13,7 +13,9 @@ from contextlib import contextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.config import get_settings
 from app.core.db import make_engine
+from app.jobs.worker import run_worker
 from app.runtime.meili import free_port
 
 EMPTY_TABLES = (
@@ -100,3 +102,9 @@ def server_env(database_url: str) -> dict[str, str]:
         "RATE_LIMIT_KEY": "1000000/minute",
         "RATE_LIMIT_ANONYMOUS": "1000000/minute",
     }
+
+
+async def run_jobs(database_url: str, **settings: object) -> None:
+    """One worker, in this process, until the queue is empty (the real queue and worker)."""
+    config = get_settings().model_copy(update={"database_url": database_url, **settings})
+    await run_worker(config, wait=False, install_signal_handlers=False)

@@ -13,22 +13,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
 from app.core.text import fold
-from app.jobs.worker import run_worker
 from app.models import AttachmentPage
+from app.ops.gauges import refresh_gauges
 from tests import documents
 from tests.factories import create
+from tests.servers import run_jobs
 
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr (make installs it)"
 )
-
-
-async def run_jobs(database_url: str, **settings: Any) -> None:
-    """One worker, in this process, until the queue is empty."""
-    config = get_settings().model_copy(update={"database_url": database_url, **settings})
-    await run_worker(config, wait=False, install_signal_handlers=False)
 
 
 async def attach(
@@ -222,3 +216,32 @@ async def test_documents_that_cannot_be_read_fail_with_the_reason(
         assert reason in state["error"], (name, state["error"])
         assert await page_texts(committed, made[name]["id"]) == []
     assert (await extraction(client, editor, path, good))["state"] == "done"  # the worker went on
+
+
+async def test_extraction_states_are_in_the_metrics(
+    committed_client: httpx.AsyncClient,
+    committed: async_sessionmaker[AsyncSession],
+    database_url: str,
+    editor_committed: dict[str, str],
+) -> None:
+    client, editor = committed_client, editor_committed
+    pub = await create(client, editor, "publication")
+    path = f"/v1/publications/{pub['slug']}"
+    await attach(client, editor, path, b"%PDF-1.4 broken", "broken.pdf")
+    await attach(client, editor, path, "Текст отчёта".encode(), "report.txt")
+    await attach(client, editor, path, "Ещё один".encode(), "more.txt")
+
+    async def gauges() -> str:
+        async with committed() as session:
+            await refresh_gauges(session)
+        return (await client.get("/metrics")).text
+
+    text = await gauges()
+    assert 'migrantkb_attachments{state="pending"} 3.0' in text
+    assert 'migrantkb_jobs{queue="extraction",status="todo"} 3.0' in text
+    await run_jobs(database_url)
+    text = await gauges()
+    assert 'migrantkb_attachments{state="done"} 2.0' in text
+    assert 'migrantkb_attachments{state="failed"} 1.0' in text
+    assert 'migrantkb_attachments{state="pending"} 0.0' in text
+    assert 'migrantkb_jobs{queue="extraction",status="todo"} 0.0' in text

@@ -3,49 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
-from meilisearch_python_sdk import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from app.core.config import get_settings
-from app.keys.service import KeyService
-from app.main import create_app
-from app.runtime.meili import MeiliProcess, start_local
+from app.runtime.meili import MeiliProcess
 from app.search.admin import check_index
-from app.search.sync import Indexer, outbox_lag
+from app.search.sync import outbox_lag
 from tests.factories import BUILDERS
-
-
-@pytest.fixture
-async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
-    meili = start_local(tmp_path / "meili")
-    uid = f"records_{secrets.token_hex(4)}"
-    client = AsyncClient(meili.url, meili.master_key, timeout=2)
-    app = create_app(get_settings().model_copy(update={"meili_index": uid}))
-    app.state.sessionmaker = committed
-    app.state.meili = client
-    async with committed() as s:
-        _, token = await KeyService(s).create("sync test", "editor")
-        await s.commit()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as api:
-        yield {
-            "api": api,
-            "meili": meili,
-            "client": client,
-            "uid": uid,
-            "factory": committed,
-            "editor": {"Authorization": f"Bearer {token}"},
-            "indexer": Indexer(committed, client, uid),
-        }
-    await client.aclose()
-    meili.stop()
 
 
 async def test_drafts_and_deletions_leave_the_index(stack: dict[str, Any]) -> None:

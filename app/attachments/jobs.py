@@ -22,6 +22,7 @@ from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.attachments.outbox import documents_changed
 from app.core.config import Settings
 from app.files.store import FileStore
 from app.jobs.queue import defer, queue
@@ -164,10 +165,10 @@ class Extraction:
         self, attachment_id: uuid.UUID, pages: list[dict[str, Any]], *, error: str | None
     ) -> None:
         async with self.sessionmaker() as session, session.begin():
-            found = await session.scalar(
-                select(Attachment.id).where(Attachment.id == attachment_id).with_for_update()
+            record_id = await session.scalar(
+                select(Attachment.record_id).where(Attachment.id == attachment_id).with_for_update()
             )
-            if found is None:
+            if record_id is None:
                 return
             await session.execute(delete(AttachmentPage).where(AttachmentPage.attachment_id == attachment_id))
             if pages:
@@ -196,6 +197,7 @@ class Extraction:
                     updated_at=now,
                 )
             )
+            await documents_changed(session, record_id)  # the search index re-files its chunks
         if error:
             log.warning("attachment %s: extraction failed: %s", attachment_id, error)
 

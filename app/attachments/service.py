@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.jobs import queue_extraction
+from app.attachments.outbox import documents_changed
 from app.attachments.schemas import ATTACHMENT_LANGUAGES
 from app.attachments.sniff import EXTENSIONS, HEAD_BYTES, sniff
 from app.core.errors import (
@@ -187,6 +188,8 @@ class AttachmentService:
         _, row = await self.get(key, attachment_id)
         sha256 = row.sha256
         await self.session.execute(delete(Attachment).where(Attachment.id == attachment_id))
+        if row.pages:
+            await documents_changed(self.session, row.record_id)
         await self.session.commit()
         await self.forget_unreferenced(sha256)
 

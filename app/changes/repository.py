@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Change
+from app.models import DOCUMENTS, Change
 
 # Rows of transactions still running may commit with a smaller seq than rows already visible. Only
 # rows older than the oldest running transaction are served, so a reader never skips one.
@@ -20,6 +20,8 @@ class ChangeRepository:
         conds = [Change.seq > since, _SETTLED]
         if public_only:
             conds.append(or_(Change.public, Change.public_before))
+        else:
+            conds.append(Change.action != DOCUMENTS)  # outbox-only (never public either)
         rows = (
             (await self.session.execute(select(Change).where(*conds).order_by(Change.seq).limit(limit + 1)))
             .scalars()

@@ -16,6 +16,8 @@ from pythonjsonlogger.json import JsonFormatter
 OUTBOX_PENDING = Gauge("migrantkb_outbox_pending", "Changes not yet in the search index")
 OUTBOX_LAG = Gauge("migrantkb_outbox_lag_seconds", "Age of the oldest change not yet in the search index")
 VECTOR_BACKLOG = Gauge("migrantkb_vector_backlog", "Indexed records still waiting for their embedding")
+ATTACHMENTS = Gauge("migrantkb_attachments", "Attachments by text extraction state", ["state"])
+JOBS = Gauge("migrantkb_jobs", "Background jobs by queue and status", ["queue", "status"])
 SEARCH_DEGRADED = Gauge("migrantkb_search_degraded", "1 while search answers from PostgreSQL")
 
 

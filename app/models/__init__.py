@@ -4,7 +4,7 @@ from app.models.attachment import Attachment, AttachmentPage
 from app.models.auth import ApiKey
 from app.models.base import Base
 from app.models.event import Event
-from app.models.history import Change, Revision
+from app.models.history import DOCUMENTS, Change, Revision
 from app.models.law import Law
 from app.models.organization import Organization
 from app.models.participant import Participant
@@ -16,6 +16,7 @@ from app.models.reference import Country, Topic
 from app.models.vectors import Embedding, VectorBacklog
 
 __all__ = [
+    "DOCUMENTS",
     "ApiKey",
     "Attachment",
     "AttachmentPage",

@@ -27,6 +27,11 @@ class Revision(Base):
     snapshot: Mapped[dict[str, Any]]
 
 
+# The action of an outbox-only change: a record's attachments' text changed (extracted, removed).
+# The indexer re-files the record's chunks; the change feed does not list it (the record is as it was).
+DOCUMENTS = "documents"
+
+
 class Change(Base):
     """One row per write, in the writing transaction (the transactional outbox).
 

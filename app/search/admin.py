@@ -63,16 +63,22 @@ async def check_index(session: AsyncSession, client: AsyncClient, uid: str) -> D
     rows = await session.execute(select(Record.id, Record.version).where(visible()))
     truth = {str(i): v for i, v in rows.all()}
     indexed: dict[str, int] = {}
+    orphans: list[str] = []  # chunks of attachments whose record is not public
     offset = 0
+    fields = ["id", "version", "part", "record_id"]
     while True:
-        page = await client.index(uid).get_documents(offset=offset, limit=1000, fields=["id", "version"])
+        page = await client.index(uid).get_documents(offset=offset, limit=1000, fields=fields)
         for doc in page.results:
-            indexed[str(doc["id"])] = int(doc["version"])
+            if doc.get("part") == "document":
+                if str(doc.get("record_id")) not in truth:
+                    orphans.append(str(doc["id"]))
+            else:
+                indexed[str(doc["id"])] = int(doc["version"])
         offset += len(page.results)
         if len(page.results) < 1000:
             break
     return Drift(
         missing=sorted(set(truth) - set(indexed)),
-        extra=sorted(set(indexed) - set(truth)),
+        extra=sorted(set(indexed) - set(truth)) + sorted(orphans),
         stale=sorted(i for i in set(truth) & set(indexed) if truth[i] != indexed[i]),
     )

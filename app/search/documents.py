@@ -25,6 +25,7 @@ from app.search.analysis import (
     script_variants,
     unique_terms,
 )
+from app.search.index import EMBEDDER
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 # What the embedding model reads: titles and the start of the summary (its cost grows with length).
@@ -124,6 +125,8 @@ def search_document(
     body_terms += named.in_text(set(body_terms))
     return {
         "id": str(record.id),
+        "part": "record",
+        "record_id": str(record.id),
         "kind": record.kind,
         "slug": record.slug,
         "version": record.version,
@@ -143,3 +146,68 @@ def search_document(
         "date": date,
         "year": int(date[:4]) if date else None,
     }
+
+
+# Pages of attachments are indexed in chunks of about this many characters, each a document of the
+# same index that names its record (`record_id`, the index's distinct attribute: a search lists a
+# record once, by its best-matching document, so a record found inside its files ranks with it).
+CHUNK_CHARS = 1500
+# A record's fields a chunk carries, to show its record when it is the best match and to filter.
+_RECORD_FIELDS = (
+    "kind",
+    "slug",
+    "version",
+    "original_language",
+    "title",
+    "title_langs",
+    "summary_langs",
+    "summaries",
+    "countries",
+    "topics",
+    "status",
+    "date",
+    "year",
+)
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """The text cut into pieces of at most `size` characters, at white space where there is some."""
+    out: list[str] = []
+    rest = text.strip()
+    while rest:
+        if len(rest) <= size:
+            out.append(rest)
+            break
+        cut = max(rest.rfind("\n", 0, size), rest.rfind(" ", 0, size))
+        if cut < size // 2:
+            cut = size
+        out.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    return [c for c in out if c]
+
+
+def chunk_documents(record_document: Mapping[str, Any], pages: Iterable[Any]) -> list[dict[str, Any]]:
+    """Search documents for the pages (`attachment_id`, `page`, `text`) of a record's attachments:
+    each chunk's own terms (the same analysis as a summary's) and text (for the snippet)."""
+    base = {name: record_document.get(name) for name in _RECORD_FIELDS}
+    named = concepts()
+    out = []
+    for row in pages:
+        for n, text in enumerate(chunks(row.text)):
+            body_terms = list(dict.fromkeys(chain(unique_terms([text]), latin_terms(text))))
+            body_terms += named.in_text(set(body_terms))  # the concepts its words name, as a record's
+            out.append(
+                {
+                    **base,
+                    "id": f"doc_{row.attachment_id.hex}_{row.page}_{n}",
+                    "part": "document",
+                    "record_id": record_document["id"],
+                    "attachment": str(row.attachment_id),
+                    "page": row.page,
+                    "text": text,
+                    "document_terms": " ".join(body_terms),
+                    # Chunks are found by their words; the record's own document carries its vector.
+                    "_vectors": {EMBEDDER: None},
+                }
+            )
+    return out

@@ -65,6 +65,9 @@ def _conditions(params: SearchParams, query: str) -> list[ColumnElement[bool]]:
 async def fallback_search(
     session: AsyncSession, params: SearchParams
 ) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, int]]]:
+    if params.scope == "documents":
+        # Document text is searched in Meilisearch only; degraded answers say so (`degraded`).
+        return [], 0, {}
     query = fold(params.q)
     conds = _conditions(params, query)
     score = func.word_similarity(literal(query), Record.search_text) if query else literal(1.0)

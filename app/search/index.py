@@ -14,7 +14,8 @@ from meilisearch_python_sdk.models.settings import (
 
 from app.search.analysis import stop_terms
 
-FILTERABLE = ["kind", "countries", "topics", "status", "year"]
+# `part`: a record's own document, or a chunk of its attachments' text (`record_id` names it).
+FILTERABLE = ["kind", "countries", "topics", "status", "year", "part", "record_id"]
 FACETS = ["kind", "countries", "topics", "status", "year"]
 EMBEDDER = "e5"
 DIMENSIONS = 384  # multilingual-e5-small
@@ -26,7 +27,9 @@ def settings() -> MeilisearchSettings:
         # numbers and acronyms, then the terms of everything else, then what the record is filed
         # under. Summaries are shown, not searched: their terms are in `terms`, and the API
         # highlights them (queries arrive as terms).
-        searchable_attributes=["titles", "title_terms", "codes", "terms", "tags"],
+        # The words inside attached documents come last: a record found by its own fields ranks
+        # above one found only inside its files.
+        searchable_attributes=["titles", "title_terms", "codes", "terms", "tags", "document_terms"],
         displayed_attributes=[
             "id",
             "kind",
@@ -42,7 +45,14 @@ def settings() -> MeilisearchSettings:
             "status",
             "date",
             "year",
+            "part",
+            "record_id",
+            "attachment",
+            "page",
+            "text",
         ],
+        # One hit per record: its best-matching document (its own, or a chunk of its files).
+        distinct_attribute="record_id",
         filterable_attributes=FILTERABLE,
         sortable_attributes=["year", "slug"],
         ranking_rules=["words", "typo", "proximity", "attribute", "sort", "exactness"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
@@ -39,6 +39,8 @@ class SearchParams:
     limit: int
     offset: int
     facets: list[str]
+    # "all": records by their own fields and by the text of their files; "documents": file text only.
+    scope: str = "all"
 
     def meili_filter(self) -> list[str | list[str]]:
         """AND of OR-groups. Values are validated and JSON-quoted: quotes, parentheses or `OR`
@@ -56,6 +58,8 @@ class SearchParams:
             groups.append(f"year >= {int(self.year_from)}")
         if self.year_to is not None:
             groups.append(f"year <= {int(self.year_to)}")
+        if self.scope == "documents":
+            groups.append("part = document")
         return groups
 
 
@@ -87,6 +91,17 @@ async def search_params(
             examples=["kind,country"],
         ),
     ] = None,
+    scope: Annotated[
+        Literal["all", "documents"],
+        Query(
+            alias="in",
+            description=(
+                "`all` (default): records by their own fields and by the words inside their attached "
+                "documents; `documents`: inside attached documents only."
+            ),
+            examples=["documents"],
+        ),
+    ] = "all",
 ) -> SearchParams:
     countries = parse_countries(country)
     topics = parse_topics(topic)
@@ -102,6 +117,7 @@ async def search_params(
         limit=limit,
         offset=offset,
         facets=check_choices("facets", split_multi(facets), list(FACET_NAMES)) or list(FACET_NAMES),
+        scope=scope,
     )
 
 

@@ -5,6 +5,17 @@ import uuid
 from pydantic import BaseModel, Field
 
 
+class DocumentMatch(BaseModel):
+    """Where in the record's attached documents the query was found."""
+
+    attachment: uuid.UUID
+    page: int = Field(examples=[40])
+    snippet: str | None = Field(
+        description="The passage of the page, with <em>highlights</em>.",
+        examples=["…<em>трудящиеся</em> мигранты имеют право на защиту…"],
+    )
+
+
 class Hit(BaseModel):
     kind: str = Field(examples=["law"])
     id: uuid.UUID
@@ -23,6 +34,12 @@ class Hit(BaseModel):
         description="The kind's main date (adoption, start, founding).", examples=["2000-07-17"]
     )
     score: float | None = Field(description="Relevance between 0 and 1.", examples=[0.93])
+    document: DocumentMatch | None = Field(
+        None,
+        description=(
+            "Set when the record's best match is inside one of its attachments: which, the page, a snippet."
+        ),
+    )
 
 
 class SearchResponse(BaseModel):

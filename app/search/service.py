@@ -25,7 +25,7 @@ from app.search.cache import SearchCache
 from app.search.fallback import fallback_search
 from app.search.index import EMBEDDER
 from app.search.params import FACET_NAMES, SearchParams
-from app.search.schemas import Hit, SearchResponse, Suggestion, SuggestResponse
+from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
 from app.search.vectors import QueryEmbedder
 
 log = logging.getLogger("migrantkb.search")
@@ -156,6 +156,7 @@ class SearchService:
             # concepts it names first; the other words follow as typed and go first, so a word no
             # record contains (a language the base does not hold) does not empty the result.
             matching_strategy="last",
+            attributes_to_search_on=["document_terms"] if params.scope == "documents" else None,
             limit=params.limit,
             offset=params.offset,
             show_ranking_score=True,
@@ -181,10 +182,18 @@ class SearchService:
         for h in found:
             title, title_lang = resolve(h.get("title"), lang, h.get("original_language"))
             snippet, snippet_lang = _snippet(h, lang, wanted)
+            document = None
+            if h.get("part") == "document":
+                text = h.get("text") or ""
+                document = DocumentMatch(
+                    attachment=h["attachment"],
+                    page=h["page"],
+                    snippet=highlight(text, wanted)[0] if text else None,
+                )
             hits.append(
                 Hit(
                     kind=h["kind"],
-                    id=h["id"],
+                    id=h.get("record_id") or h["id"],
                     slug=h["slug"],
                     title=title or h["slug"],
                     title_lang=title_lang,
@@ -195,6 +204,7 @@ class SearchService:
                     status=h.get("status"),
                     date=h.get("date"),
                     score=h.get("_rankingScore"),
+                    document=document,
                 )
             )
         reverse = {v: k for k, v in FACET_NAMES.items()}

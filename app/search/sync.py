@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
@@ -20,9 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import get_settings
 from app.core.db import one_of
 from app.core.reference import country_names
-from app.models import Change, Participant, Record, Topic, is_public, visible
+from app.models import (
+    DOCUMENTS,
+    Attachment,
+    AttachmentPage,
+    Change,
+    Participant,
+    Record,
+    Topic,
+    is_public,
+    visible,
+)
 from app.registry import KINDS
-from app.search.documents import search_document
+from app.search.documents import chunk_documents, search_document
 from app.search.index import settings as index_settings
 from app.search.loop import IndexWorker, keep_running, pause
 from app.search.rows import rows_query
@@ -68,8 +79,36 @@ async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[st
     return docs
 
 
+async def chunk_documents_of(session: AsyncSession, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chunks of the extracted pages of these (public) records' attachments."""
+    if not docs:
+        return []
+    by_id = {uuid.UUID(d["id"]): d for d in docs}
+    pages = await session.execute(
+        select(AttachmentPage.attachment_id, AttachmentPage.page, AttachmentPage.text, Attachment.record_id)
+        .join(Attachment, Attachment.id == AttachmentPage.attachment_id)
+        .where(one_of(Attachment.record_id, list(by_id)), Attachment.extraction_state == "done")
+        .order_by(Attachment.record_id, AttachmentPage.attachment_id, AttachmentPage.page)
+    )
+    grouped: dict[uuid.UUID, list[Any]] = {}
+    for row in pages.all():
+        grouped.setdefault(row.record_id, []).append(row)
+    return [chunk for rid, rows in grouped.items() for chunk in chunk_documents(by_id[rid], rows)]
+
+
+async def with_attachments(session: AsyncSession, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    found = await session.execute(
+        select(Attachment.record_id).where(one_of(Attachment.record_id, ids)).distinct()
+    )
+    return set(found.scalars())
+
+
+def chunks_filter(ids: Iterable[Any]) -> str:
+    return f"part = document AND record_id IN [{', '.join(json.dumps(str(i)) for i in ids)}]"
+
+
 async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
-    """Every public record's document, in batches (for a full reindex)."""
+    """Every public record's document and its attachments' chunks, in batches (for a reindex)."""
     last: uuid.UUID | None = None
     r = Record.__table__.c
     while True:
@@ -79,7 +118,8 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
         rows = (await session.execute(stmt.order_by(r.id).limit(batch))).all()
         if not rows:
             return
-        yield await _documents(session, rows)
+        docs = await _documents(session, rows)
+        yield docs + await chunk_documents_of(session, docs)
         last = rows[-1].id
 
 
@@ -147,7 +187,7 @@ class Indexer(IndexWorker):
         try:
             rows = (
                 await session.execute(
-                    select(Change.seq, Change.record_id)
+                    select(Change.seq, Change.record_id, Change.action)
                     .where(Change.indexed_at.is_(None))
                     .order_by(Change.seq)
                     .limit(batch)
@@ -162,10 +202,17 @@ class Indexer(IndexWorker):
             shown = {r.id for r in public}
             gone = [str(i) for i in ids if i not in shown]
             tasks, waiting = [], []
+            # Records whose attachments' chunks may have changed: they have attachments, or one was
+            # removed (its `documents` change). Their old chunks go first; tasks run in order.
+            refiled = await with_attachments(session, ids)
+            refiled |= {r.record_id for r in rows if r.action == DOCUMENTS}
+            if refiled:
+                tasks.append(await index.delete_documents_by_filter(chunks_filter(refiled)))
             if public:
                 docs = await _documents(session, public)
                 waiting = without_vector(docs)
-                tasks.append(await index.add_documents(docs, primary_key="id"))
+                chunks = await chunk_documents_of(session, [d for d in docs if uuid.UUID(d["id"]) in refiled])
+                tasks.append(await index.add_documents(docs + chunks, primary_key="id"))
             if gone:
                 tasks.append(await index.delete_documents(gone))
             return session, [r.seq for r in rows], tasks, waiting
@@ -184,7 +231,9 @@ class Indexer(IndexWorker):
         VECTOR_BACKLOG.set(vectors)
 
     async def _confirm(self, task: Any) -> None:
-        await self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
+        result = await self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS)
+        if result.status != "succeeded":
+            raise RuntimeError(f"Meilisearch task {task.task_uid} {result.status}: {result.error}")
 
     async def drain(self) -> int:
         total = 0

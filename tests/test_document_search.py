@@ -1,0 +1,114 @@
+"""Search inside attached documents: a record found by words on a page of its files carries the
+attachment, the page and a snippet; it ranks with (below) records found by their own fields;
+`in=documents` searches file text only; the chunks follow their record out of the index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from app.search.admin import check_index
+from tests import documents
+from tests.servers import run_jobs
+
+MERGE = {"Content-Type": "application/merge-patch+json"}
+
+
+async def make(api: httpx.AsyncClient, editor: dict[str, str], kind: str, **body: Any) -> dict[str, Any]:
+    from tests.factories import BUILDERS, PLURAL
+
+    r = await api.post(f"/v1/{PLURAL[kind]}", json=BUILDERS[kind](**body), headers=editor)
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def attach(api: httpx.AsyncClient, editor: dict[str, str], path: str, content: bytes) -> dict[str, Any]:
+    r = await api.post(
+        f"{path}/attachments",
+        files={"file": ("doc.pdf", content)},
+        data={"languages": ["ru"]},
+        headers=editor,
+    )
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def search(api: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
+    r = await api.get("/v1/search", params=params)
+    assert r.status_code == 200, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def test_words_inside_documents_find_their_record(stack: dict[str, Any], database_url: str) -> None:
+    api, editor, indexer = stack["api"], stack["editor"], stack["indexer"]
+    own = await make(api, editor, "law", title={"ru": "Закон о квоте иностранной рабочей силы"})
+    filed = await make(api, editor, "publication", title={"en": "Annual report on the labour market"})
+    pages = [
+        "Введение. Обзор рынка труда за год.",
+        "Раздел 2. Правительство ежегодно утверждает квоту на привлечение иностранной рабочей силы.",
+        "Раздел 3. Приложения и таблицы.",
+    ]
+    made = await attach(api, editor, f"/v1/publications/{filed['slug']}", documents.text_pdf(pages))
+    # A second file with the word, so the record has many matching chunks: it is still one hit.
+    await attach(api, editor, f"/v1/publications/{filed['slug']}", documents.text_pdf(["Квота. " * 50]))
+    await run_jobs(database_url)
+    await indexer.drain()
+
+    found = await search(api, q="иностранной рабочей силы")
+    assert [h["slug"] for h in found["hits"]] == [own["slug"], filed["slug"]]  # own fields rank first
+    assert found["total"] == 2 and found["facets"]["kind"] == {"law": 1, "publication": 1}
+    assert found["hits"][0]["document"] is None
+    document = found["hits"][1]["document"]
+    assert document["attachment"] == made["id"] and document["page"] == 2
+    assert "<em>иностранной</em> <em>рабочей</em> <em>силы</em>" in " ".join(document["snippet"].split())
+
+    only = await search(api, q="иностранной рабочей силы", **{"in": "documents"})
+    assert [h["slug"] for h in only["hits"]] == [filed["slug"]]
+    assert (await search(api, q="Annual report labour market", **{"in": "documents"}))["hits"] == []
+
+    # The chunks follow their record: unpublished, they leave; published again, they return.
+    r = await api.patch(
+        f"/v1/publications/{filed['slug']}", json={"publication": "draft"}, headers={**editor, **MERGE}
+    )
+    assert r.status_code == 200, r.text
+    await indexer.drain()
+    assert [h["slug"] for h in (await search(api, q="иностранной рабочей силы"))["hits"]] == [own["slug"]]
+    async with stack["factory"]() as s:
+        assert (await check_index(s, stack["client"], stack["uid"])).clean
+    r = await api.patch(
+        f"/v1/publications/{filed['slug']}", json={"publication": "published"}, headers={**editor, **MERGE}
+    )
+    await indexer.drain()
+    assert (await search(api, q="утверждает", **{"in": "documents"}))["hits"][0]["document"]["page"] == 2
+
+    # The attachment removed: its words leave the index with it.
+    r = await api.delete(f"/v1/publications/{filed['slug']}/attachments/{made['id']}", headers=editor)
+    assert r.status_code == 204
+    await indexer.drain()
+    assert (await search(api, q="утверждает", **{"in": "documents"}))["hits"] == []
+    async with stack["factory"]() as s:
+        assert (await check_index(s, stack["client"], stack["uid"])).clean
+
+
+@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr")
+async def test_a_phrase_on_a_scanned_page_is_found(stack: dict[str, Any], database_url: str) -> None:
+    api, editor, indexer = stack["api"], stack["editor"], stack["indexer"]
+    law = await make(api, editor, "law", title={"en": "Decree on labour migration"})
+    scan = documents.scanned_pdf(
+        [
+            ["Постановление правительства"],
+            ["Статья 5", "Трудящиеся мигранты имеют право", "на медицинскую помощь"],
+        ]
+    )
+    made = await attach(api, editor, f"/v1/laws/{law['slug']}", scan)
+    await run_jobs(database_url)
+    await indexer.drain()
+    found = await search(api, q="мигранты медицинская помощь", **{"in": "documents"})
+    assert [h["slug"] for h in found["hits"]] == [law["slug"]]
+    assert found["hits"][0]["document"]["attachment"] == made["id"]
+    assert found["hits"][0]["document"]["page"] == 2
