@@ -6,6 +6,7 @@ with the reason, and the worker goes on."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,6 +24,26 @@ from tests.servers import run_jobs
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr (make installs it)"
 )
+
+
+@dataclass
+class Desk:
+    """An editor's client on committed data, and the database the worker reads."""
+
+    client: httpx.AsyncClient
+    editor: dict[str, str]
+    committed: async_sessionmaker[AsyncSession]
+    database_url: str
+
+
+@pytest.fixture
+def desk(
+    committed_client: httpx.AsyncClient,
+    committed: async_sessionmaker[AsyncSession],
+    database_url: str,
+    editor_committed: dict[str, str],
+) -> Desk:
+    return Desk(committed_client, editor_committed, committed, database_url)
 
 
 async def attach(
@@ -66,13 +87,8 @@ def words_found(expected: str, text: str) -> float:
     return sum(w in have for w in want) / len(want)
 
 
-async def test_text_layers_and_office_documents_are_read_page_by_page(
-    committed_client: httpx.AsyncClient,
-    committed: async_sessionmaker[AsyncSession],
-    database_url: str,
-    editor_committed: dict[str, str],
-) -> None:
-    client, editor = committed_client, editor_committed
+async def test_text_layers_and_office_documents_are_read_page_by_page(desk: Desk) -> None:
+    client, editor, committed, database_url = desk.client, desk.editor, desk.committed, desk.database_url
     pub = await create(client, editor, "publication")
     path = f"/v1/publications/{pub['slug']}"
     made = {
@@ -153,13 +169,8 @@ SCANS = {
 }
 
 
-async def test_scans_are_read_by_ocr_in_their_languages(
-    committed_client: httpx.AsyncClient,
-    committed: async_sessionmaker[AsyncSession],
-    database_url: str,
-    editor_committed: dict[str, str],
-) -> None:
-    client, editor = committed_client, editor_committed
+async def test_scans_are_read_by_ocr_in_their_languages(desk: Desk) -> None:
+    client, editor, committed, database_url = desk.client, desk.editor, desk.committed, desk.database_url
     law = await create(client, editor, "law")
     path = f"/v1/laws/{law['slug']}"
     ru = await attach(
@@ -187,13 +198,8 @@ async def test_scans_are_read_by_ocr_in_their_languages(
         assert words_found(" ".join(SCANS[lang]), page[2]) >= 0.8, (lang, page[2])
 
 
-async def test_documents_that_cannot_be_read_fail_with_the_reason(
-    committed_client: httpx.AsyncClient,
-    committed: async_sessionmaker[AsyncSession],
-    database_url: str,
-    editor_committed: dict[str, str],
-) -> None:
-    client, editor = committed_client, editor_committed
+async def test_documents_that_cannot_be_read_fail_with_the_reason(desk: Desk) -> None:
+    client, editor, committed, database_url = desk.client, desk.editor, desk.committed, desk.database_url
     event = await create(client, editor, "event")
     path = f"/v1/events/{event['slug']}"
     bad = {
@@ -218,13 +224,8 @@ async def test_documents_that_cannot_be_read_fail_with_the_reason(
     assert (await extraction(client, editor, path, good))["state"] == "done"  # the worker went on
 
 
-async def test_extraction_states_are_in_the_metrics(
-    committed_client: httpx.AsyncClient,
-    committed: async_sessionmaker[AsyncSession],
-    database_url: str,
-    editor_committed: dict[str, str],
-) -> None:
-    client, editor = committed_client, editor_committed
+async def test_extraction_states_are_in_the_metrics(desk: Desk) -> None:
+    client, editor, committed, database_url = desk.client, desk.editor, desk.committed, desk.database_url
     pub = await create(client, editor, "publication")
     path = f"/v1/publications/{pub['slug']}"
     await attach(client, editor, path, b"%PDF-1.4 broken", "broken.pdf")

@@ -25,7 +25,7 @@ from app.search.analysis import (
     script_variants,
     unique_terms,
 )
-from app.search.index import EMBEDDER
+from app.search.index import EMBEDDER, RECORD_FIELDS
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 # What the embedding model reads: titles and the start of the summary (its cost grows with length).
@@ -152,22 +152,6 @@ def search_document(
 # same index that names its record (`record_id`, the index's distinct attribute: a search lists a
 # record once, by its best-matching document, so a record found inside its files ranks with it).
 CHUNK_CHARS = 1500
-# A record's fields a chunk carries, to show its record when it is the best match and to filter.
-_RECORD_FIELDS = (
-    "kind",
-    "slug",
-    "version",
-    "original_language",
-    "title",
-    "title_langs",
-    "summary_langs",
-    "summaries",
-    "countries",
-    "topics",
-    "status",
-    "date",
-    "year",
-)
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
@@ -189,7 +173,7 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
 def chunk_documents(record_document: Mapping[str, Any], pages: Iterable[Any]) -> list[dict[str, Any]]:
     """Search documents for the pages (`attachment_id`, `page`, `text`) of a record's attachments:
     each chunk's own terms (the same analysis as a summary's) and text (for the snippet)."""
-    base = {name: record_document.get(name) for name in _RECORD_FIELDS}
+    base = {name: record_document.get(name) for name in RECORD_FIELDS}
     named = concepts()
     out = []
     for row in pages:

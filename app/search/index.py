@@ -17,6 +17,23 @@ from app.search.analysis import stop_terms
 # `part`: a record's own document, or a chunk of its attachments' text (`record_id` names it).
 FILTERABLE = ["kind", "countries", "topics", "status", "year", "part", "record_id"]
 FACETS = ["kind", "countries", "topics", "status", "year"]
+# What a hit shows of its record: a record's document has these, and so has each chunk of its files
+# (a chunk may be the record's best match).
+RECORD_FIELDS = (
+    "kind",
+    "slug",
+    "version",
+    "original_language",
+    "title",
+    "title_langs",
+    "summary_langs",
+    "summaries",
+    "countries",
+    "topics",
+    "status",
+    "date",
+    "year",
+)
 EMBEDDER = "e5"
 DIMENSIONS = 384  # multilingual-e5-small
 
@@ -30,27 +47,7 @@ def settings() -> MeilisearchSettings:
         # The words inside attached documents come last: a record found by its own fields ranks
         # above one found only inside its files.
         searchable_attributes=["titles", "title_terms", "codes", "terms", "tags", "document_terms"],
-        displayed_attributes=[
-            "id",
-            "kind",
-            "slug",
-            "version",
-            "original_language",
-            "title",
-            "title_langs",
-            "summary_langs",
-            "summaries",
-            "countries",
-            "topics",
-            "status",
-            "date",
-            "year",
-            "part",
-            "record_id",
-            "attachment",
-            "page",
-            "text",
-        ],
+        displayed_attributes=["id", *RECORD_FIELDS, "part", "record_id", "attachment", "page", "text"],
         # One hit per record: its best-matching document (its own, or a chunk of its files).
         distinct_attribute="record_id",
         filterable_attributes=FILTERABLE,
