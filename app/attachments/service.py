@@ -31,6 +31,7 @@ from app.core.errors import (
 from app.files.store import FileStore
 from app.keys.service import Viewer
 from app.models import Attachment, Record, is_public
+from app.records.repository import by_key
 from app.records.spec import KindSpec
 
 _LANGUAGE = {lang.lower(): lang for lang in ATTACHMENT_LANGUAGES}
@@ -108,12 +109,8 @@ class AttachmentService:
     async def record(self, key: str) -> Any:
         """The record (id, slug, publication) the viewer may see, or 404."""
         stmt = select(Record.id, Record.slug, Record.publication, Record.deleted_at).where(
-            Record.kind == self.spec.kind, Record.deleted_at.is_(None)
+            Record.kind == self.spec.kind, Record.deleted_at.is_(None), by_key(key)
         )
-        try:
-            stmt = stmt.where(Record.id == uuid.UUID(key))
-        except ValueError:
-            stmt = stmt.where(Record.slug == key)
         row = (await self.session.execute(stmt)).first()
         if row is None or not (self.viewer.is_editor or is_public(row)):
             raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")

@@ -75,6 +75,14 @@ class SortKey:
         return ["" if value is None and self.descending else "~" if value is None else value, id_]
 
 
+def by_key(key: str) -> ColumnElement[bool]:
+    """The record a URL names: by id when the key is a UUID, else by slug."""
+    try:
+        return Record.id == uuid.UUID(key)
+    except ValueError:
+        return Record.slug == key
+
+
 class RecordRepository:
     def __init__(self, session: AsyncSession, spec: KindSpec) -> None:
         self.session = session
@@ -86,11 +94,7 @@ class RecordRepository:
         return select(self.spec.model).where(Record.kind == self.spec.kind, Record.deleted_at.is_(None))
 
     async def get(self, key: str, *, for_update: bool = False, with_deleted: bool = False) -> Record | None:
-        stmt = select(self.spec.model).options(*loader_options(self.spec))
-        try:
-            stmt = stmt.where(Record.id == uuid.UUID(key))
-        except ValueError:
-            stmt = stmt.where(Record.slug == key)
+        stmt = select(self.spec.model).options(*loader_options(self.spec)).where(by_key(key))
         if not with_deleted:
             stmt = stmt.where(Record.deleted_at.is_(None))
         if for_update:
