@@ -57,4 +57,10 @@ async def test_csv_export_reimports(client: httpx.AsyncClient, editor: dict[str,
         "/v1/import?dry_run=true", content=r.content, headers={**editor, "Content-Type": "text/csv"}
     )
     assert back.status_code == 200, back.text
-    assert back.json()["counts"] == {"created": 0, "updated": 0, "unchanged": 1, "rejected": 0}
+    assert back.json()["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "rejected": 0,
+        "attachments": 0,
+    }

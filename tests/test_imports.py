@@ -49,6 +49,7 @@ async def test_import_links_to_records_defined_later(
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "attachments": 0,
     }
     old = (await client.get("/v1/laws/law-old")).json()
     assert [(x["type"], x["direction"], x["slug"]) for x in old["relations"]] == [
@@ -58,7 +59,7 @@ async def test_import_links_to_records_defined_later(
     assert prog["participants"][0]["organization"] == "org-later"
 
     again = (await post(client, editor, body)).json()
-    assert again["counts"] == {"created": 0, "updated": 0, "unchanged": 4, "rejected": 0}
+    assert again["counts"] == {"created": 0, "updated": 0, "unchanged": 4, "rejected": 0, "attachments": 0}
     changed = ndjson(line("law", slug="law-old", countries=["TJ"]))
     assert (await post(client, editor, changed)).json()["counts"]["updated"] == 1
     got = (await client.get("/v1/laws/law-old")).json()

@@ -90,7 +90,7 @@ def _digest(file: IO[bytes], cap: int) -> tuple[str, int, bytes]:
     return h.hexdigest(), size, head
 
 
-async def _lock_content(session: AsyncSession, sha256: str) -> None:
+async def lock_content(session: AsyncSession, sha256: str) -> None:
     """Serializes writers of one file's bytes (an upload storing it, a delete removing it) for the
     transaction: a delete never removes the bytes an upload in flight is about to reference."""
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:sha, 7))"), {"sha": sha256})
@@ -166,7 +166,7 @@ class AttachmentService:
             extraction_state="pending",
             key_id=self.viewer.key_id,
         )
-        await _lock_content(self.session, sha256)
+        await lock_content(self.session, sha256)
         await self.store.put(sha256, file)
         try:
             self.session.add(attachment)
@@ -193,7 +193,7 @@ class AttachmentService:
     async def forget_unreferenced(self, sha256: str) -> None:
         """Removes the bytes when no attachment names them (its own transaction, under the lock)."""
         async with self.session.begin():
-            await _lock_content(self.session, sha256)
+            await lock_content(self.session, sha256)
             count = await self.session.scalar(
                 select(func.count()).select_from(Attachment).where(Attachment.sha256 == sha256)
             )

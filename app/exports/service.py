@@ -1,16 +1,21 @@
-"""Stream every public record in the import format, in constant memory (server-side cursor)."""
+"""Stream every public record in the import format, in constant memory (server-side cursor); the
+kinds that take files list their attachments' metadata (app/attachments/transfer.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.attachments.transfer import attachments_of, exported
+from app.files.store import FileStore
 from app.models import Record, visible
 from app.records.present import public_body
 from app.records.repository import loader_options
@@ -34,8 +39,54 @@ async def public_records(
                 .execution_options(yield_per=BATCH)
             )
             result = await session.stream_scalars(stmt)
-            async for record in result:
-                yield public_body(record, spec)
+            async for batch in result.partitions(BATCH):
+                files = await attachments_of(session, [r.id for r in batch]) if spec.attachments else {}
+                for record in batch:
+                    body = public_body(record, spec)
+                    if spec.attachments:
+                        body["attachments"] = [exported(row) for row in files.get(record.id, [])]
+                    yield body
+
+
+@dataclass
+class Written:
+    records: int = 0
+    files: int = 0
+    bytes: int = 0
+
+
+async def export_to(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    kinds: Iterable[str],
+    out: IO[bytes],
+    *,
+    store: FileStore | None = None,
+    files_dir: Path | None = None,
+    progress: Callable[[int], None] = lambda _: None,
+) -> Written:
+    """NDJSON of every public record into `out`; with `files_dir`, each attachment's bytes beside
+    it as `files_dir/<sha256>` (once per file, whatever number of records name it; a file there
+    already with the right size is kept), so the directory moves a base whole."""
+    written = Written()
+    seen: set[str] = set()
+    async for body in public_records(sessionmaker, kinds):
+        out.write(json.dumps(body, ensure_ascii=False, default=str).encode() + b"\n")
+        written.records += 1
+        progress(1)
+        if files_dir is None or store is None:
+            continue
+        for f in body.get("attachments") or ():
+            if f["sha256"] in seen:
+                continue
+            seen.add(f["sha256"])
+            target = files_dir / f["sha256"]
+            if not (target.is_file() and target.stat().st_size == f["size"]):
+                partial = target.with_suffix(".partial")
+                await store.download(f["sha256"], partial)
+                partial.replace(target)
+            written.files += 1
+            written.bytes += f["size"]
+    return written
 
 
 async def ndjson_lines(records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:

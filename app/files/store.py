@@ -42,6 +42,10 @@ class FileStore:
             return False
         return True
 
+    async def size(self, sha256: str) -> int:
+        meta = await obstore.head_async(self._store, self.key(sha256))
+        return int(meta["size"])
+
     async def put(self, sha256: str, file: IO[bytes]) -> None:
         """Stores the file (from its start) unless the same bytes are there already. A local
         store writes to a temporary name and renames: a reader never sees half a file."""

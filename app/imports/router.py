@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.attachments.transfer import Files
 from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
@@ -30,7 +31,10 @@ _EXAMPLE = (
         "rejects the whole file with a report of every problem (line, field, message). Relations may "
         "name records defined later in the same file. `dry_run=true` returns the report and writes nothing. "
         "CSV: `slug`, `name_<lang>`, `description_<lang>`, `org_type`, … with `|` between list values; "
-        "comma or semicolon separated, with or without a byte-order mark."
+        "comma or semicolon separated, with or without a byte-order mark. A line of a law, policy, "
+        "event or publication may list `attachments` (`sha256`, `filename`, `title`, `languages`, as "
+        "the export writes them) of files the base stores already: those the record lacks are added, "
+        "the others' metadata updated; none is removed."
     ),
     response_model=ImportReport,
     responses=problem_responses(PayloadTooLarge, UnsupportedMediaType, Unprocessable),
@@ -81,7 +85,10 @@ async def import_records(
                 raise PayloadTooLarge(f"Imports are limited to {limit} bytes; split the file.")
             spool.write(chunk)
         spool.flush()
-        report = await ImportService(session, viewer, languages=settings.languages).run(
+        # Attachments on the lines name files by sha256: the store must hold them already
+        # (`migrantkb import --files DIR` brings their bytes along).
+        files = Files(request.app.state.files, None, settings.max_attachment_bytes)
+        report = await ImportService(session, viewer, languages=settings.languages, files=files).run(
             Path(spool.name), fmt, dry_run=dry_run
         )
     if report.errors and not dry_run:

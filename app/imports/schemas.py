@@ -16,6 +16,7 @@ class ImportCounts(BaseModel):
     updated: int = 0
     unchanged: int = 0
     rejected: int = Field(0, description="Lines with at least one error.")
+    attachments: int = Field(0, description="Attachments added to records (files they did not have).")
 
 
 class ImportReport(BaseModel):

@@ -27,6 +27,7 @@ from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attachments.transfer import LINES, Files
 from app.core.config import DEFAULT_LANGUAGES
 from app.core.errors import json_pointer
 from app.imports.parsing import Row, iter_csv, iter_ndjson
@@ -61,6 +62,7 @@ class Scan:
     refs: list[Ref] = field(default_factory=list)
     topics: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     ordering_edges: list[tuple[Key, Key, int]] = field(default_factory=list)
+    files: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # sha256 -> places
     errors: list[LineError] = field(default_factory=list)
     bad_lines: set[int] = field(default_factory=set)
 
@@ -76,7 +78,9 @@ def _rows(path: Path, fmt: Format, languages: Sequence[str]) -> Iterator[Row]:
         yield from (iter_csv(stream, languages) if fmt == "csv" else iter_ndjson(stream))
 
 
-def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, BaseModel] | None:
+def _validate(
+    line: int, obj: dict[str, Any], scan: Scan | None
+) -> tuple[str, BaseModel, list[dict[str, Any]] | None] | None:
     kind = obj.pop("kind", None)
     if kind not in KINDS:
         if scan:
@@ -87,22 +91,42 @@ def _validate(line: int, obj: dict[str, Any], scan: Scan | None) -> tuple[str, B
         if scan:
             scan.error(line, "/slug", "imports upsert by slug: every line needs one")
         return None
+    files = obj.pop("attachments", None)
+    problems: list[tuple[str, str]] = []
+    if files is not None and not spec.attachments:
+        problems.append(("/attachments", f"a {kind} has no attachments"))
+    elif files is not None:
+        try:
+            files = [f.model_dump() for f in LINES.validate_python(files)]
+        except ValidationError as exc:
+            problems += [(json_pointer(["attachments", *e["loc"]]), str(e["msg"])) for e in exc.errors()]
     try:
-        return kind, spec.in_schema.model_validate(obj)
+        payload = spec.in_schema.model_validate(obj)
     except ValidationError as exc:
+        problems += [(json_pointer(list(e["loc"])), str(e["msg"])) for e in exc.errors(include_url=False)]
+    if problems:
         if scan:
-            for e in exc.errors(include_url=False):
-                scan.error(line, json_pointer(list(e["loc"])), str(e["msg"]))
+            for where, message in problems:
+                scan.error(line, where, message)
         return None
+    return kind, payload, files
 
 
 class ImportService:
     def __init__(
-        self, session: AsyncSession, viewer: Viewer, *, languages: Sequence[str] = DEFAULT_LANGUAGES
+        self,
+        session: AsyncSession,
+        viewer: Viewer,
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        files: Files | None = None,
     ) -> None:
         self.session = session
         self.viewer = viewer
         self.languages = languages
+        # Where attachments' bytes are found (the store, a files directory); none: lines with
+        # attachments are refused.
+        self.files = files or Files(None, None, 0)
         self.services = {spec.kind: RecordService(session, spec, viewer) for spec in SPECS}
 
     async def run(
@@ -124,6 +148,11 @@ class ImportService:
         scan = self._scan(path, fmt, spool)
         existing = await self._existing_ids(list(scan.keys))
         await self._check_references(scan, existing)
+        for sha256, places in scan.files.items():
+            problem = await self.files.find(sha256)
+            for line, where in places if problem else ():
+                scan.error(line, where, problem or "")
+        scan.errors.sort(key=lambda e: e.line)
         counts = ImportCounts(rejected=len(scan.bad_lines))
         if scan.errors:
             return ImportReport(
@@ -148,9 +177,11 @@ class ImportService:
             valid = _validate(line, obj, scan)
             if valid is None:
                 continue
-            kind, payload = valid
+            kind, payload, files = valid
             data = payload.model_dump(mode="json")
-            spool.write(json.dumps([kind, data], ensure_ascii=False).encode() + b"\n")
+            spool.write(json.dumps([kind, data, files], ensure_ascii=False).encode() + b"\n")
+            for i, f in enumerate(files or []):
+                scan.files.setdefault(f["sha256"], []).append((line, f"/attachments/{i}/sha256"))
             key = (kind, data["slug"])
             if key in scan.keys:
                 scan.error(line, "/slug", f"duplicate: {kind} {key[1]!r} is already on line {scan.keys[key]}")
@@ -204,7 +235,6 @@ class ImportService:
                 )
         for line in _cycle_lines(scan.ordering_edges):
             scan.error(line, "/related", "amends/repeals/replaces relations form a cycle")
-        scan.errors.sort(key=lambda e: e.line)
 
     async def _live_keys(self, keys: list[Key]) -> set[Key]:
         live: set[Key] = set()
@@ -231,7 +261,7 @@ class ImportService:
         progress: Callable[[int], None] | None,
     ) -> None:
         edges = Edges()
-        chunk: list[tuple[str, dict[str, Any]]] = []
+        chunk: list[tuple[str, dict[str, Any], list[dict[str, Any]] | None]] = []
         for raw in spool:
             chunk.append(json.loads(raw))
             if len(chunk) >= CHUNK:
@@ -245,10 +275,13 @@ class ImportService:
                 progress(len(chunk))
         if write:
             await self._write_edges(edges, ids)
+            counts.attachments = await self.files.write(self.session, edges.attachments, self.viewer.key_id)
+        else:
+            counts.attachments = sum(map(len, edges.attachments.values()))
 
     async def _write_chunk(
         self,
-        chunk: list[tuple[str, dict[str, Any]]],
+        chunk: list[tuple[str, dict[str, Any], list[dict[str, Any]] | None]],
         ids: dict[Key, uuid.UUID],
         existing: dict[Key, uuid.UUID],
         counts: ImportCounts,
@@ -256,14 +289,18 @@ class ImportService:
         *,
         write: bool,
     ) -> None:
-        current = await self._load([existing[(k, d["slug"])] for k, d in chunk if (k, d["slug"]) in existing])
+        current = await self._load(
+            [existing[(k, d["slug"])] for k, d, _ in chunk if (k, d["slug"]) in existing]
+        )
         created: dict[str, list[dict[str, Any]]] = {}
         history: list[tuple[dict[str, Any], dict[str, Any]]] = []
         updated: list[tuple[RecordService, Record, bool, dict[str, Any]]] = []
-        for kind, body in chunk:
+        for kind, body, files in chunk:
             service: RecordService = self.services[kind]
             data = service.with_defaults(body)
             record_id = ids[(kind, data["slug"])]
+            if files:
+                edges.attachments[record_id] = files
             record = current.get(record_id)
             if record is None:
                 counts.created += 1
@@ -379,6 +416,7 @@ class Edges:
     relations: list[tuple[uuid.UUID, str, Key, int]] = field(default_factory=list)
     participants: list[tuple[uuid.UUID, Key | None, str | None, str, int]] = field(default_factory=list)
     replaced: list[uuid.UUID] = field(default_factory=list)  # updated records: their old edges go
+    attachments: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, spec: KindSpec, record_id: uuid.UUID, data: dict[str, Any]) -> None:
         for i, (_, type_, kind, slug) in enumerate(edge_targets(spec, data)):
