@@ -24,7 +24,7 @@ from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
 from app.search.client import meili_client
 from app.search.sync import Indexer
-from app.search.vectors import QueryEmbedder, VectorWorker
+from app.search.vectors import QueryEmbedder
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/migrantkb"
 
@@ -66,15 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     on_change=app.state.search_cache.changed,
                     gather_seconds=settings.index_gather_seconds,
                 )
+                # Its vectors follow as jobs (`embed_vectors`) that `migrantkb worker` runs.
                 workers.append(asyncio.create_task(app.state.indexer.run(stop)))
-                if settings.search_embeddings:
-                    vectors = VectorWorker(
-                        app.state.sessionmaker,
-                        app.state.meili,
-                        settings.meili_index,
-                        on_change=app.state.search_cache.changed,
-                    )
-                    workers.append(asyncio.create_task(vectors.run(stop)))
         try:
             yield
         finally:

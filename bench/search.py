@@ -100,8 +100,8 @@ class Stack:
 def bench_stack(
     database: str, setup: list[list[str]], extra: dict[str, str] | None = None
 ) -> Iterator[Stack]:
-    """A fresh database, a Meilisearch and an API server of the bench's own (after the `setup`
-    CLI steps); all of it removed afterwards."""
+    """A fresh database, a Meilisearch, an API server and a worker (vectors are its jobs) of the
+    bench's own (after the `setup` CLI steps); all of it removed afterwards."""
     server = resolve_database_url(get_settings())
     url = make_url(server).set(database=database).render_as_string(hide_password=False)
     asyncio.run(drop_database(url))
@@ -118,18 +118,19 @@ def bench_stack(
         "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
         **(extra or {}),
     }
-    api = None
+    api = worker = None
     try:
         for step in setup:
             subprocess.run([CLI, *step], env=env, check=True, stdout=subprocess.DEVNULL)
-        api = subprocess.Popen(
-            [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        quiet = subprocess.DEVNULL
+        api = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=quiet, stderr=quiet)
+        worker = subprocess.Popen([CLI, "worker"], env=env, stdout=quiet, stderr=quiet)
         yield Stack(env, f"http://127.0.0.1:{port}", api, meili, tmp)
     finally:
-        if api is not None:
-            api.terminate()
-            api.wait()
+        for process in (api, worker):
+            if process is not None:
+                process.terminate()
+                process.wait()
         meili.stop()
         asyncio.run(drop_database(url))
 

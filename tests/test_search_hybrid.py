@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from meilisearch_python_sdk import AsyncClient
-from sqlalchemy import func, select
+from pydantic import SecretStr
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import get_settings
@@ -23,6 +24,7 @@ from app.search.index import EMBEDDER
 from app.search.sync import Indexer
 from app.search.vectors import QueryEmbedder, VectorWorker, vector_backlog
 from tests.factories import BUILDERS
+from tests.servers import run_jobs
 
 # Made-up records, English only, from nowhere the seed covers.
 RECORDS = [
@@ -83,6 +85,7 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
             "editor": editor,
             "indexer": Indexer(committed, client, uid),
             "vectors": VectorWorker(committed, client, uid),
+            "meili": meili,
         }
     await client.aclose()
     meili.stop()
@@ -133,6 +136,41 @@ async def test_a_query_in_another_language_finds_english_records(
     await stack["indexer"].drain()
     await stack["vectors"].drain()
     assert slug in await _slugs(stack["api"], q)
+
+
+async def _vector_jobs(stack: dict[str, Any]) -> list[str]:
+    async with stack["factory"]() as s:
+        rows = await s.execute(
+            text("SELECT status FROM procrastinate_jobs WHERE task_name = 'embed_vectors' ORDER BY id")
+        )
+        return list(rows.scalars())
+
+
+async def test_the_worker_computes_vectors_as_jobs(stack: dict[str, Any], database_url: str) -> None:
+    """The indexer queues one job for the whole backlog, in the batch's own transaction; a worker
+    (the real queue) empties it and the documents get their vectors."""
+    api, editor = stack["api"], stack["editor"]
+    await stack["indexer"].drain()
+    assert await _backlog(stack) == len(RECORDS)
+    assert await _vector_jobs(stack) == ["todo"]
+    # More records for the backlog while the job waits: still one job.
+    extra = BUILDERS["organization"](slug="org-lighthouse-keepers", name={"en": "Lighthouse Keepers Guild"})
+    assert (await api.post("/v1/organizations", json=extra, headers=editor)).status_code == 201
+    await stack["indexer"].drain()
+    assert await _vector_jobs(stack) == ["todo"]
+    meili = stack["meili"]
+    await run_jobs(
+        database_url,
+        meili_url=meili.url,
+        meili_master_key=SecretStr(meili.master_key),
+        meili_index=stack["uid"],
+    )
+    assert await _backlog(stack) == 0
+    assert await _vector_jobs(stack) == []  # done, and deleted as every finished job
+    docs = await stack["client"].index(stack["uid"]).get_documents(retrieve_vectors=True, limit=10)
+    assert len(docs.results) == len(RECORDS) + 1
+    assert all(d["_vectors"][EMBEDDER]["embeddings"] for d in docs.results)
+    assert "org-seafarers-rights-desk" in await _slugs(api, "денизчилердин укуктары")
 
 
 async def test_vectors_are_computed_once_per_text(stack: dict[str, Any]) -> None:

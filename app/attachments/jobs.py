@@ -14,18 +14,16 @@ import signal
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.outbox import documents_changed
-from app.core.config import Settings
-from app.files.store import FileStore
 from app.jobs.queue import defer, queue
+from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage
 
 log = logging.getLogger("migrantkb.extraction")
@@ -35,15 +33,6 @@ QUEUE = "extraction"
 ATTEMPTS = 6
 # Stderr of the extractor kept for the reason of a crash.
 STDERR_TAIL = 2000
-
-
-@dataclass
-class WorkerRuntime:
-    """What a job needs beyond its arguments; one per worker process."""
-
-    settings: Settings
-    sessionmaker: async_sessionmaker[AsyncSession]
-    store: FileStore
 
 
 async def queue_extraction(session: AsyncSession, attachment_id: uuid.UUID) -> None:

@@ -107,7 +107,12 @@ class Settings(BaseSettings):
     extraction_memory_mb: int = Field(
         1536, ge=128, description="Address-space cap of the process that extracts one attachment."
     )
-    worker_concurrency: int = Field(1, ge=1, le=64, description="Jobs one worker process runs at once.")
+    worker_concurrency: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Jobs one worker process runs at once (2: vectors need not wait behind a long OCR).",
+    )
     rate_limit_anonymous: str = Field("300/minute", description="Requests per client address without a key.")
     rate_limit_key: str = Field("1200/minute", description="Requests per API key.")
     redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")

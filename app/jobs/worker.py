@@ -1,6 +1,7 @@
-"""A worker process: takes jobs from the queue until stopped (SIGINT/SIGTERM finish the jobs in
-hand), or until the queue is empty with `wait=False` (tests, `migrantkb worker --until-empty`).
-Start as many as the work needs; PostgreSQL hands each job to one of them."""
+"""A worker process: takes jobs (text extraction and OCR, vectors, upkeep) from the queue until
+stopped (SIGINT/SIGTERM finish the jobs in hand), or until the queue is empty with `wait=False`
+(tests, `migrantkb worker --until-empty`). Start as many as the work needs; PostgreSQL hands each
+job to one of them."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from collections.abc import Iterable
 
 import procrastinate
 
-from app.attachments.jobs import WorkerRuntime
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.files.store import FileStore
 from app.jobs.queue import conninfo, queue
+from app.jobs.runtime import WorkerRuntime
 
-QUEUES = ("extraction", "maintenance")
+QUEUES = ("extraction", "vectors", "maintenance")
 
 
 async def run_worker(
@@ -45,4 +46,5 @@ async def run_worker(
                     delete_jobs="successful",
                 )
     finally:
+        await runtime.close()
         await engine.dispose()
