@@ -184,3 +184,23 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
         }
     await client.aclose()
     meili.stop()
+
+
+@dataclass
+class Desk:
+    """An editor's client on committed data, and the database the worker reads."""
+
+    client: httpx.AsyncClient
+    editor: dict[str, str]
+    committed: async_sessionmaker[AsyncSession]
+    database_url: str
+
+
+@pytest.fixture
+def desk(
+    committed_client: httpx.AsyncClient,
+    committed: async_sessionmaker[AsyncSession],
+    database_url: str,
+    editor_committed: dict[str, str],
+) -> Desk:
+    return Desk(committed_client, editor_committed, committed, database_url)

@@ -6,7 +6,6 @@ with the reason, and the worker goes on."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -18,32 +17,13 @@ from app.core.text import fold
 from app.models import AttachmentPage
 from app.ops.gauges import refresh_gauges
 from tests import documents
+from tests.conftest import Desk
 from tests.factories import create
 from tests.servers import run_jobs
 
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr (make installs it)"
 )
-
-
-@dataclass
-class Desk:
-    """An editor's client on committed data, and the database the worker reads."""
-
-    client: httpx.AsyncClient
-    editor: dict[str, str]
-    committed: async_sessionmaker[AsyncSession]
-    database_url: str
-
-
-@pytest.fixture
-def desk(
-    committed_client: httpx.AsyncClient,
-    committed: async_sessionmaker[AsyncSession],
-    database_url: str,
-    editor_committed: dict[str, str],
-) -> Desk:
-    return Desk(committed_client, editor_committed, committed, database_url)
 
 
 async def attach(

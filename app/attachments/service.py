@@ -191,11 +191,18 @@ class AttachmentService:
         await self.forget_unreferenced(sha256)
 
     async def forget_unreferenced(self, sha256: str) -> None:
-        """Removes the bytes when no attachment names them (its own transaction, under the lock)."""
-        async with self.session.begin():
-            await lock_content(self.session, sha256)
-            count = await self.session.scalar(
-                select(func.count()).select_from(Attachment).where(Attachment.sha256 == sha256)
-            )
-            if not count:
-                await self.store.delete(sha256)
+        await forget_unreferenced(self.session, self.store, sha256)
+
+
+async def forget_unreferenced(session: AsyncSession, store: FileStore, sha256: str) -> bool:
+    """Removes the bytes when no attachment names them (its own transaction, under the lock);
+    whether it did."""
+    async with session.begin():
+        await lock_content(session, sha256)
+        count = await session.scalar(
+            select(func.count()).select_from(Attachment).where(Attachment.sha256 == sha256)
+        )
+        if count:
+            return False
+        await store.delete(sha256)
+        return True

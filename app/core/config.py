@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     extraction_memory_mb: int = Field(
         1536, ge=128, description="Address-space cap of the process that extracts one attachment."
     )
+    stalled_worker_seconds: float = Field(
+        30,
+        ge=1,
+        description="A worker silent this long is taken for dead: its jobs go back to the queue.",
+    )
     worker_concurrency: int = Field(
         2,
         ge=1,

@@ -6,6 +6,7 @@ identical uploads are stored once and a key never changes meaning."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -53,6 +54,11 @@ class FileStore:
             return
         file.seek(0)
         await obstore.put_async(self._store, self.key(sha256), file, chunk_size=CHUNK)
+
+    async def listing(self) -> AsyncIterator[list[tuple[str, dt.datetime]]]:
+        """Every stored file's sha256 and when it was written, in batches."""
+        async for batch in obstore.list(self._store, prefix="sha256/"):
+            yield [(meta["path"].rsplit("/", 1)[-1], meta["last_modified"]) for meta in batch]
 
     async def delete(self, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -12,6 +12,7 @@ import procrastinate
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.files.store import FileStore
+from app.jobs.maintenance import retry_stalled
 from app.jobs.queue import conninfo, queue
 from app.jobs.runtime import WorkerRuntime
 
@@ -35,6 +36,7 @@ async def run_worker(
     try:
         with queue.replace_connector(connector) as app:
             async with app.open_async():
+                await retry_stalled(app.job_manager, settings.stalled_worker_seconds)
                 await app.run_worker_async(
                     queues=list(queues),
                     concurrency=concurrency or settings.worker_concurrency,
@@ -42,6 +44,7 @@ async def run_worker(
                     install_signal_handlers=install_signal_handlers,
                     additional_context={"runtime": runtime},
                     shutdown_graceful_timeout=30,
+                    stalled_worker_timeout=settings.stalled_worker_seconds,
                     # Finished jobs are deleted; failed ones stay for editors to see.
                     delete_jobs="successful",
                 )
