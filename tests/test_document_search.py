@@ -11,6 +11,8 @@ import pytest
 
 from app.search.admin import check_index
 from tests import documents
+from tests.conftest import Desk
+from tests.factories import create
 from tests.servers import run_jobs
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
@@ -112,3 +114,35 @@ async def test_a_phrase_on_a_scanned_page_is_found(stack: dict[str, Any], databa
     assert [h["slug"] for h in found["hits"]] == [law["slug"]]
     assert found["hits"][0]["document"]["attachment"] == made["id"]
     assert found["hits"][0]["document"]["page"] == 2
+
+
+async def test_degraded_search_reads_the_pages_in_postgresql(desk: Desk) -> None:
+    """Meilisearch away: PostgreSQL finds the words in the extracted pages (inflected forms too)
+    and says which page; `in=documents` keeps to document text; a draft's pages stay hidden."""
+    client, editor = desk.client, desk.editor
+    law = await create(client, editor, "law", title={"en": "Law on external migration"}, summary={})
+    draft = await create(client, editor, "law", publication="draft")
+    pages = "Общие положения\fСтатья 7. Трудовые мигранты имеют право на бесплатную юридическую помощь"
+    for record in (law, draft):
+        r = await client.post(
+            f"/v1/laws/{record['slug']}/attachments",
+            files={"file": ("zakon.txt", pages.encode())},
+            data={"languages": ["ru"]},
+            headers=editor,
+        )
+        assert r.status_code == 201, r.text
+    await run_jobs(desk.database_url)
+
+    for scope in ("documents", "all"):
+        r = await client.get("/v1/search", params={"q": "трудовых мигрантов право", "in": scope})
+        body = r.json()
+        assert r.status_code == 200 and body["degraded"] is True, body
+        assert [h["slug"] for h in body["hits"]] == [law["slug"]], body
+        document = body["hits"][0]["document"]
+        assert document["page"] == 2
+        assert "<em>Трудовые</em> <em>мигранты</em>" in document["snippet"]
+    r = await client.get("/v1/search", params={"q": "external migration", "in": "documents"})
+    assert r.json()["hits"] == []  # the words are in the record's title, not in its documents
+    r = await client.get("/v1/search", params={"q": "external migration"})
+    assert [h["slug"] for h in r.json()["hits"]] == [law["slug"]]
+    assert r.json()["hits"][0]["document"] is None

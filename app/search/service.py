@@ -128,6 +128,13 @@ class SearchService:
                 status=r["status"],
                 date=r["date"],
                 score=float(r["score"]),
+                document=DocumentMatch(
+                    attachment=r["document_attachment"],
+                    page=r["document_page"],
+                    snippet=highlight(r["document_text"], set(query_terms(params.q)))[0],
+                )
+                if r["document_attachment"]
+                else None,
             )
             for r in rows
         ]
