@@ -88,6 +88,7 @@ class Stack:
     env: dict[str, str]
     base: str  # the API's URL
     api: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes]
     meili: MeiliProcess
     tmp: Path
 
@@ -125,7 +126,7 @@ def bench_stack(
         quiet = subprocess.DEVNULL
         api = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=quiet, stderr=quiet)
         worker = subprocess.Popen([CLI, "worker"], env=env, stdout=quiet, stderr=quiet)
-        yield Stack(env, f"http://127.0.0.1:{port}", api, meili, tmp)
+        yield Stack(env, f"http://127.0.0.1:{port}", api, worker, meili, tmp)
     finally:
         for process in (api, worker):
             if process is not None:
