@@ -10,6 +10,7 @@ from app.reference.router import router as reference
 from app.registry import SPECS
 from app.search.router import router as search
 from app.timeline.router import router as timeline
+from app.webhooks.router import router as webhooks
 
 # A key that is sent is checked on every /v1 route, public ones included: a wrong or revoked key is
 # a 401, never silently read as anonymous.
@@ -19,5 +20,5 @@ for spec in SPECS:
     api_router.include_router(kind_router(spec))
     if spec.attachments:
         api_router.include_router(attachment_router(spec))
-for router in (timeline, reference, imports, exports, changes):
+for router in (timeline, reference, imports, exports, changes, webhooks):
     api_router.include_router(router)

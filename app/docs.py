@@ -39,6 +39,7 @@ TAGS = [
     },
     {"name": "Import and export", "description": "Bulk NDJSON/CSV in and out, in the same format."},
     {"name": "Change feed", "description": "Mirror the base: everything that changed since your last sync."},
+    {"name": "Webhooks", "description": "Hear of changes as they happen: signed POSTs to your URL."},
     {"name": "Reference data", "description": "Countries and topics used to tag records."},
     {"name": "Operations", "description": "Liveness and readiness probes."},
 ]

@@ -20,7 +20,7 @@ from app.runtime.meili import free_port
 
 EMPTY_TABLES = (
     "TRUNCATE records, changes, revisions, relations, participants, api_keys, vector_backlog, "
-    "embeddings, attachments, procrastinate_jobs CASCADE"
+    "embeddings, attachments, procrastinate_jobs, webhooks, webhook_deliveries CASCADE"
 )
 
 

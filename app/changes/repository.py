@@ -31,3 +31,13 @@ class ChangeRepository:
             await self.session.execute(select(func.count()).select_from(Change).where(*conds))
         ).scalar_one()
         return rows, total
+
+
+def public_action(change: Change) -> str | None:
+    """The change as the public sees it: a record entering the public set is created there, one
+    leaving it deleted; a change to a record the public never saw is no change at all."""
+    if change.public and not change.public_before:
+        return "created"
+    if change.public:
+        return change.action
+    return "deleted" if change.public_before else None

@@ -2,25 +2,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.changes.repository import ChangeRepository
+from app.changes.repository import ChangeRepository, public_action
 from app.changes.schemas import ChangeOut
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
 from app.core.http import json_response
 from app.core.pagination import Page
 from app.keys.dependencies import ViewerDep
-from app.models import Change
 from app.records.router import problem_responses
 
 router = APIRouter(tags=["Change feed"])
-
-
-def _public_action(change: Change) -> str | None:
-    if change.public and not change.public_before:
-        return "created"
-    if change.public:
-        return change.action
-    return "deleted" if change.public_before else None
 
 
 @router.get(
@@ -49,7 +40,7 @@ async def list_changes(
     rows, total = await ChangeRepository(session).after(since, limit, public_only=not viewer.is_editor)
     items = []
     for change in rows[:limit]:
-        action = change.action if viewer.is_editor else _public_action(change)
+        action = change.action if viewer.is_editor else public_action(change)
         if action is not None:
             items.append(
                 ChangeOut(

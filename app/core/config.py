@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_LANGUAGES = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 
@@ -118,11 +118,34 @@ class Settings(BaseSettings):
         le=64,
         description="Jobs one worker process runs at once (2: vectors need not wait behind a long OCR).",
     )
+    webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description=(
+            "Comma-separated host names, addresses or CIDR ranges webhooks may reach although they are "
+            "loopback, private or link-local (a receiver on this machine or the LAN)."
+        ),
+    )
+    webhook_timeout_seconds: float = Field(
+        10, gt=0, le=120, description="A webhook target has this long to answer a delivery, all in."
+    )
+    webhook_retry_seconds: float = Field(
+        5,
+        gt=0,
+        description="The first retry of a failed delivery; each next waits twice as long (≤ 1 h).",
+    )
+    webhook_give_up_hours: float = Field(
+        24, gt=0, description="A subscription failing this long is disabled, with the reason."
+    )
     rate_limit_anonymous: str = Field("300/minute", description="Requests per client address without a key.")
     rate_limit_key: str = Field("1200/minute", description="Requests per API key.")
     redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")
     list_default_limit: int = 20
     list_max_limit: int = 100
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

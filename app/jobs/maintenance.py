@@ -11,7 +11,8 @@ import datetime as dt
 import logging
 from typing import Any
 
-from procrastinate import JobContext
+from procrastinate import JobContext, exceptions
+from procrastinate.jobs import Status
 from sqlalchemy import select
 
 from app.attachments.service import forget_unreferenced
@@ -29,8 +30,14 @@ async def retry_stalled(manager: Any, seconds: float) -> int:
     await manager.prune_stalled_workers(seconds)
     stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
     for job in stalled:
+        try:
+            await manager.retry_job(job)
+        except exceptions.UniqueViolation:
+            # A job with its queueing lock waits already and will do the same work.
+            await manager.finish_job(job, status=Status.ABORTED, delete_job=True)
+            log.warning("job %s (%s) of a stopped worker is dropped: its sequel waits", job.id, job.task_name)
+            continue
         log.warning("job %s (%s) of a stopped worker goes back to the queue", job.id, job.task_name)
-        await manager.retry_job(job)
     return len(stalled)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import engine_args
 
 # Modules whose tasks the worker knows.
-TASK_MODULES = ["app.attachments.jobs", "app.search.vectors", "app.jobs.maintenance"]
+TASK_MODULES = ["app.attachments.jobs", "app.search.vectors", "app.webhooks.delivery", "app.jobs.maintenance"]
 
 queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
 

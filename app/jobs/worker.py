@@ -16,7 +16,7 @@ from app.jobs.maintenance import retry_stalled
 from app.jobs.queue import conninfo, queue
 from app.jobs.runtime import WorkerRuntime
 
-QUEUES = ("extraction", "vectors", "maintenance")
+QUEUES = ("extraction", "vectors", "webhooks", "maintenance")
 
 
 async def run_worker(

@@ -14,6 +14,7 @@ from app.models.publication import Publication
 from app.models.record import Record, Relation, is_public, visible
 from app.models.reference import Country, Topic
 from app.models.vectors import Embedding, VectorBacklog
+from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "DOCUMENTS",
@@ -36,6 +37,8 @@ __all__ = [
     "Revision",
     "Topic",
     "VectorBacklog",
+    "Webhook",
+    "WebhookDelivery",
     "is_public",
     "visible",
 ]
