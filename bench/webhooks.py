@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,7 +40,13 @@ def arrivals(log: Path) -> dict[str, float]:
 
 
 def organization(slug: str) -> dict[str, object]:
-    return {"slug": slug, "name": {"en": f"Bench {slug}"}, "org_type": "ngo", "countries": ["KG"]}
+    return {
+        "slug": slug,
+        "name": {"en": f"Bench {slug}"},
+        "org_type": "ngo",
+        "countries": ["KG"],
+        "publication": "published",
+    }
 
 
 async def wait_for(log: Path, slugs: set[str], timeout: float) -> dict[str, float]:
@@ -51,7 +58,7 @@ async def wait_for(log: Path, slugs: set[str], timeout: float) -> dict[str, floa
         await asyncio.sleep(0.2)
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -65,69 +72,74 @@ async def main() -> None:
         "RATE_LIMIT_KEY": "1000000/minute",
     }
     with bench_stack("migrantkb_bench_webhooks", [["migrate"]], extra) as stack:
-        made = subprocess.run(
-            [CLI, "keys", "create", "--role", "editor", "--name", "bench"],
-            env=stack.env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        editor = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
-        port, log = free_port(), stack.tmp / "received.jsonl"
-        receiver = subprocess.Popen([sys.executable, "-m", "tests.receiver", str(port), str(log)], cwd=ROOT)
-        try:
-            async with httpx.AsyncClient(base_url=stack.base, timeout=60, headers=editor) as api:
-                deadline = time.monotonic() + 120
-                while True:
-                    try:
-                        if (await api.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert time.monotonic() < deadline, "the API never answered"
-                    await asyncio.sleep(0.2)
-                r = await api.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"})
+        asyncio.run(run(stack, args))
+
+
+async def run(stack: Any, args: argparse.Namespace) -> None:
+    made = subprocess.run(
+        [CLI, "keys", "create", "--role", "editor", "--name", "bench"],
+        env=stack.env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    editor = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+    port, log = free_port(), stack.tmp / "received.jsonl"
+    receiver = subprocess.Popen([sys.executable, "-m", "tests.receiver", str(port), str(log)], cwd=ROOT)
+    try:
+        async with httpx.AsyncClient(base_url=stack.base, timeout=60, headers=editor) as api:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if (await api.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "the API never answered"
+                await asyncio.sleep(0.2)
+            r = await api.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"})
+            r.raise_for_status()
+
+            lines = "".join(
+                json.dumps({"kind": "organization", **organization(f"org-burst-{i}")}) + "\n"
+                for i in range(args.burst)
+            )
+            started = time.monotonic()
+            r = await api.post("/v1/import", content=lines, headers={"Content-Type": "application/x-ndjson"})
+            r.raise_for_status()
+            committed, import_seconds = time.time(), time.monotonic() - started
+            got = await wait_for(log, {f"org-burst-{i}" for i in range(args.burst)}, 600)
+            last = max(got.values())
+            print(
+                f"throughput: {len(got)} messages in {last - committed:.1f} s after the import's commit "
+                f"= {len(got) / (last - committed):.0f} deliveries/s (the import took "
+                f"{import_seconds:.1f} s)"
+            )
+
+            commits: dict[str, float] = {}
+
+            async def write(i: int) -> None:
+                slug = f"org-lag-{i}"
+                r = await api.post("/v1/organizations", json=organization(slug))
                 r.raise_for_status()
+                commits[slug] = time.time()
 
-                lines = "".join(json.dumps(organization(f"org-burst-{i}")) + "\n" for i in range(args.burst))
-                started = time.monotonic()
-                r = await api.post(
-                    "/v1/import", content=lines, headers={"Content-Type": "application/x-ndjson"}
-                )
-                r.raise_for_status()
-                committed, import_seconds = time.time(), time.monotonic() - started
-                got = await wait_for(log, {f"org-burst-{i}" for i in range(args.burst)}, 600)
-                last = max(got.values())
-                print(
-                    f"throughput: {len(got)} messages in {last - committed:.1f} s after the import's commit "
-                    f"= {len(got) / (last - committed):.0f} deliveries/s (the import took "
-                    f"{import_seconds:.1f} s)"
-                )
-
-                commits: dict[str, float] = {}
-
-                async def write(i: int) -> None:
-                    slug = f"org-lag-{i}"
-                    r = await api.post("/v1/organizations", json=organization(slug))
-                    r.raise_for_status()
-                    commits[slug] = time.time()
-
-                total = int(args.rate * args.seconds)
-                begin = time.monotonic()
-                tasks = []
-                for i in range(total):
-                    await asyncio.sleep(max(0.0, begin + i / args.rate - time.monotonic()))
-                    tasks.append(asyncio.create_task(write(i)))
-                await asyncio.gather(*tasks)
-                achieved = total / (time.monotonic() - begin)
-                got = await wait_for(log, set(commits), 600)
-                lags = sorted((got[s] - commits[s]) * 1000 for s in commits if s in got)
-                print(
-                    f"lag at {achieved:.0f} writes/s for {args.seconds:g} s ({total} writes): "
-                    f"p50 {statistics.median(lags):.0f} ms, p95 {percentile(lags, 0.95):.0f} ms, "
-                    f"max {lags[-1]:.0f} ms; {total - len(lags)} not delivered"
-                )
-        finally:
-            receiver.kill()
-            receiver.wait()
+            total = int(args.rate * args.seconds)
+            begin = time.monotonic()
+            tasks = []
+            for i in range(total):
+                await asyncio.sleep(max(0.0, begin + i / args.rate - time.monotonic()))
+                tasks.append(asyncio.create_task(write(i)))
+            await asyncio.gather(*tasks)
+            achieved = total / (time.monotonic() - begin)
+            got = await wait_for(log, set(commits), 600)
+            lags = sorted((got[s] - commits[s]) * 1000 for s in commits if s in got)
+            print(
+                f"lag at {achieved:.0f} writes/s for {args.seconds:g} s ({total} writes): "
+                f"p50 {statistics.median(lags):.0f} ms, p95 {percentile(lags, 0.95):.0f} ms, "
+                f"max {lags[-1]:.0f} ms; {total - len(lags)} not delivered"
+            )
+    finally:
+        receiver.kill()
+        receiver.wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -64,3 +64,33 @@ def earliest_day(value: str) -> dt.date:
     """The first day a partial date can mean."""
     parts = [int(p) for p in value.split("-")]
     return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+# A day in effect between partial dates. Each bound is compared at its own precision: `2014` is
+# some day of 2014. "Possibly" admits the bound's whole period, "certainly" none of it.
+
+
+def possibly_started(start: ColumnElement[str], day: str) -> ColumnElement[bool]:
+    """Some day of `start`'s period is on or before `day`."""
+    return func.substr(day, 1, func.length(start)) >= start
+
+
+def certainly_started(start: ColumnElement[str], day: str) -> ColumnElement[bool]:
+    """Every day of `start`'s period is on or before `day`."""
+    return ((func.length(start) == 10) & (start <= day)) | (func.substr(day, 1, func.length(start)) > start)
+
+
+def possibly_before_end(end: ColumnElement[str], day: str, *, inclusive: bool) -> ColumnElement[bool]:
+    """`day` may lie before the end (an exclusive end: the day something stops; an inclusive one:
+    the last day of a period)."""
+    same_or_later = end >= func.substr(day, 1, func.length(end))
+    if inclusive:
+        return same_or_later
+    return ((func.length(end) == 10) & (end > day)) | ((func.length(end) < 10) & same_or_later)
+
+
+def certainly_before_end(end: ColumnElement[str], day: str, *, inclusive: bool) -> ColumnElement[bool]:
+    later = end > func.substr(day, 1, func.length(end))
+    if inclusive:
+        return later | ((func.length(end) == 10) & (end >= day))
+    return later

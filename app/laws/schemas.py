@@ -65,3 +65,10 @@ class LawIn(WriteMeta, LawFields, DocumentText, RecordFields):
 
 class LawOut(RecordMeta, LawFields, DocumentText, RecordFields):
     model_config = ConfigDict(extra="ignore")
+    dates_uncertain: bool | None = Field(
+        None,
+        description=(
+            "Only in lists filtered by a day (`in_force_on`, `active_on`): true when the record's "
+            "dates are too coarse, or missing, to be sure it was in effect that day."
+        ),
+    )

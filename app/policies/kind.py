@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
+
 from app.models import Policy
 from app.policies.labels import LABELS
 from app.policies.schemas import PolicyIn, PolicyOut, PolicyType
-from app.records.filters import OneOf, literal_values
+from app.records.filters import InEffect, OneOf, literal_values
 from app.records.spec import KindSpec, Moment
 
 POLICY = KindSpec(
@@ -25,6 +27,18 @@ POLICY = KindSpec(
             "concept",
             column=Policy.policy_type,
             choices=literal_values(PolicyType),
+        ),
+        InEffect(
+            "active_on",
+            "Policies in effect on this day: their period (from its start, else adoption, through its "
+            "end); not drafts. Partial dates count conservatively: a policy is listed when its dates "
+            "allow the day, and its `dates_uncertain` is true when they cannot settle it.",
+            "2020-06-01",
+            start=lambda: func.coalesce(Policy.period_start, Policy.adopted_on),
+            end=lambda: Policy.period_end,
+            status=lambda: Policy.status,
+            never=("draft",),
+            ended=("expired", "superseded"),
         ),
     ),
     type_field="policy_type",

@@ -58,4 +58,11 @@ class ProgramIn(WriteMeta, ProgramFields, DocumentText, RecordFields):
 
 class ProgramOut(RecordMeta, ProgramFields, DocumentText, RecordFields):
     model_config = ConfigDict(extra="ignore")
+    dates_uncertain: bool | None = Field(
+        None,
+        description=(
+            "Only in lists filtered by a day (`in_force_on`, `active_on`): true when the record's "
+            "dates are too coarse, or missing, to be sure it was in effect that day."
+        ),
+    )
     participants: list[ParticipantOut] = Field(default_factory=list)  # type: ignore[valid-type]

@@ -4,14 +4,21 @@ service; only the repository sees the SQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, case, exists, not_, or_, select, true
 
 from app.core.errors import Unprocessable, field_error
+from app.core.partial_date import (
+    certainly_before_end,
+    certainly_started,
+    possibly_before_end,
+    possibly_started,
+)
 from app.models import Participant, Record, Relation
 
 
@@ -80,6 +87,10 @@ class ListFilter:
 
     def condition(self, values: Mapping[str, Any]) -> ColumnElement[bool] | None:
         raise NotImplementedError
+
+    def uncertain(self, values: Mapping[str, Any]) -> ColumnElement[bool] | None:
+        """Whether a listed record's data cannot settle the condition (shown as `dates_uncertain`)."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -206,3 +217,57 @@ class LinkedTo(ListFilter):
                 Relation.target_id.in_(targets),
             )
         )
+
+
+@dataclass(frozen=True)
+class InEffect(ListFilter):
+    """Records in effect on a day (`in_force_on=`, `active_on=`), from `start` until `end` (SQL
+    expressions of the kind's row; an exclusive end is the day it stops, an inclusive one the last
+    day of a period). Partial dates count conservatively: a record is listed when its dates allow
+    the day, and `uncertain` says when they do not settle it (a bound's period holds the day, a
+    start is missing, or a status says it ended with no date known)."""
+
+    # Functions of no argument: a kind's columns exist only once its model is mapped.
+    start: Callable[[], Any] | None = None
+    end: Callable[[], Any] | None = None
+    end_inclusive: bool = True
+    status: Callable[[], Any] | None = None
+    never: tuple[str, ...] = ()  # statuses never in effect
+    ended: tuple[str, ...] = ()  # statuses that say it ended (its end unknown when not given)
+
+    def parameters(self) -> dict[str, Any]:
+        return {
+            self.param: Annotated[
+                dt.date | None, Query(description=self.description, examples=[self.example])
+            ]
+        }
+
+    def parse(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        value = raw.get(self.param)
+        return {} if value is None else {self.param: value.isoformat()}
+
+    def _parts(self) -> tuple[ColumnElement[str], ColumnElement[str], ColumnElement[str]]:
+        assert self.start and self.end and self.status
+        return self.start(), self.end(), self.status()
+
+    def condition(self, values: Mapping[str, Any]) -> ColumnElement[bool] | None:
+        day = values.get(self.param)
+        if day is None:
+            return None
+        start, end, status = self._parts()
+        return and_(
+            status.not_in(self.never) if self.never else true(),
+            or_(start.is_(None), possibly_started(start, day)),
+            or_(end.is_(None), possibly_before_end(end, day, inclusive=self.end_inclusive)),
+        )
+
+    def uncertain(self, values: Mapping[str, Any]) -> ColumnElement[bool] | None:
+        day = values.get(self.param)
+        if day is None:
+            return None
+        start, end, status = self._parts()
+        settled_end = case(
+            (end.is_(None), status.not_in(self.ended) if self.ended else true()),
+            else_=certainly_before_end(end, day, inclusive=self.end_inclusive),
+        )
+        return not_(and_(start.is_not(None), certainly_started(start, day), settled_end))

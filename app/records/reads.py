@@ -60,6 +60,13 @@ class RecordReader:
     ) -> list[dict[str, Any]]:
         return await self._dicts(self._select(conds).order_by(*order_by).limit(limit))
 
+    async def flags(self, ids: Sequence[uuid.UUID], expr: ColumnElement[bool]) -> dict[uuid.UUID, bool]:
+        """`expr` for each of these records."""
+        if not ids:
+            return {}
+        stmt = select(_R.id, expr.label("flag")).select_from(self._from).where(_R.id.in_(list(ids)))
+        return {row["id"]: bool(row["flag"]) for row in await self._dicts(stmt)}
+
     async def count(self, conds: Sequence[ColumnElement[bool]]) -> int:
         stmt = (
             select(func.count())

@@ -112,7 +112,13 @@ class RecordService:
         rows, more = rows[: params.limit], len(rows) > params.limit
         next_cursor = encode_cursor(key.name, key.values_of(rows[-1])) if more else None
         edges = await self.reader.edges([r["id"] for r in rows], editor=self.viewer.is_editor)
-        return [present(r, edges[r["id"]], self.spec, lang) for r in rows], total, next_cursor
+        items = [present(r, edges[r["id"]], self.spec, lang) for r in rows]
+        for f in self.spec.filters:
+            if (expr := f.uncertain(filters)) is not None:
+                flags = await self.reader.flags([r["id"] for r in rows], expr)
+                for item, row in zip(items, rows, strict=True):
+                    item["dates_uncertain"] = flags.get(row["id"], True)
+        return items, total, next_cursor
 
     def _sort(self, sort: str | None) -> SortKey:
         name = (sort or "slug").strip()
