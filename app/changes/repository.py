@@ -16,7 +16,11 @@ class ChangeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def after(self, since: int, limit: int, *, public_only: bool) -> tuple[Sequence[Change], int]:
+    async def after(
+        self, since: int, limit: int, *, public_only: bool, count: bool = True
+    ) -> tuple[Sequence[Change], int]:
+        """Up to `limit` + 1 settled changes after `since`, and how many there are in all (when
+        `count`; else 0)."""
         conds = [Change.seq > since, _SETTLED]
         if public_only:
             conds.append(or_(Change.public, Change.public_before))
@@ -27,6 +31,8 @@ class ChangeRepository:
             .scalars()
             .all()
         )
+        if not count:
+            return rows, 0
         total = (
             await self.session.execute(select(func.count()).select_from(Change).where(*conds))
         ).scalar_one()

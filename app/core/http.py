@@ -25,6 +25,10 @@ def _matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+# Linked data (a law as schema.org Legislation).
+LD_JSON = "application/ld+json"
+
+
 def dumps(data: Any) -> bytes:
     """JSON as Pydantic writes it (UTC as `Z`), for bodies already in their response shape: record
     pages are built as plain data, and validating them again on the way out cost more than the

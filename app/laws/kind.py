@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, select
 
+from app.laws.jsonld import legislation
 from app.laws.labels import LABELS
 from app.laws.schemas import InstrumentType, LawIn, LawOut
 from app.models import Law, Record, Relation, visible
@@ -70,4 +71,5 @@ LAW = KindSpec(
     labels=LABELS,
     timeline=(Moment("adopted_on", "adopted"), Moment("in_force_on", "entered_into_force")),
     attachments=True,
+    jsonld=legislation,
 )

@@ -18,7 +18,7 @@ from app.core.errors import (
     Unauthorized,
     Unprocessable,
 )
-from app.core.http import json_response, record_etag_prefix
+from app.core.http import LD_JSON, dumps, json_response, record_etag_prefix
 from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
@@ -173,17 +173,34 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable
     )
 
+    linked: dict[int | str, dict[str, Any]] = {}
+    if spec.jsonld is not None:
+        linked[200] = {
+            "description": "The record; with `Accept: application/ld+json`, as JSON-LD.",
+            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+        }
+
     @router.get(
         "/{key}",
         name=f"get_{kind}",
         summary=f"Get one {kind} by id or slug",
+        description=(
+            "With `Accept: application/ld+json`: schema.org `Legislation` in JSON-LD (an inline context, "
+            "so it expands offline)."
+            if spec.jsonld is not None
+            else ""
+        ),
         response_model=OutSchema,
-        responses=problem_responses(NotFound, Unprocessable),
+        responses={**linked, **problem_responses(NotFound, Unprocessable)},
     )
     async def get_one(
         request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep
     ) -> Response:
         service = make_service(session, viewer)
+        if spec.jsonld is not None and LD_JSON in request.headers.get("accept", "").lower():
+            out = await service.read(str(key), "all")
+            document = spec.jsonld(out, str(request.base_url).rstrip("/"))
+            return Response(dumps(document), media_type=LD_JSON, headers={"Vary": "Accept"})
         return await send_record(request, service, key, lang)
 
     @router.post(

@@ -5,7 +5,7 @@ schemas and its `KindSpec`, and a line in app/registry.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -100,6 +100,9 @@ class KindSpec:
     timeline: tuple[Moment, ...] = ()
     # Files may be attached (`/v1/{plural}/{key}/attachments`): the documents themselves.
     attachments: bool = False
+    # `Accept: application/ld+json` on a record's detail: the record (read in every language) as
+    # linked data, given the API's base URL.
+    jsonld: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
 
     @cached_property
     def column_fields(self) -> list[str]:

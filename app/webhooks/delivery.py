@@ -115,7 +115,16 @@ class Outcome:
         return self.status is not None and 200 <= self.status < 300
 
 
-async def send(settings: Settings, hook: Webhook, msg_id: str, body: bytes) -> Outcome:
+def client(settings: Settings) -> httpx.AsyncClient:
+    """One per job: its connections are reused from one message to the next."""
+    return httpx.AsyncClient(
+        timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
+    )
+
+
+async def send(
+    settings: Settings, http: httpx.AsyncClient, hook: Webhook, msg_id: str, body: bytes
+) -> Outcome:
     """One POST: the name resolved and checked, the checked address connected to, no redirects,
     the whole exchange within the timeout, the answer read to a small cap."""
     started = time.monotonic()
@@ -141,10 +150,7 @@ async def send(settings: Settings, hook: Webhook, msg_id: str, body: bytes) -> O
     try:
         async with (
             asyncio.timeout(settings.webhook_timeout_seconds),
-            httpx.AsyncClient(
-                timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
-            ) as client,
-            client.stream("POST", target.url, content=body, headers=headers, extensions=extensions) as r,
+            http.stream("POST", target.url, content=body, headers=headers, extensions=extensions) as r,
         ):
             read = bytearray()
             async for chunk in r.aiter_bytes():
@@ -167,8 +173,14 @@ class Deliverer:
     def __init__(self, runtime: WorkerRuntime) -> None:
         self.settings = runtime.settings
         self.sessionmaker = runtime.sessionmaker
+        self.http: httpx.AsyncClient
 
     async def run(self, webhook_id: uuid.UUID) -> str:
+        async with client(self.settings) as http:
+            self.http = http
+            return await self._run(webhook_id)
+
+    async def _run(self, webhook_id: uuid.UUID) -> str:
         deadline = time.monotonic() + JOB_SECONDS
         delivered = 0
         while time.monotonic() < deadline:
@@ -181,7 +193,9 @@ class Deliverer:
                     await queue_delivery(session, webhook_id, at=hook.retry_at)
                     await session.commit()
                     return f"waiting until {hook.retry_at.isoformat()}"
-                rows, _ = await ChangeRepository(session).after(hook.cursor, BATCH, public_only=True)
+                rows, _ = await ChangeRepository(session).after(
+                    hook.cursor, BATCH, public_only=True, count=False
+                )
                 if not rows:
                     return f"{delivered} delivered, caught up"
                 records = {
@@ -192,17 +206,22 @@ class Deliverer:
                         )
                     )
                 }
+                # The batch's messages, built in one transaction; None: passed over.
+                plan: list[tuple[int, bytes | None]] = []
                 for change in rows[:BATCH]:
                     action = public_action(change)
                     record = records.get(change.record_id)
                     if action is None or record is None or not _matches(hook, change.kind, action, record):
-                        hook.cursor = change.seq  # passed over: nothing to send
+                        plan.append((change.seq, None))
                         continue
-                    body = dumps(
-                        payload(change, action, await public_record(session, change.kind, change.record_id))
-                    )
-                    ok = await self._attempt(session, hook, change.seq, body)
-                    if not ok:
+                    shown = await public_record(session, change.kind, change.record_id)
+                    plan.append((change.seq, dumps(payload(change, action, shown))))
+                await session.commit()  # none held open while targets take their time
+                for seq, body in plan:
+                    if body is None:
+                        hook.cursor = seq  # saved with the next delivery, or below
+                        continue
+                    if not await self._attempt(session, hook, seq, body):
                         return "failed; retrying later" if hook.enabled else "disabled"
                     delivered += 1
                 await session.commit()
@@ -214,14 +233,16 @@ class Deliverer:
     async def _attempt(self, session: AsyncSession, hook: Webhook, seq: int, body: bytes) -> bool:
         """Sends one change and records it, committing; whether it was delivered."""
         msg_id = message_id(hook.id, seq)
-        before = await session.scalar(
-            select(func.count())
-            .select_from(WebhookDelivery)
-            .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.seq == seq)
-        )
+        before: int | None = 0
+        if hook.failing_since is not None:  # a retry: count the attempts before it
+            before = await session.scalar(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.seq == seq)
+            )
+            await session.commit()
         attempt = int(before or 0) + 1
-        await session.commit()  # no transaction held open while the target takes its time
-        outcome = await send(self.settings, hook, msg_id, body)
+        outcome = await send(self.settings, self.http, hook, msg_id, body)
         session.add(
             WebhookDelivery(
                 webhook_id=hook.id,
