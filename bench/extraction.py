@@ -31,7 +31,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import CLI, bench_stack  # noqa: E402
+from bench.search import CLI, bench_stack, wait_ready  # noqa: E402
 from tests import documents  # noqa: E402
 
 PHRASE = "Кыргызстан жарандарынын эмгек укуктары корголот"  # only on the page `--phrase-page`
@@ -80,18 +80,6 @@ def page_text(n: int) -> list[str]:
     return [
         f"Статья {n}.{i}. " + " ".join(WORDS[(n + i + k) % len(WORDS)] for k in range(6)) for i in range(14)
     ]
-
-
-def wait_ready(api: httpx.Client) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if api.get("/readyz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the API never became ready")
 
 
 def law(api: httpx.Client, editor: dict[str, str], slug: str) -> str:
@@ -159,7 +147,7 @@ def main() -> None:
         )
         editor = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
         with httpx.Client(base_url=stack.base, timeout=60) as api, Sampler(stack.worker.pid) as memory:
-            wait_ready(api)
+            wait_ready(stack.base)
             path = law(api, editor, "law-bench-text-layer")
             attachment, started = upload(api, editor, path, "text-layer.pdf", text_pdf)
             state = extracted(api, editor, path, attachment)

@@ -136,6 +136,19 @@ def bench_stack(
         asyncio.run(drop_database(url))
 
 
+def wait_ready(base: str, timeout: float = 120) -> None:
+    """Until the API's /readyz answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the API never became ready")
+
+
 def client_pair(connections: int) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
     """A client for the API and one for bare Meilisearch. Meilisearch answers late on kept-alive
     connections (app/search/client.py): it is reached the fast way, a connection per request, as

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.runtime.meili import free_port  # noqa: E402
-from bench.search import CLI, bench_stack, percentile  # noqa: E402
+from bench.search import CLI, bench_stack, percentile, wait_ready  # noqa: E402
 
 
 def arrivals(log: Path) -> dict[str, float]:
@@ -84,16 +84,8 @@ async def run(stack: Any, args: argparse.Namespace) -> None:
     port, log = free_port(), stack.tmp / "received.jsonl"
     receiver = subprocess.Popen([sys.executable, "-m", "tests.receiver", str(port), str(log)], cwd=ROOT)
     try:
+        wait_ready(stack.base)
         async with httpx.AsyncClient(base_url=stack.base, timeout=60, headers=editor) as api:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if (await api.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the API never answered"
-                await asyncio.sleep(0.2)
             r = await api.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"})
             r.raise_for_status()
 

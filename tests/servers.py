@@ -108,3 +108,15 @@ async def run_jobs(database_url: str, **settings: object) -> None:
     """One worker, in this process, until the queue is empty (the real queue and worker)."""
     config = get_settings().model_copy(update={"database_url": database_url, **settings})
     await run_worker(config, wait=False, install_signal_handlers=False)
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`migrantkb ARGS` in a process of its own, with `env` over this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -8,10 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from sqlalchemy.engine import make_url
 from app.runtime.postgres import create_database, drop_database
 from tests import documents
 from tests.factories import create
+from tests.servers import run_cli
 from tests.test_attachments import upload
 from tests.test_cli import _cli
 
@@ -44,20 +43,9 @@ def other_base(database_url: str, tmp_path: Path) -> Any:
     other = url.render_as_string(hide_password=False)
     asyncio.run(create_database(other))
     env = {"DATABASE_URL": other, "FILES_DIR": str(tmp_path / "other-files")}
-    assert _run("migrate", env=env).returncode == 0
+    assert run_cli("migrate", env=env).returncode == 0
     yield env
     asyncio.run(drop_database(other))
-
-
-def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _psql(env: dict[str, str], sql: str) -> list[str]:
@@ -105,7 +93,7 @@ async def test_a_base_moves_whole_with_its_files(
     assert {p.name: p.read_bytes() for p in (out / "files").iterdir()} == {_sha(PDF): PDF, _sha(TEXT): TEXT}
     assert _lines((out / "records.ndjson").read_text()) == exported
 
-    done = _run("import", str(out / "records.ndjson"), env=other_base)
+    done = run_cli("import", str(out / "records.ndjson"), env=other_base)
     assert done.returncode == 0, done.stderr
     assert "1 created" in done.stdout and "2 attachments added" in done.stdout
     rows = _psql(other_base, "SELECT filename, sha256, size, languages, extraction_state FROM attachments "
@@ -121,10 +109,10 @@ async def test_a_base_moves_whole_with_its_files(
     assert stored == {_sha(PDF): PDF, _sha(TEXT): TEXT}
 
     # Again: nothing new. The other base's own export lists the same files.
-    again = _run("import", str(out / "records.ndjson"), env=other_base)
+    again = run_cli("import", str(out / "records.ndjson"), env=other_base)
     assert "1 unchanged" in again.stdout and "0 attachments added" in again.stdout, again.stdout
     assert _psql(other_base, "SELECT count(*) FROM attachments") == ["2"]
-    reexport = _run("export", "--kind", "law", env=other_base)
+    reexport = run_cli("export", "--kind", "law", env=other_base)
     assert _lines(reexport.stdout)[law["slug"]]["attachments"] == exported[law["slug"]]["attachments"]
 
 
@@ -146,7 +134,7 @@ async def test_the_files_must_come_along(
     alone = tmp_path / "alone"
     alone.mkdir()
     (alone / "records.ndjson").write_text(lines)
-    refused = _run("import", str(alone / "records.ndjson"), env=other_base)
+    refused = run_cli("import", str(alone / "records.ndjson"), env=other_base)
     assert refused.returncode == 1
     assert "/attachments/0/sha256" in refused.stderr and "--with-files" in refused.stderr
     assert _psql(other_base, "SELECT count(*) FROM records") == ["0"]
@@ -154,7 +142,7 @@ async def test_the_files_must_come_along(
     # Bytes that are not the file the line names: refused too.
     (alone / "files").mkdir()
     (alone / "files" / _sha(TEXT)).write_bytes(b"something else\n")
-    refused = _run("import", str(alone / "records.ndjson"), env=other_base)
+    refused = run_cli("import", str(alone / "records.ndjson"), env=other_base)
     assert refused.returncode == 1 and "does not have this sha256" in refused.stderr
     assert _psql(other_base, "SELECT count(*) FROM attachments") == ["0"]
 

@@ -8,8 +8,6 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from app.core.config import Settings
 from app.core.db import asyncpg_url, engine_args, make_engine
 from app.runtime.meili import start_local
 from app.runtime.postgres import create_database, drop_database
+from tests.servers import run_cli
 
 
 def _with_scheme(url: str, scheme: str, query: str = "") -> str:
@@ -82,17 +81,6 @@ def test_one_meilisearch_per_data_directory(tmp_path: Path) -> None:
         first.stop()
 
 
-def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture
 def unmigrated(database_url: str) -> Iterator[str]:
     url = make_url(database_url).set(database=f"{make_url(database_url).database}_bare")
@@ -132,12 +120,12 @@ def test_foreseeable_failures_are_one_line(database_url: str, unmigrated: str) -
             "already in use",
         )
         for name, (args, env, words) in cases.items():
-            done = _cli(*args, env=env)
+            done = run_cli(*args, env=env)
             lines = done.stderr.strip().splitlines()
             assert done.returncode == 1, (name, done.stderr)
             assert "Traceback" not in done.stderr, name
             assert lines[-1].startswith("error: ") and words in lines[-1], (name, lines)
     # The missing database was not created on the way.
-    assert _cli("keys", "list", env={"DATABASE_URL": missing}).returncode == 1
-    debug = _cli("keys", "list", "--debug", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"})
+    assert run_cli("keys", "list", env={"DATABASE_URL": missing}).returncode == 1
+    debug = run_cli("keys", "list", "--debug", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"})
     assert debug.returncode == 1 and "Traceback" in debug.stderr

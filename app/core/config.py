@@ -136,6 +136,12 @@ class Settings(BaseSettings):
     webhook_give_up_hours: float = Field(
         24, gt=0, description="A subscription failing this long is disabled, with the reason."
     )
+    iati_reporting_org_ref: str = Field(
+        "XX-MIGRANTKB",
+        description="The IATI organisation identifier the `format=iati` export reports as (set your own).",
+    )
+    iati_reporting_org_name: str = Field("Migrant-rights knowledge base", description="Its name.")
+    iati_reporting_org_type: str = Field("90", description="Its IATI OrganisationType code (90: other).")
     rate_limit_anonymous: str = Field("300/minute", description="Requests per client address without a key.")
     rate_limit_key: str = Field("1200/minute", description="Requests per API key.")
     redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")

@@ -5,12 +5,15 @@ from fastapi.responses import StreamingResponse
 
 from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
+from app.exports.formats import hsds_lines, iati_lines, popolo_lines
 from app.exports.service import csv_lines, ndjson_lines, public_records
 from app.records.params import check_choices, split_multi
 from app.records.router import problem_responses
 from app.registry import KINDS
 
 router = APIRouter(tags=["Import and export"])
+# The formats of one kind.
+FORMAT_KIND = {"iati": "program", "popolo": "organization", "hsds": "organization"}
 
 
 @router.get(
@@ -42,11 +45,43 @@ async def export_records(
         Query(description=f"{', '.join(KINDS)}; default all.", examples=["law"]),
     ] = None,
     format: Annotated[
-        Literal["ndjson", "csv"], Query(description="ndjson (default) or csv.", examples=["ndjson"])
+        Literal["ndjson", "csv", "iati", "popolo", "hsds"],
+        Query(
+            description=(
+                "ndjson (default); csv (one kind); iati: programs as IATI 2.03 activity XML; popolo: "
+                "organizations as Popolo JSON; hsds: organizations' services as Open Referral HSDS 3.0 "
+                "tables (organizations, services, locations, phones, languages)."
+            ),
+            examples=["ndjson"],
+        ),
     ] = "ndjson",
 ) -> StreamingResponse:
     kinds = check_choices("kind", split_multi(kind), list(KINDS)) or list(KINDS)
-    records = public_records(request.app.state.sessionmaker, kinds)
+    sessionmaker = request.app.state.sessionmaker
+    base_url = str(request.base_url).rstrip("/")
+    if format in FORMAT_KIND:
+        wanted = FORMAT_KIND[format]
+        if kinds != [wanted]:
+            raise Unprocessable(
+                [field_error(["kind"], f"format={format} holds {wanted}s: give kind={wanted}", "format")]
+            )
+        if format == "iati":
+            body = iati_lines(sessionmaker, public_records(sessionmaker, kinds), settings, base_url)
+            return StreamingResponse(
+                body,
+                media_type="application/xml",
+                headers={"Content-Disposition": 'attachment; filename="programs-iati.xml"'},
+            )
+        if format == "popolo":
+            body = popolo_lines(public_records(sessionmaker, kinds), base_url)
+        else:
+            body = hsds_lines(lambda: public_records(sessionmaker, kinds, with_ids=True), base_url)
+        return StreamingResponse(
+            body,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="organizations-{format}.json"'},
+        )
+    records = public_records(sessionmaker, kinds)
     if format == "csv":
         if len(kinds) != 1:
             raise Unprocessable([field_error(["kind"], "CSV holds one kind: give exactly one `kind`", "csv")])

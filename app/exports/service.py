@@ -26,8 +26,9 @@ BATCH = 500
 
 
 async def public_records(
-    sessionmaker: async_sessionmaker[AsyncSession], kinds: Iterable[str]
+    sessionmaker: async_sessionmaker[AsyncSession], kinds: Iterable[str], *, with_ids: bool = False
 ) -> AsyncIterator[dict[str, Any]]:
+    """Every public record of these kinds in the import format (with `id` too, when asked)."""
     async with sessionmaker() as session:
         for kind in kinds:
             spec = KINDS[kind]
@@ -43,6 +44,8 @@ async def public_records(
                 files = await attachments_of(session, [r.id for r in batch]) if spec.attachments else {}
                 for record in batch:
                     body = public_body(record, spec)
+                    if with_ids:
+                        body["id"] = str(record.id)
                     if spec.attachments:
                         body["attachments"] = [exported(row) for row in files.get(record.id, [])]
                     yield body

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.models import Record
-from app.records.filters import ListFilter
+from app.records.filters import InEffect, ListFilter
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,11 @@ class KindSpec:
     # `Accept: application/ld+json` on a record's detail: the record (read in every language) as
     # linked data, given the API's base URL.
     jsonld: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
+
+    @cached_property
+    def dated(self) -> bool:
+        """Lists filter by a day (`in_force_on`, `active_on`), and records carry `dates_uncertain`."""
+        return any(isinstance(f, InEffect) for f in self.filters)
 
     @cached_property
     def column_fields(self) -> list[str]:
