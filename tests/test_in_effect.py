@@ -91,3 +91,48 @@ async def test_a_bad_day_is_refused(client: httpx.AsyncClient, day: str) -> None
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     assert "in_force_on" in r.text
+
+
+async def test_a_laws_amendments_and_its_version_on_a_day(
+    client: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    base = await create(client, editor, "law", in_force_on="2000-08-01", status="amended")
+
+    def amending(**dates: str | None) -> dict[str, object]:
+        return {
+            "related": [{"type": "amends", "kind": "law", "slug": base["slug"]}],
+            "status": "in_force",
+            **dates,
+        }
+
+    later = await create(client, editor, "law", **amending(adopted_on="2013-05-02", in_force_on="2013-06-01"))
+    earlier = await create(client, editor, "law", **amending(adopted_on="2006", in_force_on=None))
+    await create(
+        client, editor, "law", publication="draft", **amending(in_force_on="2010-01-01")
+    )  # not public
+    path = f"/v1/laws/{base['slug']}"
+    detail = (await client.get(path)).json()
+    assert [a["slug"] for a in detail["amendments"]] == [earlier["slug"], later["slug"]]
+    assert detail["as_of"] is None
+
+    def as_of(day: str) -> dict[str, object]:
+        return {"date": day, "in_force": True, "dates_uncertain": False}
+
+    r = (await client.get(path, params={"as_of": "2005-01-01"})).json()["as_of"]
+    assert r == {**as_of("2005-01-01"), "amended_by": [], "version": "original"}
+    r = (await client.get(path, params={"as_of": "2006-06-01"})).json()["as_of"]
+    assert r["amended_by"] == [] and r["dates_uncertain"] is True  # amended some day of 2006
+    r = (await client.get(path, params={"as_of": "2014-01-01"})).json()["as_of"]
+    assert r == {
+        **as_of("2014-01-01"),
+        "amended_by": [earlier["slug"], later["slug"]],
+        "version": f"as amended by {later['slug']}",
+    }
+    r = (await client.get(path, params={"as_of": "1999-01-01"})).json()["as_of"]
+    assert r["in_force"] is False and r["version"] == "original"
+    bad = await client.get(path, params={"as_of": "2014-02-30"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/as_of"
+    # A list entry carries the same chain (and no `as_of`: that is a detail's).
+    listed = (await client.get("/v1/laws", params={"limit": 100, "as_of": "2014-01-01"})).json()["items"]
+    [entry] = [i for i in listed if i["slug"] == base["slug"]]
+    assert entry["amendments"] == detail["amendments"] and entry["as_of"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, select
 
+from app.laws.history import law_detail
 from app.laws.jsonld import legislation
 from app.laws.labels import LABELS
 from app.laws.schemas import InstrumentType, LawIn, LawOut
@@ -72,4 +73,19 @@ LAW = KindSpec(
     timeline=(Moment("adopted_on", "adopted"), Moment("in_force_on", "entered_into_force")),
     attachments=True,
     jsonld=legislation,
+    detail=law_detail,
+    detail_fields=("amendments", "as_of"),
+    detail_parameters=(
+        {
+            "name": "as_of",
+            "in": "query",
+            "required": False,
+            "description": (
+                "A day (YYYY-MM-DD): `as_of` in the answer says whether the law was in force then and "
+                "which version (the original, or as amended by the amendments in effect by then)."
+            ),
+            "schema": {"type": "string", "format": "date"},
+            "example": "2014-01-01",
+        },
+    ),
 )

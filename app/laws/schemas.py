@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,8 +64,30 @@ class LawIn(WriteMeta, LawFields, DocumentText, RecordFields):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
 
+class Amendment(BaseModel):
+    id: uuid.UUID
+    slug: str
+    title: dict[str, str]
+    adopted_on: str | None
+    in_force_on: str | None
+    href: str
+
+
+class AsOf(BaseModel):
+    date: str = Field(examples=["2014-01-01"])
+    in_force: bool = Field(description="Whether the law may have been in force that day (see `in_force_on`).")
+    amended_by: list[str] = Field(description="Slugs of the amendments in effect by then, in order.")
+    version: str = Field(examples=["as amended by law-kg-amendment-2013"])
+    dates_uncertain: bool = Field(description="True when the dates cannot settle the answer.")
+
+
 class LawOut(RecordMeta, LawFields, DocumentText, RecordFields):
     model_config = ConfigDict(extra="ignore")
+    amendments: list[Amendment] | None = Field(
+        None,
+        description="In a law's detail: the laws in the base amending it, in the order they took effect.",
+    )
+    as_of: AsOf | None = Field(None, description="In a law's detail asked with `as_of=`: the law that day.")
     dates_uncertain: bool | None = Field(
         None,
         description=(

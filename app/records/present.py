@@ -104,6 +104,8 @@ def present(
         + [_edge(e, "incoming", e["type"]) for e in incoming]
         + [_edge(e, "incoming", "participant", e["role"]) for e in member]
     )
+    for name in spec.detail_fields:
+        data[name] = None
     if spec.dated:
         data["dates_uncertain"] = None  # set by a list filtered by a day
     data["display"] = (

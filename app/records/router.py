@@ -56,10 +56,19 @@ def problem_responses(*errors: type[Any]) -> dict[int | str, dict[str, Any]]:
 
 
 async def send_record(
-    request: Request, service: RecordService, key: Any, lang: str, status_code: int = 200
+    request: Request,
+    service: RecordService,
+    key: Any,
+    lang: str,
+    status_code: int = 200,
+    *,
+    detail: bool = False,
 ) -> Response:
-    """The record as a read shows it, read again after a write (in the write's transaction)."""
+    """The record as a read shows it, read again after a write (in the write's transaction);
+    `detail`: a GET, whose query parameters the kind may read."""
     out = await service.read(str(key), lang)
+    if service.spec.detail is not None:
+        await service.spec.detail(service.session, [out], request.query_params if detail else {})
     headers = {"Content-Language": _content_language(out, lang)}
     if status_code == 201:
         headers["Location"] = f"/v1/{service.spec.plural}/{out['id']}"
@@ -192,6 +201,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         ),
         response_model=OutSchema,
         responses={**linked, **problem_responses(NotFound, Unprocessable)},
+        openapi_extra={"parameters": list(spec.detail_parameters)} if spec.detail_parameters else None,
     )
     async def get_one(
         request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep
@@ -201,7 +211,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
             out = await service.read(str(key), "all")
             document = spec.jsonld(out, str(request.base_url).rstrip("/"))
             return Response(dumps(document), media_type=LD_JSON, headers={"Vary": "Accept"})
-        return await send_record(request, service, key, lang)
+        return await send_record(request, service, key, lang, detail=True)
 
     @router.post(
         "",

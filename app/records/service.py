@@ -34,6 +34,7 @@ def validation_errors(exc: ValidationError) -> Unprocessable:
 
 class RecordService:
     def __init__(self, session: AsyncSession, spec: KindSpec, viewer: Viewer) -> None:
+        self.session = session
         self.spec = spec
         self.viewer = viewer
         self.repo = RecordRepository(session, spec)
@@ -113,6 +114,8 @@ class RecordService:
         next_cursor = encode_cursor(key.name, key.values_of(rows[-1])) if more else None
         edges = await self.reader.edges([r["id"] for r in rows], editor=self.viewer.is_editor)
         items = [present(r, edges[r["id"]], self.spec, lang) for r in rows]
+        if self.spec.detail is not None:
+            await self.spec.detail(self.session, items, {})
         for f in self.spec.filters:
             if (expr := f.uncertain(filters)) is not None:
                 flags = await self.reader.flags([r["id"] for r in rows], expr)

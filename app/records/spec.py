@@ -5,7 +5,7 @@ schemas and its `KindSpec`, and a line in app/registry.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -103,6 +103,12 @@ class KindSpec:
     # `Accept: application/ld+json` on a record's detail: the record (read in every language) as
     # linked data, given the API's base URL.
     jsonld: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
+    # What the kind adds to records as read (a detail, a list page, a write's answer), given the
+    # session and the query parameters; the parameters a detail takes for it, as OpenAPI declares
+    # them; and the fields it fills (null until it does).
+    detail: Callable[[Any, list[dict[str, Any]], Mapping[str, str]], Awaitable[None]] | None = None
+    detail_parameters: tuple[dict[str, Any], ...] = ()
+    detail_fields: tuple[str, ...] = ()
 
     @cached_property
     def dated(self) -> bool:
