@@ -300,3 +300,45 @@ async def test_subscriptions_are_their_owners(api: httpx.AsyncClient, committed:
     assert (await api.delete(f"/v1/webhooks/{mine['id']}", headers=other)).status_code == 404
     assert (await api.delete(f"/v1/webhooks/{mine['id']}")).status_code == 204
     assert (await api.get(f"/v1/webhooks/{mine['id']}")).status_code == 404
+
+
+def test_an_api_restart_with_deliveries_pending_loses_nothing(database_url: str, tmp_path: Path) -> None:
+    """Writes through a real API process that is then stopped (SIGKILL) before any worker ran;
+    another API process writes more; a worker started afterwards delivers all of it, in order."""
+    from tests.servers import api_key, api_process, empty_database
+
+    empty_database(database_url)
+    env = {**server_env(database_url), "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+    editor = api_key(env, "editor", "restart")
+    port, log = free_port(), tmp_path / "received.jsonl"
+    slugs = []
+    try:
+        with receiver(port, log):
+            with api_process(env) as (first, url):
+                r = httpx.post(
+                    f"{url}/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/"}, headers=editor
+                )
+                assert r.status_code == 201, r.text
+                hook = r.json()
+                for i in range(3):
+                    made = httpx.post(f"{url}/v1/organizations", json=_organization(i), headers=editor)
+                    assert made.status_code == 201, made.text
+                    slugs.append(made.json()["slug"])
+                first.kill()  # no graceful shutdown
+            with api_process(env) as (_, url):
+                for i in range(3, 5):
+                    made = httpx.post(f"{url}/v1/organizations", json=_organization(i), headers=editor)
+                    slugs.append(made.json()["slug"])
+            assert answered(log) == []  # nothing has been delivered yet: no worker ran
+            asyncio.run(deliver_until(database_url, lambda: len(answered(log)) >= 5))
+        messages = [verified(hook, e) for e in answered(log)]
+        assert [m["data"]["slug"] for m in messages] == slugs
+        assert len({e["headers"]["webhook-id"] for e in answered(log)}) == 5
+    finally:
+        empty_database(database_url)
+
+
+def _organization(i: int) -> dict[str, Any]:
+    from tests.factories import BUILDERS
+
+    return BUILDERS["organization"](slug=f"org-restart-{i}")

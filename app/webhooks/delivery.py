@@ -46,6 +46,10 @@ TASK = "deliver_webhook"
 QUEUE = "webhooks"
 BATCH = 50
 JOB_SECONDS = 60.0  # a job gives the worker back after this long and queues its sequel
+# Caught up, a job waits this long for more before it ends: under a stream of writes one job keeps
+# delivering (its connection warm) instead of a new job starting for every few changes.
+LINGER_SECONDS = 1.0
+POLL_SECONDS = 0.05
 MAX_BACKOFF = 3600.0
 RESPONSE_CAP = 64 * 1024  # bytes of a target's answer read (and the first 500 kept on failure)
 
@@ -183,6 +187,7 @@ class Deliverer:
     async def _run(self, webhook_id: uuid.UUID) -> str:
         deadline = time.monotonic() + JOB_SECONDS
         delivered = 0
+        idle_since: float | None = None
         while time.monotonic() < deadline:
             async with self.sessionmaker() as session:
                 hook = await session.get(Webhook, webhook_id)
@@ -197,7 +202,13 @@ class Deliverer:
                     hook.cursor, BATCH, public_only=True, count=False
                 )
                 if not rows:
-                    return f"{delivered} delivered, caught up"
+                    idle_since = idle_since or time.monotonic()
+                    if time.monotonic() - idle_since >= LINGER_SECONDS:
+                        return f"{delivered} delivered, caught up"
+                    await session.close()
+                    await asyncio.sleep(POLL_SECONDS)
+                    continue
+                idle_since = None
                 records = {
                     r.id: r
                     for r in await session.execute(
