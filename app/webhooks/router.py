@@ -132,20 +132,7 @@ async def list_deliveries(
     cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the page before.")] = None,
 ) -> Response:
     rows, total = await WebhookService(session, viewer, settings).deliveries(webhook_id, limit, cursor)
-    items = [
-        DeliveryOut(
-            id=d.id,
-            seq=d.seq,
-            message_id=d.message_id,
-            attempt=d.attempt,
-            ok=d.ok,
-            status_code=d.status_code,
-            error=d.error,
-            latency_ms=d.latency_ms,
-            at=d.at,
-        ).model_dump()
-        for d in rows[:limit]
-    ]
+    items = [DeliveryOut.model_validate(d, from_attributes=True).model_dump() for d in rows[:limit]]
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return _json({"items": items, "total": total, "next_cursor": next_cursor})
 
