@@ -342,3 +342,20 @@ def _organization(i: int) -> dict[str, Any]:
     from tests.factories import BUILDERS
 
     return BUILDERS["organization"](slug=f"org-restart-{i}")
+
+
+async def test_a_slow_target_cannot_hold_the_worker(
+    api: httpx.AsyncClient, database_url: str, tmp_path: Path
+) -> None:
+    port, log = free_port(), tmp_path / "received.jsonl"
+    with receiver(port, log, "--delay", "20"):
+        hook = await subscribe(api, f"http://127.0.0.1:{port}/")
+        await create(api, {}, "law")
+        started = time.monotonic()
+        await run_jobs(database_url, **{**SETTINGS, "webhook_timeout_seconds": 1.0})
+        took = time.monotonic() - started
+    [attempt] = (await api.get(f"/v1/webhooks/{hook['id']}/deliveries")).json()["items"]
+    assert attempt["ok"] is False and attempt["error"] == "no answer within 1 s"
+    assert 1.0 <= attempt["latency_ms"] / 1000 < 3 and took < 10, (attempt, took)
+    state = (await api.get(f"/v1/webhooks/{hook['id']}")).json()
+    assert state["enabled"] and state["failing_since"] is not None
