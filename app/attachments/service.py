@@ -175,7 +175,7 @@ class AttachmentService:
             await self.session.commit()
         except BaseException as exc:
             await self.session.rollback()
-            await self.forget_unreferenced(sha256)
+            await forget_unreferenced(self.session, self.store, sha256)
             if isinstance(exc, IntegrityError | DBAPIError):
                 raise CommitFailed from exc
             raise
@@ -188,9 +188,6 @@ class AttachmentService:
         if row.pages:
             await documents_changed(self.session, row.record_id)
         await self.session.commit()
-        await self.forget_unreferenced(sha256)
-
-    async def forget_unreferenced(self, sha256: str) -> None:
         await forget_unreferenced(self.session, self.store, sha256)
 
 

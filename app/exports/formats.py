@@ -73,13 +73,11 @@ async def _organizations(
     wanted = list(set(slugs))
     if not wanted:
         return {}
-    from app.models import Organization
-
     async with sessionmaker() as session:
         rows = await session.execute(
-            select(Record.slug, Record.title, Record.identifiers, Record.original_language)
-            .join(Organization, Organization.id == Record.id)
-            .where(Record.kind == "organization", Record.slug.in_(wanted), visible())
+            select(Record.slug, Record.title, Record.identifiers).where(
+                Record.kind == "organization", Record.slug.in_(wanted), visible()
+            )
         )
         return {r.slug: {"name": dict(r.title), "identifiers": r.identifiers or []} for r in rows}
 
@@ -176,10 +174,10 @@ async def iati_lines(
 
 def popolo(org: dict[str, Any], base_url: str) -> dict[str, Any]:
     names = org.get("name") or {}
-    lang = org.get("original_language") or next(iter(names), "en")
+    lang = org.get("original_language") or "en"
     out: dict[str, Any] = {
         "id": org["slug"],
-        "name": names.get(lang) or next(iter(names.values()), org["slug"]),
+        "name": _text(names, lang) or org["slug"],
         "other_names": [{"name": text, "note": lang_} for lang_, text in sorted(names.items()) if text],
         "identifiers": [
             {"scheme": i["scheme"], "identifier": i["value"]} for i in org.get("identifiers") or []
@@ -202,10 +200,8 @@ def popolo(org: dict[str, Any], base_url: str) -> dict[str, Any]:
         out["other_names"].append({"name": org["acronym"], "note": "acronym"})
     if org.get("founded"):
         out["founding_date"] = org["founded"]
-    if org.get("description"):
-        out["description"] = (org["description"] or {}).get(lang) or next(
-            iter(org["description"].values()), None
-        )
+    if description := _text(org.get("description"), lang):
+        out["description"] = description
     return out
 
 

@@ -3,7 +3,7 @@ store, and (made when first needed) the Meilisearch client and the vector worker
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,7 +20,6 @@ class WorkerRuntime:
     # Filled in by the jobs that use them (app/search/vectors.py), closed by `close`.
     meili: Any = None
     vectors: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
         if self.meili is not None:

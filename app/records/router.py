@@ -66,9 +66,7 @@ async def send_record(
 ) -> Response:
     """The record as a read shows it, read again after a write (in the write's transaction);
     `detail`: a GET, whose query parameters the kind may read."""
-    out = await service.read(str(key), lang)
-    if service.spec.detail is not None:
-        await service.spec.detail(service.session, [out], request.query_params if detail else {})
+    out = await service.read(str(key), lang, request.query_params if detail else None)
     headers = {"Content-Language": _content_language(out, lang)}
     if status_code == 201:
         headers["Location"] = f"/v1/{service.spec.plural}/{out['id']}"

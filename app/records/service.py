@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import json_merge_patch
@@ -18,7 +19,7 @@ from app.core.http import check_if_match
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.text import fold, latin
 from app.keys.service import Viewer
-from app.models import Participant, Record, Relation, is_public
+from app.models import Participant, Record, Relation, is_public, visible
 from app.records.params import ListParams, check_choices
 from app.records.present import editable, present
 from app.records.reads import RecordReader
@@ -67,13 +68,35 @@ class RecordService:
             )
         return out
 
-    async def read(self, key: str, lang: str) -> dict[str, Any]:
-        """One record as the viewer may see it, in the response's shape (writes answer with it too)."""
+    async def read(self, key: str, lang: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """One record as the viewer may see it, in the response's shape (writes answer with it too);
+        `params`: a detail's query parameters, which the kind may read (`KindSpec.detail`)."""
         row = await self.reader.one(key, editor=self.viewer.is_editor)
         if row is None:
             raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
         edges = await self.reader.edges([row["id"]], editor=self.viewer.is_editor)
-        return present(row, edges[row["id"]], self.spec, lang)
+        out = present(row, edges[row["id"]], self.spec, lang)
+        await self._complete([out], params or {})
+        return out
+
+    async def read_many(self, ids: Sequence[uuid.UUID], lang: str) -> dict[uuid.UUID, dict[str, Any]]:
+        """These records as the viewer may see them, by id, in a fixed number of queries (those it
+        may not see are left out)."""
+        if not ids:
+            return {}
+        conds = [Record.__table__.c.id.in_(list(ids))]
+        if not self.viewer.is_editor:
+            conds.append(visible(Record.__table__.c))
+        rows = await self.reader.rows(conds, [Record.__table__.c.id], len(ids))
+        edges = await self.reader.edges([r["id"] for r in rows], editor=self.viewer.is_editor)
+        items = [present(r, edges[r["id"]], self.spec, lang) for r in rows]
+        await self._complete(items, {})
+        return {uuid.UUID(str(item["id"])): item for item in items}
+
+    async def _complete(self, items: list[dict[str, Any]], params: Mapping[str, str]) -> None:
+        """What the kind adds to records as read (a law's amendments)."""
+        if self.spec.detail is not None:
+            await self.spec.detail(self.session, items, params)
 
     async def list_page(
         self, params: ListParams, lang: str, sort: str | None, filters: dict[str, Any]
@@ -114,8 +137,7 @@ class RecordService:
         next_cursor = encode_cursor(key.name, key.values_of(rows[-1])) if more else None
         edges = await self.reader.edges([r["id"] for r in rows], editor=self.viewer.is_editor)
         items = [present(r, edges[r["id"]], self.spec, lang) for r in rows]
-        if self.spec.detail is not None:
-            await self.spec.detail(self.session, items, {})
+        await self._complete(items, {})
         for f in self.spec.filters:
             if (expr := f.uncertain(filters)) is not None:
                 flags = await self.reader.flags([r["id"] for r in rows], expr)

@@ -20,6 +20,7 @@ import logging
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -30,7 +31,6 @@ from standardwebhooks.webhooks import Webhook as Signer
 
 from app.changes.repository import ChangeRepository, public_action
 from app.core.config import Settings
-from app.core.errors import NotFound
 from app.core.http import dumps
 from app.jobs.queue import defer, queue
 from app.jobs.runtime import WorkerRuntime
@@ -83,12 +83,16 @@ def _matches(hook: Webhook, kind: str, action: str, record: Any) -> bool:
     return not (hook.topics and not set(hook.topics) & set(record.topics or []))
 
 
-async def public_record(session: AsyncSession, kind: str, record_id: uuid.UUID) -> dict[str, Any] | None:
-    """The record as the public sees it now (every language), or None when it is not public."""
-    try:
-        return await RecordService(session, KINDS[kind], Viewer()).read(str(record_id), "all")
-    except NotFound:
-        return None
+async def public_records(session: AsyncSession, changes: list[Change]) -> dict[uuid.UUID, dict[str, Any]]:
+    """The changes' records as the public sees them now (every language), a few queries per kind;
+    records no longer public are left out."""
+    by_kind: dict[str, list[uuid.UUID]] = {}
+    for change in changes:
+        by_kind.setdefault(change.kind, []).append(change.record_id)
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for kind, ids in by_kind.items():
+        out.update(await RecordService(session, KINDS[kind], Viewer()).read_many(ids, "all"))
+    return out
 
 
 def payload(change: Change, action: str, record: dict[str, Any] | None) -> dict[str, Any]:
@@ -108,11 +112,11 @@ def payload(change: Change, action: str, record: dict[str, Any] | None) -> dict[
     }
 
 
+@dataclass(frozen=True)
 class Outcome:
-    def __init__(self, status: int | None, error: str | None, latency_ms: int) -> None:
-        self.status = status
-        self.error = error
-        self.latency_ms = latency_ms
+    status: int | None
+    error: str | None
+    latency_ms: int
 
     @property
     def ok(self) -> bool:
@@ -217,16 +221,23 @@ class Deliverer:
                         )
                     )
                 }
-                # The batch's messages, built in one transaction; None: passed over.
-                plan: list[tuple[int, bytes | None]] = []
+                wanted = []
                 for change in rows[:BATCH]:
                     action = public_action(change)
                     record = records.get(change.record_id)
-                    if action is None or record is None or not _matches(hook, change.kind, action, record):
-                        plan.append((change.seq, None))
-                        continue
-                    shown = await public_record(session, change.kind, change.record_id)
-                    plan.append((change.seq, dumps(payload(change, action, shown))))
+                    if (
+                        action is not None
+                        and record is not None
+                        and _matches(hook, change.kind, action, record)
+                    ):
+                        wanted.append((change, action))
+                shown = await public_records(session, [change for change, _ in wanted])
+                # The batch's messages, built in one transaction; None: passed over.
+                bodies = {
+                    change.seq: dumps(payload(change, action, shown.get(change.record_id)))
+                    for change, action in wanted
+                }
+                plan = [(change.seq, bodies.get(change.seq)) for change in rows[:BATCH]]
                 await session.commit()  # none held open while targets take their time
                 for seq, body in plan:
                     if body is None:

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from app.core.config import SettingsDep
 from app.core.db import SessionDep
@@ -146,7 +146,6 @@ async def list_deliveries(
     responses=problem_responses(Unauthorized, NotFound, Unprocessable),
 )
 async def replay_webhook(
-    request: Request,
     webhook_id: WebhookId,
     session: SessionDep,
     viewer: EditorDep,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -80,7 +80,7 @@ class WebhookService:
         return hook
 
     def _mine(self) -> Any:
-        return True if self.viewer.may("admin") else Webhook.key_id == self.viewer.key_id
+        return true() if self.viewer.may("admin") else Webhook.key_id == self.viewer.key_id
 
     async def page(self, limit: int, after: uuid.UUID | None) -> tuple[list[Webhook], int]:
         conds = [self._mine()]
