@@ -19,9 +19,9 @@ from app.core.errors import (
     Unprocessable,
 )
 from app.core.http import LD_JSON, dumps, json_response, record_etag_prefix
-from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
+from app.records.include import batch_page, detail_model, embed, ids_query, include_query, list_model
 from app.records.params import LangDep, ListParamsDep
 from app.records.schemas import RevisionOut
 from app.records.service import RecordService
@@ -63,10 +63,13 @@ async def send_record(
     status_code: int = 200,
     *,
     detail: bool = False,
+    include: list[str] | None = None,
 ) -> Response:
     """The record as a read shows it, read again after a write (in the write's transaction);
-    `detail`: a GET, whose query parameters the kind may read."""
+    `detail`: a GET, whose query parameters the kind may read; `include`: the relations to embed."""
     out = await service.read(str(key), lang, request.query_params if detail else None)
+    if include:
+        out["included"] = await embed(service, [out], include, lang)
     headers = {"Content-Language": _content_language(out, lang)}
     if status_code == 201:
         headers["Location"] = f"/v1/{service.spec.plural}/{out['id']}"
@@ -87,9 +90,14 @@ def _content_language(out: dict[str, Any], lang: str) -> str:
 
 
 def send_page(
-    request: Request, items: list[dict[str, Any]], total: int, next_cursor: str | None, lang: str
+    request: Request,
+    items: list[dict[str, Any]],
+    total: int,
+    next_cursor: str | None,
+    lang: str,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    page = {"items": items, "total": total, "next_cursor": next_cursor}
+    page = {"items": items, "total": total, "next_cursor": next_cursor, **(extra or {})}
     return json_response(request, page, headers={"Content-Language": "mul" if lang == "all" else lang})
 
 
@@ -143,13 +151,14 @@ def kind_router(spec: KindSpec) -> APIRouter:
 
 def add_list_route(router: APIRouter, spec: KindSpec) -> None:
     Query_: Any = Annotated[KindQuery, Depends(kind_query(spec))]
+    Include: Any = Annotated[list[str], Depends(include_query(spec))]
 
     @router.get(
         "",
         name=f"list_{spec.plural}",
         summary=f"List {spec.plural}",
         description=f"Sort by {', '.join(spec.sorts)}.",
-        response_model=Page[spec.out_schema],  # type: ignore[name-defined]
+        response_model=list_model(spec),
         responses=problem_responses(BadRequest, Forbidden, Unprocessable),
     )
     async def list_records(
@@ -159,10 +168,16 @@ def add_list_route(router: APIRouter, spec: KindSpec) -> None:
         params: ListParamsDep,
         lang: LangDep,
         query: Query_,
+        include: Include,
+        ids: Annotated[list[str], Depends(ids_query)],
     ) -> Response:
         service = RecordService(session, spec, viewer)
+        if ids:
+            items, extra = await batch_page(service, ids, include, lang)
+            return send_page(request, items, len(items), None, lang, extra)
         items, total, next_cursor = await service.list_page(params, lang, query.sort, query.filters)
-        return send_page(request, items, total, next_cursor, lang)
+        included = {"included": await embed(service, items, include, lang)} if include else None
+        return send_page(request, items, total, next_cursor, lang, included)
 
     del list_records
 
@@ -197,19 +212,24 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
             if spec.jsonld is not None
             else ""
         ),
-        response_model=OutSchema,
+        response_model=detail_model(spec),
         responses={**linked, **problem_responses(NotFound, Unprocessable)},
         openapi_extra={"parameters": list(spec.detail_parameters)} if spec.detail_parameters else None,
     )
     async def get_one(
-        request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep, lang: LangDep
+        request: Request,
+        key: KeyPath,
+        session: SessionDep,
+        viewer: ViewerDep,
+        lang: LangDep,
+        include: Annotated[list[str], Depends(include_query(spec))],
     ) -> Response:
         service = make_service(session, viewer)
         if spec.jsonld is not None and LD_JSON in request.headers.get("accept", "").lower():
             out = await service.read(str(key), "all")
             document = spec.jsonld(out, str(request.base_url).rstrip("/"))
             return Response(dumps(document), media_type=LD_JSON, headers={"Vary": "Accept"})
-        return await send_record(request, service, key, lang, detail=True)
+        return await send_record(request, service, key, lang, detail=True, include=include)
 
     @router.post(
         "",
