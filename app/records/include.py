@@ -11,7 +11,8 @@ from typing import Annotated, Any, Union
 
 from fastapi import Query, Request
 from fastapi.dependencies.utils import get_flat_params
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, TypeAdapter, create_model
+from pydantic.json_schema import JsonSchemaValue
 
 from app.core.errors import Unprocessable, field_error
 from app.core.pagination import Page
@@ -183,11 +184,11 @@ _INCLUDED_DESCRIPTION = (
 )
 
 
-def _included() -> Any:
+def _included_type() -> Any:
     from app.registry import SPECS
 
     records: Any = Union[tuple(spec.out_schema for spec in SPECS)]  # noqa: UP007 (a runtime union)
-    return (dict[str, records] | None, Field(None, description=_INCLUDED_DESCRIPTION))
+    return dict[str, records] | None
 
 
 def list_model(spec: KindSpec) -> type[BaseModel]:
@@ -195,7 +196,7 @@ def list_model(spec: KindSpec) -> type[BaseModel]:
     model: type[BaseModel] = create_model(
         f"{spec.out_schema.__name__}Page",
         __base__=Page[spec.out_schema],  # type: ignore[name-defined]
-        included=_included(),
+        included=(_included_type(), Field(None, description=_INCLUDED_DESCRIPTION)),
         missing=(
             list[str] | None,
             Field(
@@ -209,8 +210,19 @@ def list_model(spec: KindSpec) -> type[BaseModel]:
 
 
 def detail_model(spec: KindSpec) -> type[BaseModel]:
-    """The kind's response, with the `included` map a detail has when asked with `include=`."""
-    model: type[BaseModel] = create_model(
-        f"{spec.out_schema.__name__}Detail", __base__=spec.out_schema, included=_included()
-    )
+    """The kind's response and the `included` map a detail has with `include=`; in OpenAPI the
+    kind's schema `allOf` that one field, not a copy of every field."""
+    out, included = spec.out_schema, TypeAdapter(_included_type())
+
+    def json_schema(cls: Any, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        field = {**handler(included.core_schema), "description": _INCLUDED_DESCRIPTION}
+        return {"allOf": [handler(out.__pydantic_core_schema__), {"properties": {"included": field}}]}
+
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {"included": _included_type()},
+        "included": Field(None, description=_INCLUDED_DESCRIPTION),
+        "__get_pydantic_json_schema__": classmethod(json_schema),
+    }
+    model: type[BaseModel] = type(f"{out.__name__}Detail", (out,), namespace)
     return model
