@@ -19,6 +19,7 @@ from app.core.pagination import Page
 from app.records.filters import check_choices, split_multi
 from app.records.service import RecordService
 from app.records.spec import KindSpec
+from app.registry import KINDS, SPECS
 
 # At most this many records in one batch read.
 MAX_IDS = 100
@@ -150,8 +151,6 @@ async def embed(
 ) -> dict[str, dict[str, Any]]:
     """Every record these items name under `names`, as the viewer may see it (the visibility
     rule is the reads'), in its list-item shape, keyed by id: one read per kind named."""
-    from app.registry import KINDS
-
     by_kind: dict[str, dict[uuid.UUID, None]] = {}
     for item in items:
         for kind, record_id in _named(service.spec, item, names):
@@ -185,8 +184,6 @@ _INCLUDED_DESCRIPTION = (
 
 
 def _included_type() -> Any:
-    from app.registry import SPECS
-
     records: Any = Union[tuple(spec.out_schema for spec in SPECS)]  # noqa: UP007 (a runtime union)
     return dict[str, records] | None
 
