@@ -87,6 +87,9 @@ GOOD = json.dumps(line("law", slug="law-good")).encode() + b"\n"
         (GOOD + ndjson(line("law", slug="law-good")), (2, "/slug")),
         (GOOD + b'{"kind": "law", "title": {"en": "\xff\xfe"}}\n', (2, "")),
         (GOOD + ndjson(line("law", topics=["nope"])), (2, "/topics/0")),
+        # Digits of other scripts are digits to Python's `int` and `\\d`, not to a date.
+        (GOOD + ndjson(line("law", adopted_on="２０１９")), (2, "/adopted_on")),
+        (GOOD + ndjson(line("law", adopted_on="٢٠١٩-٠٣")), (2, "/adopted_on")),
         (
             GOOD
             + ndjson(
