@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fastapi.exceptions import RequestValidationError
 from fastapi_problem.handler import add_exception_handler, new_exception_handler
 from rfc9457 import StatusProblem
@@ -184,6 +185,34 @@ FIELD_ERROR_SCHEMA = {
 _DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, OSError, TimeoutError)
 
 
+class AnswerUnhandled:
+    """An error nothing else handled becomes a problem+json 500 here, inside the app: Starlette's
+    own catch-all answers and then re-raises to the server, which closes the connection without
+    `Connection: close`, so a keep-alive client's next request on it fails."""
+
+    def __init__(self, app: ASGIApp, handler: Any) -> None:
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if started:  # too late to answer: the server ends the connection
+                raise
+            await self.handler(Request(scope), exc)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     eh = new_exception_handler(
         logger=logger,
@@ -192,11 +221,11 @@ def install_error_handlers(app: FastAPI) -> None:
         handlers={exc: _database_problem for exc in _DATABASE_ERRORS},
     )
     add_exception_handler(app, eh, generic_swagger_defaults=False)
-    # Registered by class, these are answered where the request failed, like any AppError; the
-    # catch-all above answers from the outermost middleware and re-raises to the server, which
-    # then drops the client's connection.
+    # Registered by class, these are answered where the request failed, like any AppError; any
+    # other error by AnswerUnhandled, just outside the routes.
     for exc in _DATABASE_ERRORS:
         app.add_exception_handler(exc, eh)
+    app.add_middleware(AnswerUnhandled, handler=eh)  # the first added: innermost
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
