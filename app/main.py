@@ -24,6 +24,7 @@ from app.ops.router import test_router
 from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
 from app.search.client import meili_client
+from app.search.gate import FallbackGate
 from app.search.sync import Indexer
 from app.search.vectors import QueryEmbedder
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.files = FileStore.from_settings(settings)
+    app.state.search_gate = FallbackGate(settings.search_fallback_concurrency, settings.search_fallback_seconds)
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(ops_router)

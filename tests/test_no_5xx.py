@@ -5,9 +5,15 @@ is retried."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
-from tests.servers import api_server, server_env
+import asyncpg
+import httpx
+
+from app.runtime.meili import free_port
+from tests.factories import BUILDERS
+from tests.servers import api_key, api_server, empty_database, server_env
 
 
 def _exchange(sock: socket.socket, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -40,3 +46,51 @@ def test_an_unhandled_error_keeps_the_connection(database_url: str) -> None:
                 # The same connection serves the next request.
                 status, _, body = _exchange(sock, "/healthz")
                 assert status == 200, body
+
+
+async def _search_outage(url: str, editor: dict[str, str], dsn: str) -> None:
+    # Attachment pages locked by another transaction: each PostgreSQL search (its documents part)
+    # waits, as a scan over a large table would, and holds its pooled connection meanwhile.
+    holder = await asyncpg.connect(dsn)
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE attachment_pages IN ACCESS EXCLUSIVE MODE")
+            async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+                searches = [
+                    asyncio.create_task(client.get("/v1/search", params={"q": f"migration law {i}"}))
+                    for i in range(20)
+                ]
+                await asyncio.sleep(0.3)
+                write = await client.post("/v1/laws", json=BUILDERS["law"](), headers=editor)
+                read = await client.get("/v1/laws")
+                answers = await asyncio.gather(*searches)
+        assert write.status_code == 201, write.text
+        assert read.status_code == 200 and read.json()["total"] == 1, read.text
+        for r in answers:
+            assert r.status_code == 503, r.text
+            assert r.json()["type"].endswith("search-unavailable") and int(r.headers["Retry-After"]) > 0
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            after = await client.get("/v1/search", params={"q": "migration law"})
+        assert after.status_code == 200 and after.headers["X-Search-Degraded"] == "true", after.text
+        assert after.json()["total"] == 1
+    finally:
+        await holder.close()
+
+
+def test_a_search_outage_never_takes_writes_down(database_url: str) -> None:
+    """Meilisearch unreachable, a small pool, PostgreSQL searches that wait: they give up within
+    their budget or at once past the concurrency limit (503 + Retry-After), never a 500, and a
+    write and a read on the same server succeed meanwhile."""
+    empty_database(database_url)
+    env = {
+        **server_env(database_url),
+        "MEILI_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "DATABASE_POOL_SIZE": "4",
+        "SEARCH_FALLBACK_CONCURRENCY": "2",
+        "SEARCH_FALLBACK_SECONDS": "1",
+        "SEARCH_EMBEDDINGS": "false",
+    }
+    editor = api_key(env, "editor", "outage")
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    with api_server(env) as url:
+        asyncio.run(_search_outage(url, editor, dsn))

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi_problem.handler import add_exception_handler, new_exception_handler
 from rfc9457 import StatusProblem
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 logger = logging.getLogger("migrantkb")
 
@@ -102,6 +103,23 @@ class CommitFailed(AppError):
         super().__init__("The database did not confirm the change. Retry the request.")
 
 
+class Busy(AppError):
+    type_ = "busy"
+    title = "The service is busy; nothing was written."
+    status = 503
+    headers_ = {"Retry-After": "2"}  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__("Every database connection was in use. Retry the request in a few seconds.")
+
+
+class SearchUnavailable(AppError):
+    type_ = "search-unavailable"
+    title = "Search is temporarily unavailable."
+    status = 503
+    headers_ = {"Retry-After": "5"}  # noqa: RUF012
+
+
 class DatabaseUnavailable(AppError):
     type_ = "database-unavailable"
     title = "The database is unreachable for the moment; nothing was written."
@@ -119,7 +137,10 @@ _UNAVAILABLE_SQLSTATE = ("08", "57", "53")
 
 def _database_problem(_eh: Any, _request: Request, exc: Exception) -> AppError:
     """A database error that reached the top: a clash with stored data is a 409; a lost, refused
-    or timed-out connection a 503 the client may retry; anything else stays a logged 500."""
+    or timed-out connection, or none free in the pool, a 503 the client may retry; anything else
+    stays a logged 500."""
+    if isinstance(exc, PoolTimeout):  # no connection free in the pool within its timeout
+        return Busy()
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with the stored data and was not saved.")
     if isinstance(exc, DBAPIError) and not (
@@ -182,7 +203,7 @@ FIELD_ERROR_SCHEMA = {
 
 # DBAPIError covers SQLAlchemy's wrapping of asyncpg; OSError and TimeoutError what asyncpg raises
 # on its own when the server's socket is gone or a connect or command times out.
-_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, OSError, TimeoutError)
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, OSError, TimeoutError)
 
 
 class AnswerUnhandled:
