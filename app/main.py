@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.files = FileStore.from_settings(settings)
-    app.state.search_gate = FallbackGate(settings.search_fallback_concurrency, settings.search_fallback_seconds)
+    app.state.search_gate = FallbackGate(
+        settings.search_fallback_concurrency, settings.search_fallback_seconds
+    )
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(ops_router)

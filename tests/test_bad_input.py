@@ -73,7 +73,9 @@ async def test_bad_bodies(
 
 
 @pytest.mark.parametrize("date", ["２０１９", "2019-０３", "١٩٩٩", "2019-03-1９"])
-async def test_dates_take_ascii_digits_only(client: httpx.AsyncClient, editor: dict[str, str], date: str) -> None:
+async def test_dates_take_ascii_digits_only(
+    client: httpx.AsyncClient, editor: dict[str, str], date: str
+) -> None:
     body = BUILDERS["law"](adopted_on=date)
     r = await client.post("/v1/laws", json=body, headers=editor)
     await _assert_problem(r, 422)

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fastapi.exceptions import RequestValidationError
 from fastapi_problem.handler import add_exception_handler, new_exception_handler
 from rfc9457 import StatusProblem
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("migrantkb")
 
