@@ -10,8 +10,12 @@ import socket
 
 import asyncpg
 import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.models import ApiKey
 from app.runtime.meili import free_port
+from tests.conftest import _key
 from tests.factories import BUILDERS
 from tests.servers import api_key, api_server, empty_database, server_env
 
@@ -94,3 +98,19 @@ def test_a_search_outage_never_takes_writes_down(database_url: str) -> None:
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     with api_server(env) as url:
         asyncio.run(_search_outage(url, editor, dsn))
+
+
+async def test_a_keys_last_use_is_kept_apart_from_the_write(
+    committed_client: httpx.AsyncClient, committed: async_sessionmaker[AsyncSession]
+) -> None:
+    """The key's last-used time is written in a transaction of its own, not the write's: a write
+    that fails and rolls back still records the use (and the write holds no lock on the key's row
+    that the webhook trigger could deadlock on)."""
+    first, second = await _key(committed, "editor"), await _key(committed, "editor")
+    body = BUILDERS["law"]()
+    assert (await committed_client.post("/v1/laws", json=body, headers=first)).status_code == 201
+    clash = await committed_client.post("/v1/laws", json=body, headers=second)  # the same slug
+    assert clash.status_code == 409, clash.text
+    async with committed() as session:
+        used = (await session.scalars(select(ApiKey.last_used_at).order_by(ApiKey.created_at))).all()
+    assert len(used) == 2 and all(used), used
