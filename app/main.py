@@ -20,9 +20,11 @@ from app.docs import DESCRIPTION, TAGS
 from app.files.store import FileStore
 from app.ops.gauges import keep_gauges
 from app.ops.router import router as ops_router
+from app.ops.router import test_router
 from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
 from app.search.client import meili_client
+from app.search.gate import FallbackGate
 from app.search.sync import Indexer
 from app.search.vectors import QueryEmbedder
 
@@ -90,9 +92,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.files = FileStore.from_settings(settings)
+    app.state.search_gate = FallbackGate(
+        settings.search_fallback_concurrency, settings.search_fallback_seconds
+    )
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(ops_router)
+    if settings.environment == "test":
+        app.include_router(test_router)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -72,6 +72,18 @@ async def test_bad_bodies(
     assert (await client.get("/v1/laws", headers=editor)).json()["total"] == 0
 
 
+@pytest.mark.parametrize("date", ["２０１９", "2019-０３", "١٩٩٩", "2019-03-1９"])
+async def test_dates_take_ascii_digits_only(
+    client: httpx.AsyncClient, editor: dict[str, str], date: str
+) -> None:
+    body = BUILDERS["law"](adopted_on=date)
+    r = await client.post("/v1/laws", json=body, headers=editor)
+    await _assert_problem(r, 422)
+    assert r.json()["errors"][0]["path"] == "/adopted_on", r.json()
+    await _assert_problem(await client.get("/v1/laws", params={"from": date}), 422)
+    assert (await client.get("/v1/laws", headers=editor)).json()["total"] == 0
+
+
 async def test_ten_megabyte_body_is_413(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
     body = BUILDERS["law"](summary={"en": "x" * (10 * 1024 * 1024)})
     r = await client.post("/v1/laws", json=body, headers=editor)

@@ -87,6 +87,12 @@ GOOD = json.dumps(line("law", slug="law-good")).encode() + b"\n"
         (GOOD + ndjson(line("law", slug="law-good")), (2, "/slug")),
         (GOOD + b'{"kind": "law", "title": {"en": "\xff\xfe"}}\n', (2, "")),
         (GOOD + ndjson(line("law", topics=["nope"])), (2, "/topics/0")),
+        # Digits of other scripts are digits to Python's `int` and `\\d`, not to a date.
+        (GOOD + ndjson(line("law", adopted_on="２０１９")), (2, "/adopted_on")),
+        (GOOD + ndjson(line("law", adopted_on="٢٠١٩-٠٣")), (2, "/adopted_on")),
+        # Nested past what the parser, the validation or the JSON encoder can recurse through.
+        (GOOD + b"[" * 100_000 + b"]" * 100_000 + b"\n", (2, "")),
+        (GOOD + b'{"kind": "law", "editorial": ' + b'{"a": ' * 500 + b"1" + b"}" * 501 + b"\n", (2, "")),
         (
             GOOD
             + ndjson(
@@ -180,6 +186,13 @@ async def test_csv_errors_name_the_row(client: httpx.AsyncClient, editor: dict[s
         await post(client, editor, b"slug,name_en,colour\nx1,X,red\n", "?dry_run=true", ctype="text/csv")
     ).json()
     assert unknown["errors"][0]["line"] == 1 and "colour" in unknown["errors"][0]["message"]
+    deep = "[" * 50_000 + "]" * 50_000  # within the CSV reader's cap on a cell (128 KiB)
+    body = f"slug,name_en,identifiers\norg-deep,Deep,{deep}\n".encode()
+    for query in ("?dry_run=true", ""):
+        r = await post(client, editor, body, query, ctype="text/csv")
+        assert r.status_code == (200 if query else 422), r.text
+        [error] = r.json()["errors"]
+        assert error["line"] == 2 and "nested" in error["message"], error
 
 
 async def test_import_needs_an_editor_key(client: httpx.AsyncClient) -> None:

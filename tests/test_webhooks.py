@@ -263,6 +263,15 @@ async def test_private_targets_are_refused(api: httpx.AsyncClient, committed: An
             "ftp://example.org/",
             "http://user:pw@example.org/",
             "not a url",
+            # IPv6 forms that carry an IPv4 address: loopback, link-local (cloud metadata), private.
+            "http://[::127.0.0.1]/",  # IPv4-compatible
+            "http://[::ffff:127.0.0.1]/",  # IPv4-mapped
+            "http://[::ffff:0:7f00:1]/",  # IPv4-translated
+            "http://[64:ff9b::a9fe:a9fe]/",  # NAT64, 169.254.169.254
+            "http://[64:ff9b:1::a9fe:a9fe]/",  # local-use NAT64
+            "http://[2002:7f00:1::]/",  # 6to4, 127.0.0.1
+            "http://[2002:a00:1::]/",  # 6to4, 10.0.0.1
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
         ):
             r = await strict.post("/v1/webhooks", json={"url": url})
             assert r.status_code == 422, (url, r.text)
@@ -272,6 +281,18 @@ async def test_private_targets_are_refused(api: httpx.AsyncClient, committed: An
         assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/kinds/0"
         bad = await api.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/", "topics": ["no-such"]})
         assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/topics/0"
+        # Names no lookup accepts, and control characters, even where the allow-list would let the
+        # address through: a 422, not a 500 (nothing is looked up outside this machine).
+        for url in (
+            "http://a..b/",
+            "http://" + "a" * 64 + ".org/",
+            "http://127.0.0.1:9/hook\x00",
+            "http://127.0.0.1\x00:9/",
+            "http://127.0.0.1:9/a\nb",
+        ):
+            r = await api.post("/v1/webhooks", json={"url": url})
+            assert r.status_code == 422, (url, r.text)
+            assert r.json()["errors"][0]["path"] == "/url", r.json()
         bad = await api.post("/v1/webhooks", json={"url": "http://no-such-host.invalid/"})
         assert bad.status_code == 422 and "does not resolve" in bad.json()["errors"][0]["message"]
         # Allowed when made, refused at delivery once the allow-list no longer names it.

@@ -72,6 +72,24 @@ class Settings(BaseSettings):
     search_cache_seconds: float = Field(
         30.0, ge=0, description="How long another replica's index changes may take to show in cached answers."
     )
+    search_fallback_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description=(
+            "Time budget of one PostgreSQL search while Meilisearch is away; past it the search "
+            "answers 503 (Retry-After) and gives its connection back."
+        ),
+    )
+    search_fallback_concurrency: int = Field(
+        4,
+        ge=1,
+        le=500,
+        description=(
+            "PostgreSQL searches at once per API process while Meilisearch is away; more answer 503 "
+            "(Retry-After) at once, so a search outage cannot take every database connection."
+        ),
+    )
     search_semantic_ratio: float = Field(
         0.2,  # the best on the dev set among 0, 0.2, 0.3, 0.4, 0.5
         ge=0.0,

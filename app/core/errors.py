@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi_problem.handler import add_exception_handler, new_exception_handler
 from rfc9457 import StatusProblem
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("migrantkb")
 
@@ -101,6 +103,23 @@ class CommitFailed(AppError):
         super().__init__("The database did not confirm the change. Retry the request.")
 
 
+class Busy(AppError):
+    type_ = "busy"
+    title = "The service is busy; nothing was written."
+    status = 503
+    headers_ = {"Retry-After": "2"}  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__("Every database connection was in use. Retry the request in a few seconds.")
+
+
+class SearchUnavailable(AppError):
+    type_ = "search-unavailable"
+    title = "Search is temporarily unavailable."
+    status = 503
+    headers_ = {"Retry-After": "5"}  # noqa: RUF012
+
+
 class DatabaseUnavailable(AppError):
     type_ = "database-unavailable"
     title = "The database is unreachable for the moment; nothing was written."
@@ -118,7 +137,10 @@ _UNAVAILABLE_SQLSTATE = ("08", "57", "53")
 
 def _database_problem(_eh: Any, _request: Request, exc: Exception) -> AppError:
     """A database error that reached the top: a clash with stored data is a 409; a lost, refused
-    or timed-out connection a 503 the client may retry; anything else stays a logged 500."""
+    or timed-out connection, or none free in the pool, a 503 the client may retry; anything else
+    stays a logged 500."""
+    if isinstance(exc, PoolTimeout):  # no connection free in the pool within its timeout
+        return Busy()
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with the stored data and was not saved.")
     if isinstance(exc, DBAPIError) and not (
@@ -181,7 +203,35 @@ FIELD_ERROR_SCHEMA = {
 
 # DBAPIError covers SQLAlchemy's wrapping of asyncpg; OSError and TimeoutError what asyncpg raises
 # on its own when the server's socket is gone or a connect or command times out.
-_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, OSError, TimeoutError)
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, OSError, TimeoutError)
+
+
+class AnswerUnhandled:
+    """An error nothing else handled becomes a problem+json 500 here, inside the app: Starlette's
+    own catch-all answers and then re-raises to the server, which closes the connection without
+    `Connection: close`, so a keep-alive client's next request on it fails."""
+
+    def __init__(self, app: ASGIApp, handler: Any) -> None:
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if started:  # too late to answer: the server ends the connection
+                raise
+            await self.handler(Request(scope), exc)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -192,11 +242,11 @@ def install_error_handlers(app: FastAPI) -> None:
         handlers={exc: _database_problem for exc in _DATABASE_ERRORS},
     )
     add_exception_handler(app, eh, generic_swagger_defaults=False)
-    # Registered by class, these are answered where the request failed, like any AppError; the
-    # catch-all above answers from the outermost middleware and re-raises to the server, which
-    # then drops the client's connection.
+    # Registered by class, these are answered where the request failed, like any AppError; any
+    # other error by AnswerUnhandled, just outside the routes.
     for exc in _DATABASE_ERRORS:
         app.add_exception_handler(exc, eh)
+    app.add_middleware(AnswerUnhandled, handler=eh)  # the first added: innermost
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -14,7 +14,9 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from sqlalchemy import ColumnElement, func
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: `\d` and `int` also take other scripts' digits (`２０１９`), which PostgreSQL
+# would then compare as text, not as the date they look like.
+_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 
 def parse_partial_date(value: str) -> str:

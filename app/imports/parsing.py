@@ -14,6 +14,24 @@ from app.core.config import DEFAULT_LANGUAGES
 Row = tuple[int, dict[str, Any] | None, str | None]  # (line, object, error)
 
 MAX_LINE_BYTES = 1_000_000
+# No record nests deeper than a few levels; far deeper ones would exhaust the recursion of the
+# validation and JSON encoding that follow (and the JSON parser's own, from about 1,000 levels).
+MAX_DEPTH = 32
+
+
+def too_deep(obj: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether `obj` (parsed JSON) nests lists and objects more than `limit` levels deep; walked
+    without recursion."""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def iter_ndjson(stream: IO[bytes]) -> Iterator[Row]:
@@ -34,6 +52,12 @@ def iter_ndjson(stream: IO[bytes]) -> Iterator[Row]:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            continue
+        except RecursionError:
+            yield number, None, f"nested more than {MAX_DEPTH} levels deep"
+            continue
+        if too_deep(obj):
+            yield number, None, f"nested more than {MAX_DEPTH} levels deep"
             continue
         if not isinstance(obj, dict):
             yield number, None, "each line must be a JSON object"
@@ -121,6 +145,10 @@ def _row_to_record(row: dict[str, str]) -> dict[str, Any]:
                 obj[column] = json.loads(value)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"column {column!r} must hold JSON: {exc.msg}") from exc
+            except RecursionError:
+                obj[column] = None
+            if obj[column] is None or too_deep(obj[column], MAX_DEPTH - 1):
+                raise ValueError(f"column {column!r} is nested more than {MAX_DEPTH} levels deep")
         elif column in _LIST_COLUMNS:
             obj[column] = [v.strip() for v in value.split("|") if v.strip()]
         elif column.startswith(("name_", "description_")):

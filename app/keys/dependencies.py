@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
@@ -15,14 +18,34 @@ _bearer = HTTPBearer(
 )
 
 
+TOUCH_SECONDS = 60.0
+
+
+async def _touch(request: Request, key_id: uuid.UUID) -> None:
+    """The key's last use, in a short transaction of its own, at most once a minute per key and
+    process: inside a write's transaction its row lock met the webhook trigger's in a deadlock, and
+    a write that failed took the time with it."""
+    touched: dict[uuid.UUID, float] = request.app.state.__dict__.setdefault("keys_touched", {})
+    now = time.monotonic()
+    if now - touched.get(key_id, -TOUCH_SECONDS) < TOUCH_SECONDS:
+        return
+    touched[key_id] = now
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with factory() as session, session.begin():
+        await KeyService(session).touch(key_id)
+
+
 async def get_viewer(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Viewer:
     if credentials is None:
         return Viewer()
     viewer = await KeyService(session).authenticate(credentials.credentials)
-    if viewer is None:
+    if viewer is None or viewer.key_id is None:
         raise Unauthorized("The API key is unknown, revoked or expired.")
+    await _touch(request, viewer.key_id)
     return viewer
 
 

@@ -68,8 +68,10 @@ class KeyService:
         now = _now()
         if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
             return None
-        await self.repo.touch(key.id, now)
         return Viewer(key_id=key.id, role=key.role)  # type: ignore[arg-type]
+
+    async def touch(self, key_id: uuid.UUID) -> None:
+        await self.repo.touch(key_id, _now())
 
     async def list(self) -> Sequence[ApiKey]:
         return await self.repo.all()

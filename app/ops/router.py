@@ -31,6 +31,16 @@ class Readiness(BaseModel):
     )
 
 
+test_router = APIRouter(include_in_schema=False)
+
+
+@test_router.get("/_test/unhandled")
+async def unhandled() -> None:
+    """Mounted only when ENVIRONMENT=test: an error no handler knows, to test the 500 path on a
+    real server."""
+    raise RuntimeError("raised on purpose by /_test/unhandled")
+
+
 @router.get("/healthz", name="healthz", summary="The process is alive", response_model=Health)
 async def healthz() -> Health:
     return Health(status="ok")

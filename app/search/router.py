@@ -23,6 +23,7 @@ def _service(request: Request, session: SessionDep) -> SearchService:
         embedder=getattr(state, "embedder", None),
         semantic_ratio=state.settings.search_semantic_ratio,
         cache=getattr(state, "search_cache", None),
+        gate=state.search_gate,
     )
 
 

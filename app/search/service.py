@@ -22,7 +22,7 @@ from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
 from app.search.analysis import concepts, highlight, stop_terms, term, words
 from app.search.cache import SearchCache
-from app.search.fallback import fallback_search
+from app.search.gate import FallbackGate
 from app.search.index import EMBEDDER
 from app.search.params import FACET_NAMES, SearchParams
 from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
@@ -90,6 +90,7 @@ class SearchService:
         embedder: QueryEmbedder | None = None,
         semantic_ratio: float = 0.5,
         cache: SearchCache | None = None,
+        gate: FallbackGate | None = None,
     ) -> None:
         self.client = client
         self.index_uid = index_uid
@@ -97,6 +98,7 @@ class SearchService:
         self.embedder = embedder
         self.semantic_ratio = semantic_ratio
         self.cache = cache
+        self.gate = gate or FallbackGate(concurrency=4, seconds=5.0)
 
     async def search(self, params: SearchParams, lang: str) -> SearchResponse:
         started = time.perf_counter()
@@ -113,7 +115,7 @@ class SearchService:
             except UNREACHABLE as exc:
                 log.warning("search degraded: %s", exc.__class__.__name__)
         SEARCH_DEGRADED.set(1)
-        rows, total, facets = await fallback_search(self.session, params)
+        rows, total, facets = await self.gate.search(self.session, params)
         hits = [
             Hit(
                 kind=r["kind"],
@@ -260,5 +262,5 @@ class SearchService:
             offset=0,
             facets=[],
         )
-        rows, _, _ = await fallback_search(self.session, params)
+        rows, _, _ = await self.gate.search(self.session, params)
         return SuggestResponse(query=q, suggestions=[_suggestion(r, lang) for r in rows], degraded=True)

@@ -53,10 +53,37 @@ class Allowed:
         return any(address in net for net in self.networks if net.version == address.version)
 
 
-def _public(address: Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+# IPv6 ranges whose last 32 bits are an IPv4 address the packet ends up at: IPv4-compatible
+# (deprecated, ::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), NAT64 well-known and local-use.
+_LOW_32_IPV4 = tuple(
+    ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, compatible, translated, NAT64, 6to4,
+    Teredo's server and client): each is where the request may really go."""
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)
+    if any(address in net for net in _LOW_32_IPV4):
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    return []
+
+
+def _global(address: Address) -> bool:
     return address.is_global and not address.is_multicast
+
+
+def _public(address: Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded:
+            return all(_global(a) for a in embedded)
+    return _global(address)
 
 
 def check_url(url: str) -> tuple[str, int, str]:
@@ -66,6 +93,8 @@ def check_url(url: str) -> tuple[str, int, str]:
         port = parts.port
     except ValueError as exc:
         raise Refused(f"not a valid URL: {exc}") from exc
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise Refused("the URL may not contain spaces or control characters")
     if parts.scheme not in ("http", "https"):
         raise Refused("the URL must be http:// or https://")
     if not parts.hostname:
@@ -91,6 +120,8 @@ async def resolve(url: str, allowed: Allowed) -> Target:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise Refused(f"{host} does not resolve: {exc.strerror or exc}") from exc
+        except (UnicodeError, ValueError) as exc:  # an empty or over-long label, say `a..b`
+            raise Refused(f"{host} is not a valid host name ({exc})") from exc
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
         if not addresses:
             raise Refused(f"{host} does not resolve")
