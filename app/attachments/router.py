@@ -1,13 +1,14 @@
 """`/v1/{kinds}/{key}/attachments` for the kinds whose spec takes attachments (laws, policies,
 events, publications): upload (multipart, editor), list, metadata, download, delete."""
 
+import datetime as dt
 import re
 import uuid
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from anyascii import anyascii
-from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from app.attachments.schemas import ATTACHMENT_LANGUAGES, AttachmentOut, ExtractionOut
@@ -15,6 +16,7 @@ from app.attachments.service import AttachmentService
 from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import (
+    BadRequest,
     NotFound,
     PayloadTooLarge,
     RangeNotSatisfiable,
@@ -23,6 +25,7 @@ from app.core.errors import (
     UnsupportedMediaType,
 )
 from app.core.http import dumps
+from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.models import Attachment
@@ -31,6 +34,7 @@ from app.records.spec import KindSpec
 
 AttachmentId = Annotated[uuid.UUID, Path(description="The attachment's id.")]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_SORT = "created_at"
 
 
 def attachment_body(spec: KindSpec, slug: str, row: Attachment, viewer: Viewer) -> dict[str, Any]:
@@ -86,6 +90,17 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """The previous page's last attachment, from its `next_cursor`."""
+    if not cursor:
+        return None
+    created_at, attachment_id = decode_cursor(cursor, _SORT, 2)
+    try:
+        return dt.datetime.fromisoformat(created_at), uuid.UUID(attachment_id)
+    except ValueError as exc:
+        raise BadRequest("`cursor` is damaged; start again without it.") from exc
+
+
 def attachment_router(spec: KindSpec) -> APIRouter:
     router = APIRouter(prefix=f"/{spec.plural}/{{key}}/attachments", tags=["Attachments"])
     kind = spec.kind
@@ -136,14 +151,32 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         "",
         name=f"list_{kind}_attachments",
         summary=f"A {kind}'s attachments",
-        response_model=list[AttachmentOut],
-        responses=problem_responses(NotFound, Unprocessable),
+        description="Oldest first, a page at a time like every list.",
+        response_model=Page[AttachmentOut],
+        responses=problem_responses(BadRequest, NotFound, Unprocessable),
     )
     async def list_attachments(
-        request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep
+        request: Request,
+        key: KeyPath,
+        session: SessionDep,
+        viewer: ViewerDep,
+        limit: Annotated[
+            int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])
+        ] = 20,
+        cursor: Annotated[
+            str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
+        ] = None,
     ) -> Response:
-        record, rows = await service(request, session, viewer).list(key)
-        body = [attachment_body(spec, record.slug, r, viewer) for r in rows]
+        listed = await service(request, session, viewer).list(key, limit, _after(cursor))
+        rows = listed.rows[:limit]
+        last = rows[-1] if len(listed.rows) > limit else None
+        body = {
+            "items": [attachment_body(spec, listed.record.slug, r, viewer) for r in rows],
+            "total": listed.total,
+            "next_cursor": encode_cursor(_SORT, [last.created_at.isoformat(), str(last.id)])
+            if last
+            else None,
+        }
         return Response(dumps(body), media_type="application/json")
 
     @router.get(

@@ -23,6 +23,7 @@ from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.params import LangDep, ListParamsDep
+from app.records.revisions import revision_page
 from app.records.schemas import RevisionOut
 from app.records.service import RecordService
 from app.records.spec import KindSpec
@@ -288,19 +289,27 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         "/{key}/revisions",
         name=f"list_{kind}_revisions",
         summary=f"History of a {kind}: who changed it, when, and what it was before (editor)",
-        response_model=list[RevisionOut],
-        responses=problem_responses(Unauthorized, NotFound, Unprocessable),
+        description="Newest first, a page at a time like every list.",
+        response_model=Page[RevisionOut],
+        responses=problem_responses(BadRequest, Unauthorized, NotFound, Unprocessable),
     )
     async def revisions(
+        request: Request,
         key: KeyPath,
         session: SessionDep,
         viewer: EditorDep,
         limit: Annotated[
-            int, Query(ge=1, le=500, description="Newest first, at most this many.", examples=[100])
+            int, Query(ge=1, le=500, description="Items per page (at most 500).", examples=[100])
         ] = 100,
-    ) -> list[RevisionOut]:
-        rows = await make_service(session, viewer).revisions(key, limit)
-        return [RevisionOut.model_validate(r) for r in rows]
+        cursor: Annotated[
+            str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
+        ] = None,
+    ) -> Response:
+        items, total, next_cursor = await revision_page(session, spec, key, limit, cursor)
+        page = Page[RevisionOut](
+            items=[RevisionOut.model_validate(i) for i in items], total=total, next_cursor=next_cursor
+        )
+        return json_response(request, page)
 
     @router.post(
         "/{key}/restore",
