@@ -102,7 +102,7 @@ def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
 
 
 def attachment_router(spec: KindSpec) -> APIRouter:
-    router = APIRouter(prefix=f"/{spec.plural}/{{key}}/attachments", tags=["Attachments"])
+    router = APIRouter(prefix=f"/{spec.plural}/{{key}}/attachments", tags=[spec.tag])
     kind = spec.kind
 
     def service(request: Request, session: Any, viewer: Viewer, max_bytes: int = 0) -> AttachmentService:
@@ -111,7 +111,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.post(
         "",
         name=f"upload_{kind}_attachment",
-        summary=f"Attach a file to a {kind} (editor)",
+        summary=f"Attach a file to {spec.a_kind} (editor)",
         description=(
             "Multipart form: `file`, optional `title`, `languages` (repeatable: the document's "
             f"languages, {', '.join(ATTACHMENT_LANGUAGES)}; OCR reads scans in them). The type is "
@@ -131,7 +131,11 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         session: SessionDep,
         viewer: EditorDep,
         settings: SettingsDep,
-        file: Annotated[UploadFile, File(description="The document.")],
+        # `format: binary` beside FastAPI's `contentMediaType`: the form the generators read
+        # (openapi-python-client, openapi-typescript) to send the part as a file.
+        file: Annotated[
+            UploadFile, File(description="The document.", json_schema_extra={"format": "binary"})
+        ],
         title: Annotated[str | None, Form(max_length=500, description="A title to show.")] = None,
         languages: Annotated[
             list[str], Form(description="Languages of the document; repeat the field.", examples=[["ru"]])
@@ -150,7 +154,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.get(
         "",
         name=f"list_{kind}_attachments",
-        summary=f"A {kind}'s attachments",
+        summary=f"List the files attached to {spec.a_kind}",
         description="Oldest first, a page at a time like every list.",
         response_model=Page[AttachmentOut],
         responses=problem_responses(BadRequest, NotFound, Unprocessable),
@@ -182,7 +186,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.get(
         "/{attachment_id}",
         name=f"get_{kind}_attachment",
-        summary=f"One attachment of a {kind}",
+        summary=f"One file attached to {spec.a_kind}: its details",
         response_model=AttachmentOut,
         responses=problem_responses(NotFound, Unprocessable),
     )
@@ -195,11 +199,14 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.get(
         "/{attachment_id}/content",
         name=f"download_{kind}_attachment",
-        summary=f"Download an attachment of a {kind}",
+        summary=f"Download a file attached to {spec.a_kind}",
         description="The file as uploaded. `Range: bytes=…` for part of it (206); `ETag` is its sha256.",
         response_class=Response,
         responses={
-            200: {"description": "The file.", "content": {"application/octet-stream": {}}},
+            200: {
+                "description": "The file, with the media type it was stored as.",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            },
             206: {"description": "The range asked for."},
             304: {"description": "Not modified (If-None-Match)."},
             **problem_responses(NotFound, RangeNotSatisfiable, Unprocessable),
@@ -238,7 +245,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.delete(
         "/{attachment_id}",
         name=f"delete_{kind}_attachment",
-        summary=f"Remove an attachment from a {kind} (editor)",
+        summary=f"Remove a file from {spec.a_kind} (editor)",
         status_code=204,
         responses=problem_responses(Unauthorized, NotFound, Unprocessable),
     )

@@ -215,7 +215,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.post(
         "",
         name=f"create_{kind}",
-        summary=f"Create a {kind} (editor)",
+        summary=f"Create {spec.a_kind} (editor)",
         status_code=201,
         response_model=OutSchema,
         responses=write_errors,
@@ -230,7 +230,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.put(
         "/{key}",
         name=f"replace_{kind}",
-        summary=f"Replace a {kind} (editor)",
+        summary=f"Replace {spec.a_kind} (editor)",
         response_model=OutSchema,
         responses=write_errors,
     )
@@ -249,7 +249,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.patch(
         "/{key}",
         name=f"patch_{kind}",
-        summary=f"Update part of a {kind} (JSON merge patch, editor)",
+        summary=f"Update part of {spec.a_kind} (JSON merge patch, editor)",
         description="RFC 7386 merge patch: fields you send replace the stored ones, `null` removes a field.",
         response_model=OutSchema,
         responses=write_errors,
@@ -275,7 +275,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.delete(
         "/{key}",
         name=f"delete_{kind}",
-        summary=f"Delete a {kind} (editor; a tombstone stays for the change feed)",
+        summary=f"Delete {spec.a_kind} (editor; mirrors see the deletion in the change feed)",
         status_code=204,
         responses=write_errors,
     )
@@ -288,7 +288,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.get(
         "/{key}/revisions",
         name=f"list_{kind}_revisions",
-        summary=f"History of a {kind}: who changed it, when, and what it was before (editor)",
+        summary=f"History of {spec.a_kind}: who changed it, when, and what it was before (editor)",
         description="Newest first, a page at a time like every list.",
         response_model=Page[RevisionOut],
         responses=problem_responses(BadRequest, Unauthorized, NotFound, Unprocessable),
