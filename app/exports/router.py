@@ -32,10 +32,16 @@ FORMAT_KIND = {"iati": "program", "popolo": "organization", "hsds": "organizatio
         200: {
             "description": "The records, streamed, in the media type of the format asked for.",
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
-                "application/xml": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "object"}},
+                # Files to save (Content-Disposition: attachment), so `format: binary` each.
+                **{
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in (
+                        "application/x-ndjson",
+                        "text/csv",
+                        "application/xml",
+                        "application/json",
+                    )
+                },
             },
         },
         **problem_responses(Unprocessable),
