@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi fuzz faults bench clean ocr
+.PHONY: run test lint typecheck openapi fuzz faults bench clean ocr browser clients
 
 # Debian's OCR for scanned attachments (DESIGN §8) and the font the tests render scans with.
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz tesseract-ocr-kir tesseract-ocr-uzb \
@@ -28,6 +28,25 @@ ocr:  ## install Tesseract and its language packs where missing (Debian; elsewhe
 	  fi; \
 	fi
 
+browser:  ## Debian's Chromium and its chromedriver for the docs-UI test (nothing downloaded by Selenium)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif ! command -v dpkg >/dev/null; then echo "browser: install Chromium and chromedriver; tests/test_docs_ui.py needs them"; exit 1; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else echo "browser: as root, apt-get install chromium chromium-driver"; exit 1; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+
+# The client generators tests/test_clients.py runs, at the exact versions of tests/clients/package-lock.json
+# (openapi-python-client is pinned in pyproject.toml).
+CLIENTS := .cache/clients
+$(CLIENTS)/.installed: tests/clients/package.json tests/clients/package-lock.json
+	@command -v npm >/dev/null || { echo "clients: needs node and npm"; exit 1; }
+	mkdir -p $(CLIENTS) && cp tests/clients/package.json tests/clients/package-lock.json $(CLIENTS)/
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clients: $(CLIENTS)/.installed
+
 run: $(STAMP) ocr  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve on :8000
 	$(VENV)/bin/migrantkb dev
 
@@ -39,7 +58,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app
 
-test: lint typecheck ocr  ## the whole suite against real PostgreSQL and Meilisearch
+test: lint typecheck ocr browser clients  ## the whole suite against real PostgreSQL and Meilisearch
 	$(VENV)/bin/pytest
 
 fuzz: $(STAMP)  ## long fuzzing: about 10,000 schemathesis cases per search backend (PostgreSQL, Meilisearch)
@@ -52,4 +71,4 @@ openapi: $(STAMP)
 	$(VENV)/bin/migrantkb openapi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache

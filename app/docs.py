@@ -22,10 +22,14 @@ Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's la
   adopted, programs started, events held and publications released, in order.
 * **One record**: `GET /v1/laws/{{slug}}?lang=ru` shows the Russian title where there is one, and says
   which language each text is in and whether it is an official, unofficial or machine translation.
+  `as_of=2014-01-01` on a law says whether it was in force that day, and as amended by which laws.
+* **Files**: laws, policies, events and publications carry attached documents (the texts themselves),
+  listed and downloaded under each record (`/v1/laws/{{slug}}/attachments`).
 * **Languages**: `lang=en|ru|ky|kk|uz|tg|tk`, or `lang=all` for the full multilingual objects.
 * **Writing** needs an API key (`Authorization: Bearer …`; press *Authorize* above). Ask the
   center's staff for one; they make it with `migrantkb keys create --role editor`.
-* **Syncing**: `GET /v1/export` for everything, then `GET /v1/changes?since=<seq>` for what changed.
+* **Syncing**: `GET /v1/export` for everything, then `GET /v1/changes?since=<seq>` for what changed,
+  or a webhook to hear of changes as they happen.
 
 Errors are `application/problem+json` (RFC 9457).
 """
@@ -37,7 +41,10 @@ TAGS = [
         "name": "Timeline",
         "description": "What happened when, across kinds: laws adopted, programs started, events held.",
     },
-    {"name": "Import and export", "description": "Bulk NDJSON/CSV in and out, in the same format."},
+    {
+        "name": "Import and export",
+        "description": "Everything in one file: NDJSON or CSV out and back in; IATI, Popolo and HSDS out.",
+    },
     {"name": "Change feed", "description": "Mirror the base: everything that changed since your last sync."},
     {"name": "Webhooks", "description": "Hear of changes as they happen: signed POSTs to your URL."},
     {"name": "Reference data", "description": "Countries and topics used to tag records."},

@@ -175,7 +175,7 @@ async def test_import_lines_with_attachments_are_checked(
         assert r.status_code == 422, r.text
         assert r.headers["content-type"] == "application/problem+json"
         assert any(e["path"].endswith(where) for e in r.json()["errors"]), r.json()
-    assert (await client.get(f"/v1/publications/{second['slug']}/attachments")).json() == []
+    assert (await client.get(f"/v1/publications/{second['slug']}/attachments")).json()["items"] == []
 
     # A file the store holds may be attached to another record by import; a second time adds none
     # and updates the metadata.
@@ -184,7 +184,7 @@ async def test_import_lines_with_attachments_are_checked(
     line["attachments"] = [{**line["attachments"][0], "title": "Eslatma", "languages": ["uz"]}]
     r = await client.post("/v1/import", content=json.dumps(line, ensure_ascii=False), headers=headers)
     assert r.json()["counts"]["attachments"] == 0
-    [att] = (await client.get(f"/v1/publications/{second['slug']}/attachments")).json()
+    [att] = (await client.get(f"/v1/publications/{second['slug']}/attachments")).json()["items"]
     assert (att["sha256"], att["title"], att["languages"]) == (_sha(TEXT), "Eslatma", ["uz"])
 
 
@@ -202,7 +202,7 @@ async def test_attach_command(
     assert done.returncode == 1  # one of the two was refused
     assert "setup.pdf" in done.stderr and "accepted types" in done.stderr
     assert "закон 2000.pdf →" in done.stderr and "extraction queued" in done.stderr
-    listed = (await committed_client.get(f"/v1/laws/{law['slug']}/attachments")).json()
+    listed = (await committed_client.get(f"/v1/laws/{law['slug']}/attachments")).json()["items"]
     assert [(a["filename"], a["sha256"], a["languages"]) for a in listed] == [
         ("закон 2000.pdf", _sha(PDF), ["ru"])
     ]

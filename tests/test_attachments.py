@@ -74,7 +74,7 @@ async def test_upload_list_download_and_delete(client: httpx.AsyncClient, editor
     assert made["extraction"]["state"] == "pending"  # an editor sees where extraction stands
     assert r.headers["Location"] == f"{path}/attachments/{made['id']}"
 
-    listed = (await client.get(f"{path}/attachments")).json()
+    listed = (await client.get(f"{path}/attachments")).json()["items"]
     assert [a["id"] for a in listed] == [made["id"]]
     assert listed[0]["extraction"] is None  # the public does not
 
@@ -267,7 +267,7 @@ def test_an_upload_cut_off_half_way_stores_nothing(served: tuple[str, dict[str, 
         )
     # The server saw the client go; nothing of the upload is kept, and it serves on.
     listed = httpx.get(f"{url}/v1/laws/{law.json()['slug']}/attachments", headers=editor)
-    assert listed.status_code == 200 and listed.json() == []
+    assert listed.status_code == 200 and listed.json()["items"] == []
     assert stored_files() == before
     # An upload over the cap is refused from its Content-Length, before the body is read.
     r = httpx.post(
@@ -283,3 +283,32 @@ def _law_body() -> dict[str, Any]:
     from tests.factories import law
 
     return law()
+
+
+async def test_attachments_list_pages_like_every_list(
+    client: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    event = await create(client, editor, "event")
+    path = f"/v1/events/{event['slug']}"
+    made = []
+    for n in range(5):
+        r = await upload(client, editor, path, f"Note {n}\n".encode(), f"note-{n}.txt")
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+    seen: list[str] = []
+    cursor = None
+    for _ in range(3):
+        r = await client.get(
+            f"{path}/attachments", params={"limit": 2, **({"cursor": cursor} if cursor else {})}
+        )
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert set(page) == {"items", "total", "next_cursor"} and page["total"] == 5
+        seen += [a["id"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == 5 and cursor is None
+    for bad in ("not-a-cursor", "WyJ4Il0"):
+        r = await client.get(f"{path}/attachments", params={"cursor": bad})
+        assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"

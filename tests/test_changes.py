@@ -97,5 +97,5 @@ async def test_concurrent_edits_one_wins_one_gets_412(
     winner = (first if first.status_code == 200 else second).json()["number"]
     final = (await client.get(url)).json()
     assert final["version"] == 2 and final["number"] == winner
-    history = (await client.get(f"{url}/revisions", headers=editor)).json()
+    history = (await client.get(f"{url}/revisions", headers=editor)).json()["items"]
     assert [h["version"] for h in history] == [2, 1]

@@ -197,7 +197,7 @@ async def test_links_are_edited_like_fields(client: httpx.AsyncClient, editor: d
     assert [(x["kind"], x["slug"]) for x in incoming if x["type"] == "concerns"] == [
         ("publication", pub["slug"])
     ]
-    revisions = (await client.get(f"/v1/events/{event['slug']}/revisions", headers=editor)).json()
+    revisions = (await client.get(f"/v1/events/{event['slug']}/revisions", headers=editor)).json()["items"]
     assert revisions[0]["diff"] == {"program": None, "concerns": [{"kind": "policy", "slug": policy["slug"]}]}
     # An unpublished program is not shown to the public at the other end of the link.
     await client.patch(

@@ -126,7 +126,7 @@ async def test_text_layers_and_office_documents_are_read_page_by_page(desk: Desk
         "Бетти 1",
         "Бетти 2: мигранттардын укуктары",
     ]
-    listed = (await client.get(f"{path}/attachments")).json()
+    listed = (await client.get(f"{path}/attachments")).json()["items"]
     assert sorted(a["pages"] for a in listed) == [1, 1, 2, 2, 2]
 
 

@@ -129,10 +129,31 @@ async def test_a_laws_amendments_and_its_version_on_a_day(
         "version": f"as amended by {later['slug']}",
     }
     r = (await client.get(path, params={"as_of": "1999-01-01"})).json()["as_of"]
-    assert r["in_force"] is False and r["version"] == "original"
+    assert r == {**as_of("1999-01-01"), "in_force": False, "amended_by": [], "version": "original"}
     bad = await client.get(path, params={"as_of": "2014-02-30"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "/as_of"
     # A list entry carries the same chain (and no `as_of`: that is a detail's).
     listed = (await client.get("/v1/laws", params={"limit": 100, "as_of": "2014-01-01"})).json()["items"]
     [entry] = [i for i in listed if i["slug"] == base["slug"]]
     assert entry["amendments"] == detail["amendments"] and entry["as_of"] is None
+
+
+async def test_as_of_before_or_around_entry_into_force(
+    client: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    """Exact dates settle a day before entry into force (not in force, nothing uncertain); a
+    year-only date leaves its own year unsettled, and only that."""
+    exact = await create(client, editor, "law", adopted_on="2000-06-01", in_force_on="2000-08-01")
+    by_year = await create(client, editor, "law", adopted_on=None, in_force_on="2000")
+
+    async def as_of(law: dict[str, object], day: str) -> tuple[bool, bool]:
+        r = await client.get(f"/v1/laws/{law['slug']}", params={"as_of": day})
+        assert r.status_code == 200, r.text
+        return r.json()["as_of"]["in_force"], r.json()["as_of"]["dates_uncertain"]
+
+    assert await as_of(exact, "2000-07-31") == (False, False)
+    assert await as_of(exact, "1990-01-01") == (False, False)
+    assert await as_of(exact, "2000-08-01") == (True, False)
+    assert await as_of(by_year, "1999-12-31") == (False, False)
+    assert await as_of(by_year, "2000-05-01") == (True, True)
+    assert await as_of(by_year, "2001-01-01") == (True, False)

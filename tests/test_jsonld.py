@@ -3,6 +3,8 @@ expanding it with a JSON-LD processor (pyld), offline: the context is inline."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 import httpx
@@ -44,6 +46,12 @@ async def test_a_law_as_legislation(client: httpx.AsyncClient, editor: dict[str,
     assert _values(law, "legislationLegalForce") == [S + "InForce"]
     assert sorted(_values(law, "inLanguage")) == ["en", "ru"]
     assert _values(law, "legislationType") == ["law"]
+    # dateModified: an ISO 8601 date-time (xsd:dateTime), the JSON detail's updated_at.
+    [modified] = law[S + "dateModified"]
+    assert modified["@type"] == S + "DateTime"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", modified["@value"])
+    updated_at = (await client.get(f"/v1/laws/{base['slug']}")).json()["updated_at"]
+    assert dt.datetime.fromisoformat(modified["@value"]) == dt.datetime.fromisoformat(updated_at)
     identifiers = [nodes[i["@id"]] if "@id" in i else i for i in law[S + "identifier"]]
     assert {(_values(i, "propertyID")[0], _values(i, "value")[0]) for i in identifiers} >= {
         ("official-number", "61"),

@@ -188,7 +188,7 @@ async def test_revisions_keep_who_when_and_what_was_replaced(
     await client.patch(url, json={"number": "2"}, headers=editor)
     await client.delete(url, headers=editor)
     assert (await client.get(f"{url}/revisions")).status_code == 401
-    history = (await client.get(f"{url}/revisions", headers=editor)).json()
+    history = (await client.get(f"{url}/revisions", headers=editor)).json()["items"]
     assert [(h["version"], h["action"]) for h in history] == [(3, "deleted"), (2, "updated"), (1, "created")]
     assert history[2]["previous"] == {} and history[1]["previous"]["number"] == "1"
     assert history[0]["previous"]["number"] == "2" and all(h["key_id"] for h in history)
@@ -196,6 +196,28 @@ async def test_revisions_keep_who_when_and_what_was_replaced(
     assert (
         history[2]["diff"]["number"] == "1" and history[0]["diff"] == {}
     )  # creation; deletion keeps content
+
+
+async def test_revisions_page_like_every_list(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
+    made = await create(client, editor, "law", number="0")
+    url = f"/v1/laws/{made['slug']}"
+    for n in range(1, 5):
+        assert (await client.patch(url, json={"number": str(n)}, headers=editor)).status_code == 200
+    whole = (await client.get(f"{url}/revisions", headers=editor)).json()
+    assert whole["total"] == 5 and whole["next_cursor"] is None and len(whole["items"]) == 5
+    pages, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(f"{url}/revisions", params=params, headers=editor)).json()
+        assert page["total"] == 5
+        pages.append(page["items"])
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert [len(p) for p in pages] == [2, 2, 1]
+    # Paged, each revision still carries the diff it made (the one that starts a page too).
+    assert [i for p in pages for i in p] == whole["items"]
+    bad = await client.get(f"{url}/revisions", params={"cursor": "WyIteCJd"}, headers=editor)
+    assert bad.status_code == 400
 
 
 async def test_restore_undeletes_and_brings_versions_forward(
@@ -214,6 +236,6 @@ async def test_restore_undeletes_and_brings_versions_forward(
     assert undeleted.status_code == 200 and undeleted.json()["version"] == 5
     assert (await client.get(url)).json()["status"] == "active"
     assert (await client.post(f"{url}/restore?version=9", headers=editor)).status_code == 422
-    actions = [h["action"] for h in (await client.get(f"{url}/revisions", headers=editor)).json()]
+    actions = [h["action"] for h in (await client.get(f"{url}/revisions", headers=editor)).json()["items"]]
     assert actions == ["restored", "deleted", "updated", "updated", "created"]
     assert (await client.post(f"{url}/restore")).status_code == 401

@@ -1,13 +1,14 @@
 """`/v1/{kinds}/{key}/attachments` for the kinds whose spec takes attachments (laws, policies,
 events, publications): upload (multipart, editor), list, metadata, download, delete."""
 
+import datetime as dt
 import re
 import uuid
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from anyascii import anyascii
-from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from app.attachments.schemas import ATTACHMENT_LANGUAGES, AttachmentOut, ExtractionOut
@@ -15,6 +16,7 @@ from app.attachments.service import AttachmentService
 from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import (
+    BadRequest,
     NotFound,
     PayloadTooLarge,
     RangeNotSatisfiable,
@@ -23,6 +25,7 @@ from app.core.errors import (
     UnsupportedMediaType,
 )
 from app.core.http import dumps
+from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.models import Attachment
@@ -31,6 +34,7 @@ from app.records.spec import KindSpec
 
 AttachmentId = Annotated[uuid.UUID, Path(description="The attachment's id.")]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_SORT = "created_at"
 
 
 def attachment_body(spec: KindSpec, slug: str, row: Attachment, viewer: Viewer) -> dict[str, Any]:
@@ -86,8 +90,19 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """The previous page's last attachment, from its `next_cursor`."""
+    if not cursor:
+        return None
+    created_at, attachment_id = decode_cursor(cursor, _SORT, 2)
+    try:
+        return dt.datetime.fromisoformat(created_at), uuid.UUID(attachment_id)
+    except ValueError as exc:
+        raise BadRequest("`cursor` is damaged; start again without it.") from exc
+
+
 def attachment_router(spec: KindSpec) -> APIRouter:
-    router = APIRouter(prefix=f"/{spec.plural}/{{key}}/attachments", tags=["Attachments"])
+    router = APIRouter(prefix=f"/{spec.plural}/{{key}}/attachments", tags=[spec.tag])
     kind = spec.kind
 
     def service(request: Request, session: Any, viewer: Viewer, max_bytes: int = 0) -> AttachmentService:
@@ -96,7 +111,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.post(
         "",
         name=f"upload_{kind}_attachment",
-        summary=f"Attach a file to a {kind} (editor)",
+        summary=f"Attach a file to {spec.a_kind} (editor)",
         description=(
             "Multipart form: `file`, optional `title`, `languages` (repeatable: the document's "
             f"languages, {', '.join(ATTACHMENT_LANGUAGES)}; OCR reads scans in them). The type is "
@@ -116,7 +131,11 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         session: SessionDep,
         viewer: EditorDep,
         settings: SettingsDep,
-        file: Annotated[UploadFile, File(description="The document.")],
+        # `format: binary` beside FastAPI's `contentMediaType`: the form the generators read
+        # (openapi-python-client, openapi-typescript) to send the part as a file.
+        file: Annotated[
+            UploadFile, File(description="The document.", json_schema_extra={"format": "binary"})
+        ],
         title: Annotated[str | None, Form(max_length=500, description="A title to show.")] = None,
         languages: Annotated[
             list[str], Form(description="Languages of the document; repeat the field.", examples=[["ru"]])
@@ -135,21 +154,39 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.get(
         "",
         name=f"list_{kind}_attachments",
-        summary=f"A {kind}'s attachments",
-        response_model=list[AttachmentOut],
-        responses=problem_responses(NotFound, Unprocessable),
+        summary=f"List the files attached to {spec.a_kind}",
+        description="Oldest first, a page at a time like every list.",
+        response_model=Page[AttachmentOut],
+        responses=problem_responses(BadRequest, NotFound, Unprocessable),
     )
     async def list_attachments(
-        request: Request, key: KeyPath, session: SessionDep, viewer: ViewerDep
+        request: Request,
+        key: KeyPath,
+        session: SessionDep,
+        viewer: ViewerDep,
+        limit: Annotated[
+            int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])
+        ] = 20,
+        cursor: Annotated[
+            str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
+        ] = None,
     ) -> Response:
-        record, rows = await service(request, session, viewer).list(key)
-        body = [attachment_body(spec, record.slug, r, viewer) for r in rows]
+        listed = await service(request, session, viewer).list(key, limit, _after(cursor))
+        rows = listed.rows[:limit]
+        last = rows[-1] if len(listed.rows) > limit else None
+        body = {
+            "items": [attachment_body(spec, listed.record.slug, r, viewer) for r in rows],
+            "total": listed.total,
+            "next_cursor": encode_cursor(_SORT, [last.created_at.isoformat(), str(last.id)])
+            if last
+            else None,
+        }
         return Response(dumps(body), media_type="application/json")
 
     @router.get(
         "/{attachment_id}",
         name=f"get_{kind}_attachment",
-        summary=f"One attachment of a {kind}",
+        summary=f"One file attached to {spec.a_kind}: its details",
         response_model=AttachmentOut,
         responses=problem_responses(NotFound, Unprocessable),
     )
@@ -162,11 +199,14 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.get(
         "/{attachment_id}/content",
         name=f"download_{kind}_attachment",
-        summary=f"Download an attachment of a {kind}",
+        summary=f"Download a file attached to {spec.a_kind}",
         description="The file as uploaded. `Range: bytes=…` for part of it (206); `ETag` is its sha256.",
         response_class=Response,
         responses={
-            200: {"description": "The file.", "content": {"application/octet-stream": {}}},
+            200: {
+                "description": "The file, with the media type it was stored as.",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            },
             206: {"description": "The range asked for."},
             304: {"description": "Not modified (If-None-Match)."},
             **problem_responses(NotFound, RangeNotSatisfiable, Unprocessable),
@@ -205,7 +245,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     @router.delete(
         "/{attachment_id}",
         name=f"delete_{kind}_attachment",
-        summary=f"Remove an attachment from a {kind} (editor)",
+        summary=f"Remove a file from {spec.a_kind} (editor)",
         status_code=204,
         responses=problem_responses(Unauthorized, NotFound, Unprocessable),
     )

@@ -5,14 +5,15 @@ is (`is_public`); editors see every record's."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,12 @@ from app.records.spec import KindSpec
 _LANGUAGE = {lang.lower(): lang for lang in ATTACHMENT_LANGUAGES}
 MAX_FILENAME = 255
 READ_CHUNK = 1024 * 1024
+
+
+class Listed(NamedTuple):
+    record: Any
+    rows: list[Attachment]
+    total: int
 
 
 def safe_filename(name: str | None, media_type: str) -> str:
@@ -116,14 +123,20 @@ class AttachmentService:
             raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
         return row
 
-    async def list(self, key: str) -> tuple[Any, list[Attachment]]:
+    async def list(self, key: str, limit: int, after: tuple[dt.datetime, uuid.UUID] | None) -> Listed:
+        """Oldest first, `limit` + 1 rows (one more says there is another page), after `after`
+        (the previous page's last `created_at`, `id`); and how many the record has."""
         record = await self.record(key)
+        stmt = select(Attachment).where(Attachment.record_id == record.id)
+        if after is not None:
+            stmt = stmt.where(tuple_(Attachment.created_at, Attachment.id) > tuple_(*after))
         rows = await self.session.scalars(
-            select(Attachment)
-            .where(Attachment.record_id == record.id)
-            .order_by(Attachment.created_at, Attachment.id)
+            stmt.order_by(Attachment.created_at, Attachment.id).limit(limit + 1)
         )
-        return record, list(rows)
+        total = await self.session.scalar(
+            select(func.count()).select_from(Attachment).where(Attachment.record_id == record.id)
+        )
+        return Listed(record, list(rows), int(total or 0))
 
     async def get(self, key: str, attachment_id: uuid.UUID) -> tuple[Any, Attachment]:
         record = await self.record(key)

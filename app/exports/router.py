@@ -19,19 +19,29 @@ FORMAT_KIND = {"iati": "program", "popolo": "organization", "hsds": "organizatio
 @router.get(
     "/export",
     name="export_records",
-    summary="Download every published record (NDJSON, or CSV for one kind)",
+    summary="Download every published record: NDJSON, CSV, or IATI, Popolo or HSDS for other systems",
     description=(
         "Streams all published records in the import format, so a file exported here imports "
         "anywhere else unchanged. NDJSON: one record a line, all kinds unless `kind` is given. "
-        "CSV: one kind, localized text in `<field>_<lang>` columns."
+        "CSV: one kind, localized text in `<field>_<lang>` columns. The exchange formats hold one kind "
+        "each and are for other systems, not for importing here: `iati` (programs, IATI XML), `popolo` "
+        "and `hsds` (organizations, JSON)."
     ),
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "The records, streamed.",
+            "description": "The records, streamed, in the media type of the format asked for.",
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
+                # Files to save (Content-Disposition: attachment), so `format: binary` each.
+                **{
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in (
+                        "application/x-ndjson",
+                        "text/csv",
+                        "application/xml",
+                        "application/json",
+                    )
+                },
             },
         },
         **problem_responses(Unprocessable),

@@ -27,7 +27,8 @@ _EXAMPLE = (
     name="import_records",
     summary="Import records: NDJSON (any kind) or CSV (organizations), all or nothing (editor)",
     description=(
-        "Upserts by (kind, slug). Every line is validated before anything is written; one bad line "
+        "A line whose kind and slug name a record already here replaces it; other lines create records. "
+        "Every line is validated before anything is written; one bad line "
         "rejects the whole file with a report of every problem (line, field, message). Relations may "
         "name records defined later in the same file. `dry_run=true` returns the report and writes nothing. "
         "CSV: `slug`, `name_<lang>`, `description_<lang>`, `org_type`, … with `|` between list values; "
@@ -42,9 +43,13 @@ _EXAMPLE = (
         "requestBody": {
             "required": True,
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}, "example": _EXAMPLE},
+                # A file (`format: binary`): generated clients send its bytes as they are.
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": _EXAMPLE,
+                },
                 "text/csv": {
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "format": "binary"},
                     "example": "slug,name_en,org_type\norg-x,Example,ngo\n",
                 },
             },

@@ -4,7 +4,7 @@ import time
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,9 +13,16 @@ from app.core.errors import Forbidden, Unauthorized
 from app.keys.service import KeyService, Viewer
 
 _bearer = HTTPBearer(
+    scheme_name="ApiKey",
     auto_error=False,
-    description="An API key: `Authorization: Bearer mkb_…`. Reads need none; writes need editor or admin.",
+    description=(
+        "An API key: `Authorization: Bearer mkb_…`. Reads need none (an editor's key also shows "
+        "drafts); writes need an editor or admin key."
+    ),
 )
+# Declared (OpenAPI `security`) on the operations that need a key, and only there: a public read
+# asks generated clients and /docs for none.
+KeyRequired = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 
 TOUCH_SECONDS = 60.0
@@ -35,11 +42,10 @@ async def _touch(request: Request, key_id: uuid.UUID) -> None:
         await KeyService(session).touch(key_id)
 
 
-async def get_viewer(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Viewer:
+async def get_viewer(session: SessionDep, request: Request) -> Viewer:
+    """The key sent, if any, on any route: read from the header here, not declared, so that public
+    reads stay free of a security requirement."""
+    credentials = await _bearer(request)
     if credentials is None:
         return Viewer()
     viewer = await KeyService(session).authenticate(credentials.credentials)
@@ -52,13 +58,13 @@ async def get_viewer(
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
-async def require_editor(viewer: ViewerDep) -> Viewer:
+async def require_editor(viewer: ViewerDep, _: KeyRequired) -> Viewer:
     if not viewer.is_editor:
         raise Unauthorized("This operation needs an API key with the editor or admin role.")
     return viewer
 
 
-async def require_admin(viewer: ViewerDep) -> Viewer:
+async def require_admin(viewer: ViewerDep, _: KeyRequired) -> Viewer:
     if not viewer.is_editor:
         raise Unauthorized("This operation needs an API key with the admin role.")
     if not viewer.may("admin"):

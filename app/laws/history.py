@@ -85,9 +85,11 @@ async def law_detail(session: AsyncSession, outs: list[dict[str, Any]], params: 
     values = {dated.param: as_of}
     condition, uncertain = dated.condition(values), dated.uncertain(values)
     assert condition is not None and uncertain is not None
+    # `uncertain` is the list's flag, for records the condition may hold on; a day the condition
+    # rules out (before a certain entry into force, say) is settled.
     in_force, unsure = (
         await session.execute(
-            select(condition, uncertain)
+            select(condition, and_(condition, uncertain))
             .select_from(Record.__table__.join(Law.__table__, Law.id == Record.id))
             .where(Record.id == out["id"])
         )

@@ -10,6 +10,7 @@ the reverse of theirs, each by its URL here and its slug."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 _FORCE = {
@@ -23,6 +24,7 @@ CONTEXT = {
     "legislationLegalForce": {"@type": "@id"},
     "legislationDate": {"@type": "Date"},
     "legislationDateVersion": {"@type": "Date"},
+    "dateModified": {"@type": "DateTime"},
     "url": {"@type": "@id"},
     "sameAs": {"@type": "@id"},
 }
@@ -31,6 +33,11 @@ _CHANGES = ("amends", "repeals", "replaces")
 
 def _texts(values: dict[str, str] | None) -> list[dict[str, str]]:
     return [{"@value": text, "@language": lang} for lang, text in sorted((values or {}).items()) if text]
+
+
+def _date_time(value: dt.datetime | str) -> str:
+    """ISO 8601 (`2024-05-01T09:30:00+00:00`), as the JSON detail writes it."""
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 def legislation(law: dict[str, Any], base_url: str) -> dict[str, Any]:
@@ -68,7 +75,7 @@ def legislation(law: dict[str, Any], base_url: str) -> dict[str, Any]:
             {"@type": "Country", "identifier": code, "name": code} for code in law.get("countries") or []
         ],
         "inLanguage": sorted((law.get("title") or {}).keys()),
-        "dateModified": str(law["updated_at"]),
+        "dateModified": _date_time(law["updated_at"]),
         "sameAs": [str(u) for u in law.get("source_urls") or []],
     }
     if law.get("adopted_on"):

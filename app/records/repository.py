@@ -167,14 +167,19 @@ class RecordRepository:
         known = set((await self.session.execute(select(Topic.slug).where(Topic.slug.in_(slugs)))).scalars())
         return [s for s in slugs if s not in known]
 
-    async def revisions(self, record_id: uuid.UUID, limit: int) -> Sequence[Revision]:
-        stmt = (
-            select(Revision)
-            .where(Revision.record_id == record_id)
-            .order_by(Revision.version.desc())
-            .limit(limit)
-        )
+    async def revisions(
+        self, record_id: uuid.UUID, limit: int, *, through: int | None = None
+    ) -> Sequence[Revision]:
+        """Newest first; `through`: from that version down."""
+        stmt = select(Revision).where(Revision.record_id == record_id)
+        if through is not None:
+            stmt = stmt.where(Revision.version <= through)
+        stmt = stmt.order_by(Revision.version.desc()).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def count_revisions(self, record_id: uuid.UUID) -> int:
+        stmt = select(func.count()).select_from(Revision).where(Revision.record_id == record_id)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     def add(self, record: Record) -> None:
         self.session.add(record)

@@ -19,10 +19,12 @@ from app.core.errors import (
     Unprocessable,
 )
 from app.core.http import LD_JSON, dumps, json_response, record_etag_prefix
+from app.core.pagination import Page
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.include import batch_page, detail_model, embed, ids_query, include_query, list_model
 from app.records.params import LangDep, ListParamsDep
+from app.records.revisions import revision_page
 from app.records.schemas import RevisionOut
 from app.records.service import RecordService
 from app.records.spec import KindSpec
@@ -234,7 +236,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.post(
         "",
         name=f"create_{kind}",
-        summary=f"Create a {kind} (editor)",
+        summary=f"Create {spec.a_kind} (editor)",
         status_code=201,
         response_model=OutSchema,
         responses=write_errors,
@@ -249,7 +251,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.put(
         "/{key}",
         name=f"replace_{kind}",
-        summary=f"Replace a {kind} (editor)",
+        summary=f"Replace {spec.a_kind} (editor)",
         response_model=OutSchema,
         responses=write_errors,
     )
@@ -268,7 +270,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.patch(
         "/{key}",
         name=f"patch_{kind}",
-        summary=f"Update part of a {kind} (JSON merge patch, editor)",
+        summary=f"Update part of {spec.a_kind} (JSON merge patch, editor)",
         description="RFC 7386 merge patch: fields you send replace the stored ones, `null` removes a field.",
         response_model=OutSchema,
         responses=write_errors,
@@ -294,7 +296,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.delete(
         "/{key}",
         name=f"delete_{kind}",
-        summary=f"Delete a {kind} (editor; a tombstone stays for the change feed)",
+        summary=f"Delete {spec.a_kind} (editor; mirrors see the deletion in the change feed)",
         status_code=204,
         responses=write_errors,
     )
@@ -307,20 +309,28 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.get(
         "/{key}/revisions",
         name=f"list_{kind}_revisions",
-        summary=f"History of a {kind}: who changed it, when, and what it was before (editor)",
-        response_model=list[RevisionOut],
-        responses=problem_responses(Unauthorized, NotFound, Unprocessable),
+        summary=f"History of {spec.a_kind}: who changed it, when, and what it was before (editor)",
+        description="Newest first, a page at a time like every list.",
+        response_model=Page[RevisionOut],
+        responses=problem_responses(BadRequest, Unauthorized, NotFound, Unprocessable),
     )
     async def revisions(
+        request: Request,
         key: KeyPath,
         session: SessionDep,
         viewer: EditorDep,
         limit: Annotated[
-            int, Query(ge=1, le=500, description="Newest first, at most this many.", examples=[100])
+            int, Query(ge=1, le=500, description="Items per page (at most 500).", examples=[100])
         ] = 100,
-    ) -> list[RevisionOut]:
-        rows = await make_service(session, viewer).revisions(key, limit)
-        return [RevisionOut.model_validate(r) for r in rows]
+        cursor: Annotated[
+            str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
+        ] = None,
+    ) -> Response:
+        items, total, next_cursor = await revision_page(session, spec, key, limit, cursor)
+        page = Page[RevisionOut](
+            items=[RevisionOut.model_validate(i) for i in items], total=total, next_cursor=next_cursor
+        )
+        return json_response(request, page)
 
     @router.post(
         "/{key}/restore",

@@ -43,31 +43,6 @@ class RecordService:
 
     # ---- reads -------------------------------------------------------------------------------
 
-    async def revisions(self, key: str, limit: int) -> list[dict[str, Any]]:
-        """Newest first; deleted records keep their history."""
-        record = await self.repo.get(key, with_deleted=True)
-        if record is None:
-            raise NotFound(f"No {self.spec.kind} with id or slug {key!r}.")
-        rows = await self.repo.revisions(record.id, limit)
-        # Revision v keeps version v-1; version v itself is kept by revision v+1, or is the record.
-        body_of = {r.version - 1: r.snapshot for r in rows}
-        body_of[record.version] = editable(record, self.spec)
-        out = []
-        for r in rows:
-            after = body_of.get(r.version)
-            diff = json_merge_patch.create_patch(r.snapshot or {}, after) if after is not None else None
-            out.append(
-                {
-                    "version": r.version,
-                    "action": r.action,
-                    "at": r.at,
-                    "key_id": r.key_id,
-                    "previous": r.snapshot,
-                    "diff": diff,
-                }
-            )
-        return out
-
     async def read(self, key: str, lang: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """One record as the viewer may see it, in the response's shape (writes answer with it too);
         `params`: a detail's query parameters, which the kind may read (`KindSpec.detail`)."""

@@ -110,6 +110,11 @@ class KindSpec:
     detail_parameters: tuple[dict[str, Any], ...] = ()
     detail_fields: tuple[str, ...] = ()
 
+    @property
+    def a_kind(self) -> str:
+        """The kind with its article, for the docs' summaries: "a law", "an organization"."""
+        return f"{'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind}"
+
     @cached_property
     def dated(self) -> bool:
         """Lists filter by a day (`in_force_on`, `active_on`), and records carry `dates_uncertain`."""

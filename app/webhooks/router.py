@@ -56,7 +56,7 @@ async def create_webhook(
 @router.get(
     "",
     name="list_webhooks",
-    summary="Your subscriptions (admins: everyone's)",
+    summary="Your subscriptions (editor; admins see everyone's)",
     response_model=Page[WebhookOut],
     responses=problem_responses(Unauthorized, Unprocessable),
 )
@@ -79,7 +79,7 @@ async def list_webhooks(
 @router.get(
     "/{webhook_id}",
     name="get_webhook",
-    summary="One subscription",
+    summary="One subscription (editor)",
     response_model=WebhookOut,
     responses=problem_responses(Unauthorized, NotFound, Unprocessable),
 )
@@ -92,7 +92,7 @@ async def get_webhook(
 @router.patch(
     "/{webhook_id}",
     name="update_webhook",
-    summary="Change a subscription, or turn it back on",
+    summary="Change a subscription, or turn it back on (editor)",
     response_model=WebhookOut,
     responses=problem_responses(Unauthorized, NotFound, Unprocessable),
 )
@@ -105,7 +105,7 @@ async def update_webhook(
 @router.delete(
     "/{webhook_id}",
     name="delete_webhook",
-    summary="Unsubscribe",
+    summary="Unsubscribe (editor)",
     status_code=204,
     responses=problem_responses(Unauthorized, NotFound, Unprocessable),
 )
@@ -119,7 +119,7 @@ async def delete_webhook(
 @router.get(
     "/{webhook_id}/deliveries",
     name="list_webhook_deliveries",
-    summary="The delivery log: every attempt, newest first",
+    summary="The delivery log: every attempt, newest first (editor)",
     response_model=Page[DeliveryOut],
     responses=problem_responses(Unauthorized, NotFound, Unprocessable),
 )
@@ -140,7 +140,7 @@ async def list_deliveries(
 @router.post(
     "/{webhook_id}/replay",
     name="replay_webhook",
-    summary="Send again every change after a feed cursor",
+    summary="Send again every change after a point in the change feed (editor)",
     status_code=202,
     response_model=WebhookOut,
     responses=problem_responses(Unauthorized, NotFound, Unprocessable),
