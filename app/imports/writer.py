@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
+import asyncpg
 import orjson
 from sqlalchemy import String, Table, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
@@ -198,7 +200,11 @@ class Writer:
         connection = await self.session.connection()
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
-        await driver.copy_records_to_table(table.name, records=records, columns=names)
+        try:
+            await driver.copy_records_to_table(table.name, records=records, columns=names)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            # A record another transaction wrote meanwhile: a conflict (409), as through the ORM.
+            raise IntegrityError(f"COPY {table.name}", None, exc) from exc
 
     async def _load(self, record_ids: list[uuid.UUID]) -> dict[uuid.UUID, Record]:
         if not record_ids:
