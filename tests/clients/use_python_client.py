@@ -25,9 +25,9 @@ from migrantkb_client.models import (
     BodyUploadLawAttachment,
     ExportRecordsFormat,
     ImportReport,
-    LawOut,
+    LawOutDetail,
     PageAttachmentOut,
-    PageLawOut,
+    LawOutPage,
     PageTimelineEntry,
     SearchResponse,
     WebhookIn,
@@ -40,9 +40,9 @@ public = Client(base_url=base_url, raise_on_unexpected_status=True)
 editor = AuthenticatedClient(base_url=base_url, token=token, raise_on_unexpected_status=True)
 
 laws = list_laws.sync(client=public, country=["KG"], limit=5)
-assert isinstance(laws, PageLawOut) and laws.items and laws.total >= len(laws.items), laws
+assert isinstance(laws, LawOutPage) and laws.items and laws.total >= len(laws.items), laws
 law = get_law.sync("law-kg-external-migration-2000", client=public, lang="ru")
-assert isinstance(law, LawOut) and law.slug == "law-kg-external-migration-2000", law
+assert isinstance(law, LawOutDetail) and law.slug == "law-kg-external-migration-2000", law
 found = search.sync(client=public, q="закон о внешней миграции")
 assert isinstance(found, SearchResponse) and found.hits, found
 assert any(h.slug == law.slug for h in found.hits), [h.slug for h in found.hits]
