@@ -108,8 +108,11 @@ async def attach_vectors(session: AsyncSession, rows: Sequence[Any], docs: list[
 
 
 def without_vector(docs: Iterable[dict[str, Any]]) -> list[uuid.UUID]:
-    """The records of documents sent without a vector: they belong in the backlog."""
-    return [uuid.UUID(d["id"]) for d in docs if d["_vectors"][EMBEDDER] is None]
+    """The records of documents sent without a vector: they belong in the backlog. An attachment's
+    chunks (`part` document, ids `doc_<attachment>_<page>_<n>`) are searched by keyword only."""
+    return [
+        uuid.UUID(d["id"]) for d in docs if d.get("part") != "document" and d["_vectors"][EMBEDDER] is None
+    ]
 
 
 async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:

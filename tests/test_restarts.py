@@ -1,0 +1,83 @@
+"""Stop and start again (issue #23): a base whose attachments were extracted reindexes and restarts
+(`migrantkb reindex`, `migrantkb dev`); the real worker, Meilisearch and CLI processes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from meilisearch_python_sdk import AsyncClient
+from sqlalchemy import select
+
+from app.models import VectorBacklog
+from app.runtime.meili import free_port, start_local
+from tests.conftest import Desk
+from tests.factories import create
+from tests.servers import run_cli, run_jobs
+from tests.test_extraction import attach, extraction
+
+TEXT = "Seasonal agricultural workers keep their residence permit when the employer changes.\n"
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, f"`migrantkb dev` stopped with {process.returncode}"
+        assert time.monotonic() < deadline, f"`migrantkb dev` never answered at {url}"
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+
+
+async def test_a_base_with_extracted_attachments_reindexes_and_restarts(desk: Desk, tmp_path: Path) -> None:
+    law = await create(desk.client, desk.editor, "law")
+    path = f"/v1/laws/{law['slug']}"
+    made = await attach(desk.client, desk.editor, path, TEXT.encode(), "permit.txt")
+    await run_jobs(desk.database_url)  # the real worker extracts it
+    assert (await extraction(desk.client, desk.editor, path, made))["state"] == "done"
+
+    meili = start_local(tmp_path / "meili")
+    uid = f"records_{secrets.token_hex(4)}"
+    env = {
+        "DATABASE_URL": desk.database_url,
+        "MEILI_URL": meili.url,
+        "MEILI_MASTER_KEY": meili.master_key,
+        "MEILI_INDEX": uid,
+    }
+    try:
+        built = run_cli("reindex", env=env)
+        assert built.returncode == 0, built.stderr
+        async with AsyncClient(meili.url, meili.master_key) as client:
+            found = await client.index(uid).get_documents(filter="part = document", limit=100)
+        assert {d["attachment"] for d in found.results} == {made["id"]}, found.results
+        async with desk.committed() as s:
+            backlog = set((await s.execute(select(VectorBacklog.record_id))).scalars())
+        assert str(law["id"]) in {str(b) for b in backlog}  # the record waits for its vector, not the chunk
+
+        # The restart: `migrantkb dev` on the same base and index (migrate, seed, reindex, serve).
+        port = free_port()
+        dev = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "dev"],
+            env={**os.environ, **env, "PORT": str(port), "SEARCH_EMBEDDINGS": "false"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", dev)
+        finally:
+            os.killpg(dev.pid, signal.SIGINT)  # Ctrl-C in its terminal
+            _, err = dev.communicate(timeout=60)
+        assert b"error:" not in err, err.decode()
+        again = run_cli("reindex", env=env)
+        assert again.returncode == 0, again.stderr
+    finally:
+        meili.stop()
