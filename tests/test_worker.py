@@ -94,6 +94,48 @@ async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
     assert left == 0
 
 
+@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr")
+async def test_ctrl_c_during_ocr_leaves_the_job_to_the_next_worker(desk: Desk) -> None:
+    law = await create(desk.client, desk.editor, "law")
+    path = f"/v1/laws/{law['slug']}"
+    scan = documents.scanned_pdf([[f"Страница {n}: трудовые мигранты"] for n in range(1, PAGES + 1)])
+    made = await attach(desk.client, desk.editor, path, scan, "scan.pdf", "ru")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"],
+        env=server_env(desk.database_url),
+        start_new_session=True,  # a terminal of its own: Ctrl-C reaches the worker and its children
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while await _state(desk, made["id"]) != "running":
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never took the job"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.5)  # OCR under way (a page takes about a second)
+        assert worker.poll() is None
+        os.killpg(worker.pid, signal.SIGINT)  # Ctrl-C
+        _, err = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    assert worker.returncode == 0, err.decode()
+    async with desk.committed() as s:
+        jobs = (
+            await s.execute(
+                text("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = 'extract_attachment'")
+            )
+        ).all()
+    assert [j.status for j in jobs] == ["todo"], (jobs, err.decode())  # waits for the next worker
+    state = await extraction(desk.client, desk.editor, path, made)
+    assert state["state"] == "pending" and state["error"] is None, state
+
+    await run_jobs(desk.database_url)  # the next worker start
+    state = await extraction(desk.client, desk.editor, path, made)
+    assert state["state"] == "done" and state["pages"] == PAGES and state["ocr_pages"] == PAGES, state
+
+
 async def test_unreferenced_files_are_swept(desk: Desk, tmp_path: Path) -> None:
     settings = get_settings().model_copy(update={"files_dir": str(tmp_path / "files")})
     store = FileStore.from_settings(settings)  # a store of the test's own, holding just these
