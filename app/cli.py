@@ -429,9 +429,11 @@ def dev() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for name in ("httpx", "httpx2", "httpcore", "httpcore2"):  # no line per call to Meilisearch
         logging.getLogger(name).setLevel(logging.WARNING)
+    from app.runtime.postgres import where
+
     settings = get_settings()
     url = _database_url(create=True)
-    typer.echo(f"PostgreSQL: {url}")
+    typer.echo(f"PostgreSQL: {where(url)}")
     meili = None
     if not settings.meili_url:
         from app.core.config import database_key
