@@ -377,10 +377,11 @@ def serve(
     import uvicorn
 
     from app.core.observability import configure_logging
+    from app.runtime.ports import check_port
 
     configure_logging()
     settings = get_settings()
-    _check_port(host or settings.host, port or settings.port)
+    check_port(host or settings.host, port or settings.port)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -413,14 +414,6 @@ def worker(
 def _start_worker() -> subprocess.Popen[bytes]:
     """The worker beside the API (`dev`): its own process, the same environment."""
     return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=os.environ.copy())
-
-
-def _check_port(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise RuntimeError(f"cannot serve on {host}:{port}: {exc.strerror}; set PORT or --port") from exc
 
 
 @cli.command()

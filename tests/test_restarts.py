@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import select
 
@@ -19,7 +22,7 @@ from app.models import VectorBacklog
 from app.runtime.meili import free_port, start_local
 from tests.conftest import Desk
 from tests.factories import create
-from tests.servers import run_cli, run_jobs
+from tests.servers import run_cli, run_jobs, server_env
 from tests.test_extraction import attach, extraction
 
 TEXT = "Seasonal agricultural workers keep their residence permit when the employer changes.\n"
@@ -28,8 +31,8 @@ TEXT = "Seasonal agricultural workers keep their residence permit when the emplo
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while True:
-        assert process.poll() is None, f"`migrantkb dev` stopped with {process.returncode}"
-        assert time.monotonic() < deadline, f"`migrantkb dev` never answered at {url}"
+        assert process.poll() is None, f"{process.args} stopped with {process.returncode}"
+        assert time.monotonic() < deadline, f"{process.args} never answered at {url}"
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2):
                 return
@@ -81,3 +84,31 @@ async def test_a_base_with_extracted_attachments_reindexes_and_restarts(desk: De
         assert again.returncode == 0, again.stderr
     finally:
         meili.stop()
+
+
+def test_serve_starts_at_once_on_the_port_of_a_killed_server(database_url: str) -> None:
+    """`kill -9` an API with a client connection open: its port holds connections in TIME_WAIT
+    for up to a minute, and a new `migrantkb serve` on it starts at once all the same."""
+    port = free_port()
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    env = server_env(database_url)
+    url = f"http://127.0.0.1:{port}"
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_healthy(url, first)
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        client.request("GET", "/healthz")
+        assert client.getresponse().read()
+        first.kill()
+        first.wait()
+        client.close()
+        with socket.socket() as plain, pytest.raises(OSError):  # the state the port is in
+            plain.bind(("127.0.0.1", port))
+        second = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_healthy(url, second, seconds=30)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait()
