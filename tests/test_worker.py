@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from sqlalchemy import func, select, text
 from app.core.config import get_settings
 from app.files.store import FileStore
 from app.jobs.maintenance import sweep_files
+from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage
 from tests import documents
@@ -155,3 +157,39 @@ async def test_unreferenced_files_are_swept(desk: Desk, tmp_path: Path) -> None:
     assert not await store.exists(orphan_sha)
     assert await store.exists(kept["sha256"])
     assert await sweep_files(runtime, grace=dt.timedelta(0)) == 0
+
+
+# The periodic jobs, as the periodic deferrer queues them every minute.
+PERIODIC = [
+    ("retry_stalled_jobs", "maintenance"),
+    ("embed_vectors", "vectors"),
+    ("wake_webhooks", "webhooks"),
+    ("sweep_files", "maintenance"),
+]
+JOB_LINES = ("periodic_task_deferred", "start_job", "job_success")
+
+
+async def test_an_idle_worker_is_quiet_and_work_still_logs(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for tick in range(3):  # three idle minutes
+        async with desk.committed() as s:
+            for task, queue_name in PERIODIC:
+                await defer(s, task, {"timestamp": 1_700_000_000 + 60 * tick}, queue_name=queue_name)
+            await s.commit()
+        await run_jobs(desk.database_url)
+    async with desk.committed() as s:
+        left = (await s.execute(text("SELECT count(*) FROM procrastinate_jobs"))).scalar_one()
+    assert left == 0  # they all ran, and succeeded
+    idle = [r.getMessage() for r in caplog.records if getattr(r, "action", None) in JOB_LINES]
+    assert idle == []
+
+    caplog.clear()
+    law = await create(desk.client, desk.editor, "law")
+    await attach(
+        desk.client, desk.editor, f"/v1/laws/{law['slug']}", b"Work permits for seasonal work.", "a.txt"
+    )
+    await run_jobs(desk.database_url)
+    done = [r.getMessage() for r in caplog.records if getattr(r, "action", None) == "job_success"]
+    assert len(done) == 1 and "extract_attachment" in done[0] and "Result: 1 pages" in done[0], done

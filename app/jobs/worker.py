@@ -12,6 +12,7 @@ import procrastinate
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.files.store import FileStore
+from app.jobs.logs import quiet_idle_jobs
 from app.jobs.maintenance import retry_stalled
 from app.jobs.queue import conninfo, queue
 from app.jobs.runtime import WorkerRuntime
@@ -33,6 +34,7 @@ async def run_worker(
     engine = make_engine(url, pool_size=2, max_overflow=2)
     runtime = WorkerRuntime(settings, make_sessionmaker(engine), FileStore.from_settings(settings))
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=4)
+    quiet_idle_jobs()
     try:
         with queue.replace_connector(connector) as app:
             async with app.open_async():
