@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import os
 import secrets
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from meilisearch_python_sdk import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.models import VectorBacklog
 from app.runtime.meili import free_port, start_local
@@ -26,6 +27,15 @@ from tests.servers import run_cli, run_jobs, server_env
 from tests.test_extraction import attach, extraction
 
 TEXT = "Seasonal agricultural workers keep their residence permit when the employer changes.\n"
+
+
+async def _jobs(desk: Desk, task: str, status: str) -> int:
+    async with desk.committed() as s:
+        found = await s.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :t AND status = :s"),
+            {"t": task, "s": status},
+        )
+        return int(found.scalar_one())
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
@@ -69,17 +79,25 @@ async def test_a_base_with_extracted_attachments_reindexes_and_restarts(desk: De
         port = free_port()
         dev = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "dev"],
-            env={**os.environ, **env, "PORT": str(port), "SEARCH_EMBEDDINGS": "false"},
+            env={**os.environ, **env, "PORT": str(port)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", dev)
+            deadline = time.monotonic() + 120
+            while await _jobs(desk, "embed_vectors", "doing") == 0:  # the seed's vectors, under way
+                assert time.monotonic() < deadline and dev.poll() is None, "no vectors job ran"
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1)
         finally:
             os.killpg(dev.pid, signal.SIGINT)  # Ctrl-C in its terminal
-            _, err = dev.communicate(timeout=60)
+            _, err = dev.communicate(timeout=90)
         assert b"error:" not in err, err.decode()
+        # The worker was let stop by itself: no job is left held by a worker that is gone.
+        assert await _jobs(desk, "embed_vectors", "doing") == 0, err.decode()[-6000:]
+        assert await _jobs(desk, "embed_vectors", "todo") == 1
         again = run_cli("reindex", env=env)
         assert again.returncode == 0, again.stderr
     finally:
