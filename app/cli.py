@@ -377,10 +377,11 @@ def serve(
     import uvicorn
 
     from app.core.observability import configure_logging
+    from app.runtime.ports import check_port
 
     configure_logging()
     settings = get_settings()
-    _check_port(host or settings.host, port or settings.port)
+    check_port(host or settings.host, port or settings.port)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -415,23 +416,17 @@ def _start_worker() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=os.environ.copy())
 
 
-def _check_port(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise RuntimeError(f"cannot serve on {host}:{port}: {exc.strerror}; set PORT or --port") from exc
-
-
 @cli.command()
 def dev() -> None:
     """Find or start PostgreSQL and Meilisearch, migrate, seed, and serve. Ctrl-C stops all of it."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for name in ("httpx", "httpx2", "httpcore", "httpcore2"):  # no line per call to Meilisearch
         logging.getLogger(name).setLevel(logging.WARNING)
+    from app.runtime.postgres import where
+
     settings = get_settings()
     url = _database_url(create=True)
-    typer.echo(f"PostgreSQL: {url}")
+    typer.echo(f"PostgreSQL: {where(url)}")
     meili = None
     if not settings.meili_url:
         from app.core.config import database_key

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
 from app.core.db import asyncpg_url, engine_args, make_engine
-from app.runtime.meili import start_local
+from app.runtime.meili import free_port, start_local
 from app.runtime.postgres import create_database, drop_database
 from tests.servers import run_cli
 
@@ -129,3 +129,51 @@ def test_foreseeable_failures_are_one_line(database_url: str, unmigrated: str) -
     assert run_cli("keys", "list", env={"DATABASE_URL": missing}).returncode == 1
     debug = run_cli("keys", "list", "--debug", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"})
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_a_found_database_of_another_application_is_not_touched(database_url: str) -> None:
+    """Only HOST/PORT set: the found server's database is named on one line, and one that holds
+    another application's tables is refused (exit 1, one `error:` line), not migrated or seeded."""
+    server = make_url(database_url)
+    name = f"{server.database}_foreign"
+    foreign = server.set(database=name).render_as_string(hide_password=False)
+
+    async def make() -> None:
+        await create_database(foreign)
+        engine = make_engine(foreign, pool_size=1)
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE invoices (id int PRIMARY KEY, total numeric)")
+            await conn.exec_driver_sql("INSERT INTO invoices VALUES (1, 9.5)")
+        await engine.dispose()
+
+    async def tables() -> list[str]:
+        engine = make_engine(foreign, pool_size=1)
+        async with engine.connect() as conn:
+            found = await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            names = sorted(found.scalars())
+        await engine.dispose()
+        return names
+
+    asyncio.run(make())
+    try:
+        env = {"DATABASE_URL": "", "DATABASE_NAME": name, "HOST": "127.0.0.1", "PORT": str(free_port())}
+        for command in (["migrate"], ["dev"]):
+            done = run_cli(*command, env={**env, "MEILI_URL": "", "MEILI_BIN": "/nonexistent/meilisearch"})
+            lines = done.stderr.strip().splitlines()
+            assert done.returncode == 1, (command, done.stdout, done.stderr)
+            assert len(lines) == 1 and lines[0].startswith("error: "), lines
+            assert f"database {name!r} on 127.0.0.1:5432" in lines[0] and "invoices" in lines[0], lines
+            assert "Traceback" not in done.stderr
+        assert asyncio.run(tables()) == ["invoices"]  # nothing migrated, nothing seeded
+    finally:
+        asyncio.run(drop_database(foreign))
+
+
+def test_dev_names_the_database_it_uses(database_url: str) -> None:
+    """A migrated base of ours is used as it is, and `dev` says which one before it starts anything."""
+    env = {"DATABASE_URL": database_url, "MEILI_URL": "", "MEILI_BIN": "/nonexistent/meilisearch"}
+    done = run_cli("dev", env=env)
+    server = make_url(database_url)
+    assert f"PostgreSQL: database {server.database!r} on 127.0.0.1:5432" in done.stdout, done.stdout
+    assert ":" not in done.stdout.split(" as ", 1)[1].splitlines()[0]  # a user name, no password
+    assert "/nonexistent/meilisearch" in done.stderr  # it went on past the database check

@@ -3,8 +3,9 @@ language the query is not in; keyword first, vectors in the background; vectors 
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from app.models import Embedding
 from app.runtime.meili import start_local
 from app.search.index import EMBEDDER
 from app.search.sync import Indexer
-from app.search.vectors import QueryEmbedder, VectorWorker, vector_backlog
+from app.search.vectors import Model, QueryEmbedder, VectorWorker, vector_backlog
 from tests.factories import BUILDERS
 from tests.servers import run_jobs
 
@@ -221,3 +222,42 @@ async def test_a_record_unpublished_while_its_vector_is_computed_leaves_no_stub(
     count = (await index.get_documents(limit=10)).total
     assert "prog-orchard-harvest-visas" not in ids
     assert count == len(RECORDS) - 1
+
+
+class _Counted:
+    """The real model, counting the passages it is given (one model for both workers)."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.texts: list[str] = []
+
+    def passages(self, texts: Sequence[str]) -> list[list[float]]:
+        self.texts += texts
+        return self.model.passages(texts)
+
+
+async def test_two_workers_share_the_backlog_and_never_repeat_a_record(stack: dict[str, Any]) -> None:
+    api, editor = stack["api"], stack["editor"]
+    for n in range(21):
+        body = BUILDERS["organization"](slug=f"org-claims-{n}", name={"en": f"Harbour Porters Union {n}"})
+        assert (await api.post("/v1/organizations", json=body, headers=editor)).status_code == 201
+    await stack["indexer"].drain()
+    total = await _backlog(stack)
+    assert total == len(RECORDS) + 21
+    model = _Counted(Model())
+    workers = [VectorWorker(stack["factory"], stack["client"], stack["uid"]) for _ in range(2)]
+    for w in workers:
+        w.model = model  # type: ignore[assignment]
+
+    async def drain(worker: VectorWorker) -> int:
+        done = 0
+        while n := await worker.run_once(batch=4):
+            done += n
+        return done
+
+    settled = await asyncio.gather(*(drain(w) for w in workers))
+    assert sum(settled) == total and all(settled), settled  # both worked, each row settled once
+    assert len(model.texts) == total and len(set(model.texts)) == total  # each record embedded once
+    assert await _backlog(stack) == 0
+    docs = await stack["client"].index(stack["uid"]).get_documents(retrieve_vectors=True, limit=100)
+    assert all(d["_vectors"][EMBEDDER]["embeddings"] for d in docs.results)

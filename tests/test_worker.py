@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from sqlalchemy import func, select, text
 from app.core.config import get_settings
 from app.files.store import FileStore
 from app.jobs.maintenance import sweep_files
+from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage
 from tests import documents
@@ -94,6 +96,48 @@ async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
     assert left == 0
 
 
+@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr")
+async def test_ctrl_c_during_ocr_leaves_the_job_to_the_next_worker(desk: Desk) -> None:
+    law = await create(desk.client, desk.editor, "law")
+    path = f"/v1/laws/{law['slug']}"
+    scan = documents.scanned_pdf([[f"Страница {n}: трудовые мигранты"] for n in range(1, PAGES + 1)])
+    made = await attach(desk.client, desk.editor, path, scan, "scan.pdf", "ru")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"],
+        env=server_env(desk.database_url),
+        start_new_session=True,  # a terminal of its own: Ctrl-C reaches the worker and its children
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while await _state(desk, made["id"]) != "running":
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never took the job"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.5)  # OCR under way (a page takes about a second)
+        assert worker.poll() is None
+        os.killpg(worker.pid, signal.SIGINT)  # Ctrl-C
+        _, err = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    assert worker.returncode == 0, err.decode()
+    async with desk.committed() as s:
+        jobs = (
+            await s.execute(
+                text("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = 'extract_attachment'")
+            )
+        ).all()
+    assert [j.status for j in jobs] == ["todo"], (jobs, err.decode())  # waits for the next worker
+    state = await extraction(desk.client, desk.editor, path, made)
+    assert state["state"] == "pending" and state["error"] is None, state
+
+    await run_jobs(desk.database_url)  # the next worker start
+    state = await extraction(desk.client, desk.editor, path, made)
+    assert state["state"] == "done" and state["pages"] == PAGES and state["ocr_pages"] == PAGES, state
+
+
 async def test_unreferenced_files_are_swept(desk: Desk, tmp_path: Path) -> None:
     settings = get_settings().model_copy(update={"files_dir": str(tmp_path / "files")})
     store = FileStore.from_settings(settings)  # a store of the test's own, holding just these
@@ -113,3 +157,39 @@ async def test_unreferenced_files_are_swept(desk: Desk, tmp_path: Path) -> None:
     assert not await store.exists(orphan_sha)
     assert await store.exists(kept["sha256"])
     assert await sweep_files(runtime, grace=dt.timedelta(0)) == 0
+
+
+# The periodic jobs, as the periodic deferrer queues them every minute.
+PERIODIC = [
+    ("retry_stalled_jobs", "maintenance"),
+    ("embed_vectors", "vectors"),
+    ("wake_webhooks", "webhooks"),
+    ("sweep_files", "maintenance"),
+]
+JOB_LINES = ("periodic_task_deferred", "start_job", "job_success")
+
+
+async def test_an_idle_worker_is_quiet_and_work_still_logs(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for tick in range(3):  # three idle minutes
+        async with desk.committed() as s:
+            for task, queue_name in PERIODIC:
+                await defer(s, task, {"timestamp": 1_700_000_000 + 60 * tick}, queue_name=queue_name)
+            await s.commit()
+        await run_jobs(desk.database_url)
+    async with desk.committed() as s:
+        left = (await s.execute(text("SELECT count(*) FROM procrastinate_jobs"))).scalar_one()
+    assert left == 0  # they all ran, and succeeded
+    idle = [r.getMessage() for r in caplog.records if getattr(r, "action", None) in JOB_LINES]
+    assert idle == []
+
+    caplog.clear()
+    law = await create(desk.client, desk.editor, "law")
+    await attach(
+        desk.client, desk.editor, f"/v1/laws/{law['slug']}", b"Work permits for seasonal work.", "a.txt"
+    )
+    await run_jobs(desk.database_url)
+    done = [r.getMessage() for r in caplog.records if getattr(r, "action", None) == "job_success"]
+    assert len(done) == 1 and "extract_attachment" in done[0] and "Result: 1 pages" in done[0], done

@@ -12,6 +12,7 @@ import argparse
 import html.parser
 import io
 import re
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -94,6 +95,8 @@ def ocr(image: Any, languages: str) -> str:
         raise Refused("OCR is not installed here (Debian's tesseract-ocr)") from exc
     except subprocess.TimeoutExpired as exc:
         raise Refused(f"OCR of one page took longer than {OCR_SECONDS} s") from exc
+    if -done.returncode in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.raise_signal(-done.returncode)  # stopped with us (Ctrl-C): stop the same way, no error
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise Refused(f"OCR failed: {message[-1] if message else done.returncode}")

@@ -1,7 +1,9 @@
 """The extraction job: one attachment's file from the store, its text page by page from a child
 process (app/attachments/extract.py) under a memory cap and a time limit, the pages written with
 the attachment's state in one transaction. A document that cannot be read ends `failed` with the
-reason (no retry: it would fail again); the store or the database away is retried with backoff."""
+reason (no retry: it would fail again); the store or the database away is retried with backoff. A
+worker stopped mid-extraction (Ctrl-C reaches its whole process group, the extractor too) leaves
+the attachment pending and the job to be taken up again: only the document may fail a document."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from typing import Any
 
 import orjson
 from procrastinate import JobContext, RetryStrategy
+from procrastinate.jobs import Job
+from procrastinate.retry import RetryDecision
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +37,22 @@ QUEUE = "extraction"
 ATTEMPTS = 6
 # Stderr of the extractor kept for the reason of a crash.
 STDERR_TAIL = 2000
+# Signals that stop the worker, and with it the extractor (never sent by a memory limit).
+STOPS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+class Interrupted(Exception):
+    """The extractor was stopped with the worker, not by the document."""
+
+
+class ExtractionRetry(RetryStrategy):
+    """An interrupted job goes back to the queue whatever its attempts (its document did not fail);
+    any other failure is retried with backoff up to `max_attempts`."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if isinstance(exception, Interrupted | asyncio.CancelledError):
+            return RetryDecision(retry_in={"seconds": 0})
+        return super().get_retry_decision(exception=exception, job=job)
 
 
 async def queue_extraction(session: AsyncSession, attachment_id: uuid.UUID) -> None:
@@ -50,13 +70,15 @@ async def queue_extraction(session: AsyncSession, attachment_id: uuid.UUID) -> N
     name=TASK,
     queue=QUEUE,
     pass_context=True,
-    retry=RetryStrategy(max_attempts=ATTEMPTS - 1, exponential_wait=5),
+    retry=ExtractionRetry(max_attempts=ATTEMPTS - 1, exponential_wait=5),
 )
 async def extract_attachment(context: JobContext, attachment_id: str) -> str:
     runtime: WorkerRuntime = context.additional_context["runtime"]
     attempt = (context.job.attempts or 0) + 1 if context.job else 1
     try:
         return await Extraction(runtime).run(uuid.UUID(attachment_id))
+    except Interrupted:
+        raise
     except Exception as exc:
         if attempt >= ATTEMPTS:
             await Extraction(runtime).finish(
@@ -87,7 +109,12 @@ class Extraction:
         with tempfile.TemporaryDirectory(prefix="mkb-extract-") as tmp:
             path = os.path.join(tmp, "document")
             await self.store.download(sha256, path)
-            pages, error = await self.extract(path, media_type, languages)
+            try:
+                pages, error = await self.extract(path, media_type, languages)
+            except (Interrupted, asyncio.CancelledError):
+                await self._set_state(attachment_id, "pending")  # waits for the next worker
+                log.warning("attachment %s: extraction interrupted, it goes back to the queue", attachment_id)
+                raise
         await self.finish(attachment_id, pages, error=error)
         return error or f"{len(pages)} pages"
 
@@ -144,11 +171,25 @@ class Extraction:
             proc.kill()
             await proc.wait()
             return [], f"extraction took longer than {self.settings.extraction_timeout_seconds:g} s"
+        except asyncio.CancelledError:  # the worker's shutdown gave up waiting for the job
+            proc.kill()
+            await proc.wait()
+            raise
+        if -code in STOPS:
+            raise Interrupted(f"the extractor was stopped by {signal.Signals(-code).name}")
         if error is not None:
             return [], error
         if code != 0 or not done:
             return [], _crash_reason(code, stderr)
         return pages, None
+
+    async def _set_state(self, attachment_id: uuid.UUID, state: str) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(Attachment)
+                .where(Attachment.id == attachment_id)
+                .values(extraction_state=state, updated_at=dt.datetime.now(dt.UTC))
+            )
 
     async def finish(
         self, attachment_id: uuid.UUID, pages: list[dict[str, Any]], *, error: str | None

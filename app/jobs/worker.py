@@ -5,13 +5,16 @@ job to one of them."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable
+from typing import Any
 
 import procrastinate
 
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.files.store import FileStore
+from app.jobs.logs import quiet_idle_jobs
 from app.jobs.maintenance import retry_stalled
 from app.jobs.queue import conninfo, queue
 from app.jobs.runtime import WorkerRuntime
@@ -33,6 +36,13 @@ async def run_worker(
     engine = make_engine(url, pool_size=2, max_overflow=2)
     runtime = WorkerRuntime(settings, make_sessionmaker(engine), FileStore.from_settings(settings))
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=4)
+    quiet_idle_jobs()
+    if install_signal_handlers:
+        # procrastinate stops on the first SIGINT/SIGTERM, then puts these back: a second signal
+        # (Ctrl-C reaches `dev` and its worker, then `dev` sends SIGTERM) would otherwise end the
+        # worker at once, its jobs held by a worker that is gone until they count as stalled.
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, _stopping_already)
     try:
         with queue.replace_connector(connector) as app:
             async with app.open_async():
@@ -51,3 +61,7 @@ async def run_worker(
     finally:
         await runtime.close()
         await engine.dispose()
+
+
+def _stopping_already(*_: Any) -> None:
+    """The worker is stopping: its jobs finish or go back to the queue (within 30 s)."""

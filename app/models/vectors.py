@@ -28,3 +28,5 @@ class VectorBacklog(Base):
 
     record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     queued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Set while a worker embeds the row (app/search/vectors.py); a claim past this time is free again.
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -104,5 +104,50 @@ async def drop_database(url: str) -> None:
         await _admin(url, f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
 
 
+def where(url: str) -> str:
+    """The server and database a URL names, for a log line (no password)."""
+    args = _connect_args(url, make_url(url).database or "postgres")
+    server = args["host"] if args["host"].startswith("/") else f"{args['host']}:{args.get('port', 5432)}"
+    return f"database {args['database']!r} on {server} as {args['user']}"
+
+
+def our_revisions() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(Path(__file__).resolve().parents[2] / "alembic.ini"))
+    return {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+async def foreign_tables(url: str) -> list[str]:
+    """The tables of a database that is not ours (none where it is empty or migrantkb's): a base
+    is ours when its Alembic history is."""
+    conn = await asyncpg.connect(**_connect_args(url, make_url(url).database or "postgres"))
+    try:
+        tables = [
+            f"{r['schemaname']}.{r['tablename']}"
+            for r in await conn.fetch(
+                "SELECT schemaname, tablename FROM pg_tables"
+                " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"
+            )
+        ]
+        if "public.alembic_version" in tables:
+            versions = {r[0] for r in await conn.fetch("SELECT version_num FROM alembic_version")}
+            if versions and versions <= our_revisions():
+                return []
+        return tables
+    finally:
+        await conn.close()
+
+
 def ensure_database(url: str) -> None:
+    """Create the URL's database if missing; refuse one that holds another application's tables
+    (a found server's `migrantkb` may be anyone's)."""
     asyncio.run(create_database(url))
+    foreign = asyncio.run(foreign_tables(url))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise RuntimeError(
+            f"{where(url)} holds tables that are not migrantkb's ({shown}); not touching it: "
+            "set DATABASE_URL or DATABASE_NAME to a database of its own"
+        )

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from procrastinate import JobContext, RetryStrategy
-from sqlalchemy import ARRAY, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ARRAY, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,8 +108,11 @@ async def attach_vectors(session: AsyncSession, rows: Sequence[Any], docs: list[
 
 
 def without_vector(docs: Iterable[dict[str, Any]]) -> list[uuid.UUID]:
-    """The records of documents sent without a vector: they belong in the backlog."""
-    return [uuid.UUID(d["id"]) for d in docs if d["_vectors"][EMBEDDER] is None]
+    """The records of documents sent without a vector: they belong in the backlog. An attachment's
+    chunks (`part` document, ids `doc_<attachment>_<page>_<n>`) are searched by keyword only."""
+    return [
+        uuid.UUID(d["id"]) for d in docs if d.get("part") != "document" and d["_vectors"][EMBEDDER] is None
+    ]
 
 
 async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
@@ -124,7 +127,9 @@ async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> 
         await session.execute(
             insert(VectorBacklog)
             .from_select(["record_id"], each)
-            .on_conflict_do_update(index_elements=["record_id"], set_={"queued_at": func.now()})
+            .on_conflict_do_update(
+                index_elements=["record_id"], set_={"queued_at": func.now(), "claimed_until": None}
+            )
         )
 
 
@@ -138,6 +143,34 @@ async def outbox_busy(session: AsyncSession) -> bool:
 
 async def vector_backlog(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(VectorBacklog))).scalar_one())
+
+
+# A claim lasts this long: a worker that died holding rows leaves them to the others after it.
+CLAIM_SECONDS = 300
+
+
+async def claim(session: AsyncSession, batch: int) -> list[Any]:
+    """Up to `batch` of the oldest backlog rows no other worker holds, marked as this one's and
+    committed at once (no transaction stays open while the model runs); SKIP LOCKED, so two
+    workers claiming at the same moment take different rows."""
+    b = VectorBacklog.__table__.c
+    free = (
+        select(b.record_id)
+        .where(or_(b.claimed_until.is_(None), b.claimed_until < func.now()))
+        .order_by(b.queued_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        await session.execute(
+            update(VectorBacklog)
+            .where(b.record_id.in_(free.scalar_subquery()))
+            .values(claimed_until=func.now() + dt.timedelta(seconds=CLAIM_SECONDS))
+            .returning(b.record_id, b.queued_at)
+        )
+    ).all()
+    await session.commit()
+    return list(claimed)
 
 
 class VectorWorker(IndexWorker):
@@ -154,15 +187,23 @@ class VectorWorker(IndexWorker):
         async with self.sessionmaker() as session:
             if await outbox_busy(session):
                 return 0  # a bulk import: keyword indexing first, it makes writes searchable
-            queued = (
-                await session.execute(
-                    select(VectorBacklog.record_id, VectorBacklog.queued_at)
-                    .order_by(VectorBacklog.queued_at)
-                    .limit(batch)
-                )
-            ).all()
+            queued = await claim(session, batch)
             if not queued:
                 return 0
+        try:
+            return await self._embed(queued)
+        except BaseException:
+            async with self.sessionmaker() as session:  # for the next run, not after CLAIM_SECONDS
+                await session.execute(
+                    update(VectorBacklog)
+                    .where(one_of(VectorBacklog.record_id, [q.record_id for q in queued]))
+                    .values(claimed_until=None)
+                )
+                await session.commit()
+            raise
+
+    async def _embed(self, queued: Sequence[Any]) -> int:
+        async with self.sessionmaker() as session:
             ids = [q.record_id for q in queued]
             records = (await session.execute(rows_query().where(one_of(Record.__table__.c.id, ids)))).all()
             texts = {r.id: passage(r) for r in records}
