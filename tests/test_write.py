@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -217,3 +219,35 @@ async def test_restore_undeletes_and_brings_versions_forward(
     actions = [h["action"] for h in (await client.get(f"{url}/revisions", headers=editor)).json()]
     assert actions == ["restored", "deleted", "updated", "updated", "created"]
     assert (await client.post(f"{url}/restore")).status_code == 401
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+async def test_slugs_are_stable(client: httpx.AsyncClient, editor: dict[str, str], method: str) -> None:
+    """A change of slug by PUT or PATCH is refused (422, pointer /slug) and changes nothing; the
+    detail says how to get a new slug. Import, which upserts by (kind, slug), still updates."""
+    made = await create(client, editor, "law")
+    url = f"/v1/laws/{made['slug']}"
+    body = BUILDERS["law"](slug="law-renamed-elsewhere", countries=["TJ"])
+    if method == "patch":
+        r = await client.patch(
+            url, json={"slug": "law-renamed-elsewhere", "countries": ["TJ"]}, headers=editor
+        )
+    else:
+        r = await client.put(url, json=body, headers=editor)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert [e["path"] for e in problem["errors"]] == ["/slug"]
+    assert "stable" in problem["detail"] and "create a new record" in problem["detail"]
+    kept = await client.get(url)
+    assert kept.json()["version"] == 1 and kept.json()["countries"] == made["countries"]
+    assert (await client.get("/v1/laws/law-renamed-elsewhere")).status_code == 404
+
+    line = {"kind": "law", **BUILDERS["law"](slug=made["slug"], countries=["TJ"])}
+    imported = await client.post(
+        "/v1/import",
+        content=json.dumps(line) + "\n",
+        headers={**editor, "Content-Type": "application/x-ndjson"},
+    )
+    assert imported.status_code == 200, imported.text
+    assert (await client.get(url)).json()["countries"] == ["TJ"]
