@@ -13,7 +13,7 @@ from tests.factories import BUILDERS, PLURAL, create
 
 @pytest.mark.parametrize("kind", list(PLURAL))
 async def test_create_read_replace_patch_delete(
-    client: httpx.AsyncClient, editor: dict[str, str], kind: str
+    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str], kind: str
 ) -> None:
     made = await create(client, editor, kind)
     url = f"/v1/{PLURAL[kind]}/{made['slug']}"
@@ -36,7 +36,12 @@ async def test_create_read_replace_patch_delete(
     assert stale.status_code == 412
     assert (await client.get(url)).json()["countries"] == ["KG"]
 
-    assert (await client.delete(url, headers=editor)).status_code == 204
+    # Deleting is an admin's (DESIGN §6): an editor gets 403 and the record stays.
+    refused = await client.delete(url, headers=editor)
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (await client.get(url)).status_code == 200
+    assert (await client.delete(url, headers=admin)).status_code == 204
     assert (await client.get(url)).status_code == 404
     # The slug stays taken by the tombstone.
     assert (
@@ -79,11 +84,14 @@ async def test_no_op_replace_keeps_version(client: httpx.AsyncClient, editor: di
 
 
 async def test_every_change_is_logged_and_revisioned(
-    client: httpx.AsyncClient, editor: dict[str, str], sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    editor: dict[str, str],
+    admin: dict[str, str],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     made = await create(client, editor, "policy")
     await client.patch(f"/v1/policies/{made['slug']}", json={"status": "expired"}, headers=editor)
-    await client.delete(f"/v1/policies/{made['slug']}", headers=editor)
+    await client.delete(f"/v1/policies/{made['slug']}", headers=admin)
     async with sessionmaker() as s:
         changes = (await s.execute(select(Change.action, Change.version).order_by(Change.seq))).all()
         revisions = (
@@ -183,12 +191,12 @@ async def test_records_counted_by_kind(
 
 
 async def test_revisions_keep_who_when_and_what_was_replaced(
-    client: httpx.AsyncClient, editor: dict[str, str]
+    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str]
 ) -> None:
     made = await create(client, editor, "law", number="1")
     url = f"/v1/laws/{made['slug']}"
     await client.patch(url, json={"number": "2"}, headers=editor)
-    await client.delete(url, headers=editor)
+    await client.delete(url, headers=admin)
     assert (await client.get(f"{url}/revisions")).status_code == 401
     history = (await client.get(f"{url}/revisions", headers=editor)).json()
     assert [(h["version"], h["action"]) for h in history] == [(3, "deleted"), (2, "updated"), (1, "created")]
@@ -201,7 +209,7 @@ async def test_revisions_keep_who_when_and_what_was_replaced(
 
 
 async def test_restore_undeletes_and_brings_versions_forward(
-    client: httpx.AsyncClient, editor: dict[str, str]
+    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str]
 ) -> None:
     made = await create(client, editor, "policy", status="active")
     url = f"/v1/policies/{made['slug']}"
@@ -209,7 +217,7 @@ async def test_restore_undeletes_and_brings_versions_forward(
     back = await client.post(f"{url}/restore?version=1", headers=editor)  # v3 = v1's content
     assert back.status_code == 200 and back.json()["status"] == "active" and back.json()["version"] == 3
     assert (await client.post(f"{url}/restore", headers=editor)).status_code == 409  # not deleted
-    await client.delete(url, headers=editor)  # v4
+    await client.delete(url, headers=admin)  # v4
     assert (await client.get(url)).status_code == 404
     assert (await client.post(f"{url}/restore?version=1", headers=editor)).status_code == 409
     undeleted = await client.post(f"{url}/restore", headers=editor)
