@@ -199,6 +199,7 @@ async def test_file_names_are_made_safe(client: httpx.AsyncClient, editor: dict[
         (b"%PDF-1.4\n" + b"0" * (MAX + 1), {}, 413, None),
         (b"Plain text", {"languages": ["ru", "klingon"]}, 422, "/languages/1"),
         (b"Plain text", {"title": "x" * 501}, 422, "/title"),
+        (b"Plain text", {"title": "\x00d"}, 422, "/title"),  # PostgreSQL text holds no NUL
     ],
 )
 async def test_bad_uploads_store_nothing(

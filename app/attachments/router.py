@@ -23,6 +23,7 @@ from app.core.errors import (
     UnsupportedMediaType,
 )
 from app.core.http import dumps
+from app.core.i18n import NO_NUL
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.models import Attachment
@@ -117,7 +118,9 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         viewer: EditorDep,
         settings: SettingsDep,
         file: Annotated[UploadFile, File(description="The document.")],
-        title: Annotated[str | None, Form(max_length=500, description="A title to show.")] = None,
+        title: Annotated[
+            str | None, Form(max_length=500, pattern=NO_NUL, description="A title to show.")
+        ] = None,
         languages: Annotated[
             list[str], Form(description="Languages of the document; repeat the field.", examples=[["ru"]])
         ] = [],  # noqa: B006 (FastAPI copies defaults)
