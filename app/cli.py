@@ -388,7 +388,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        proxy_headers=True,
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),  # proxy headers only from these (uvicorn)
         timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=20,
         log_config=None,  # keep the JSON logging configured above

@@ -146,3 +146,27 @@ async def test_degraded_search_reads_the_pages_in_postgresql(desk: Desk) -> None
     r = await client.get("/v1/search", params={"q": "external migration"})
     assert [h["slug"] for h in r.json()["hits"]] == [law["slug"]]
     assert r.json()["hits"][0]["document"] is None
+
+
+async def test_totals_and_facets_count_records_not_pages(stack: dict[str, Any], database_url: str) -> None:
+    """A law whose 40-page PDF names the word on every page is one record in `total` and in the
+    facet counts, whatever the page size (Meilisearch's limit/offset count of a distinct attribute
+    counts the pages beyond the hits returned); the total is never fewer than the hits shown."""
+    api, editor, indexer = stack["api"], stack["editor"], stack["indexer"]
+    law = await make(api, editor, "law", title={"en": "Labour code"}, countries=["KG"])
+    policy = await make(api, editor, "policy", title={"en": "Strategy on remittances"}, countries=["KZ"])
+    pages = [f"Page {n}. Remittances sent home by seasonal workers, table {n}." for n in range(1, 41)]
+    await attach(api, editor, f"/v1/laws/{law['slug']}", documents.text_pdf(pages))
+    await run_jobs(database_url)
+    await indexer.drain()
+    chunks = await stack["client"].index(stack["uid"]).search("", filter="part = document", limit=0)
+    assert chunks.estimated_total_hits >= 40  # the pages really are in the index, one hit each record
+
+    for params in ({}, {"limit": 1}, {"limit": 1, "offset": 1}, {"in": "documents", "limit": 1}):
+        found = await search(api, q="remittances", facets="kind,country", **params)
+        expected = 1 if params.get("in") else 2
+        assert found["total"] == expected, (params, found["total"])
+        assert sum(found["facets"]["kind"].values()) == expected, (params, found["facets"])
+        assert found["facets"]["country"]["KG"] == 1, (params, found["facets"])
+        assert found["total"] >= params.get("offset", 0) + len(found["hits"])
+    assert {h["slug"] for h in (await search(api, q="remittances"))["hits"]} == {law["slug"], policy["slug"]}

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.exports.cells import neutralised, restored
 from app.seed import SEED_FILE
 from tests.factories import create
 
@@ -64,3 +65,37 @@ async def test_csv_export_reimports(client: httpx.AsyncClient, editor: dict[str,
         "rejected": 0,
         "attachments": 0,
     }
+
+
+async def test_csv_cells_cannot_run_as_formulas(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
+    """OWASP CSV injection: a cell starting with = + - @ (or a tab or CR) is prefixed with `'`, so a
+    spreadsheet shows it as text; the CSV import takes the prefix off (the export reimports unchanged)."""
+    formula = '=HYPERLINK("http://127.0.0.1/x","open")'
+    await create(
+        client,
+        editor,
+        "organization",
+        name={"en": formula, "ru": "@SUM(A1:A2)"},
+        description={"en": "-2+3 lawyers"},
+        phone="+996 312 000000",
+        acronym="Adilet",
+    )
+    r = await client.get("/v1/export?kind=organization&format=csv")
+    row = next(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert row["name_en"] == "'" + formula and row["name_ru"] == "'@SUM(A1:A2)"
+    assert row["description_en"] == "'-2+3 lawyers" and row["phone"] == "'+996 312 000000"
+    assert row["acronym"] == "Adilet" and row["slug"].startswith("org-")  # other cells as they are
+    for cell in (c for line in csv.reader(io.StringIO(r.text.lstrip("\ufeff"))) for c in line):
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    back = await client.post(
+        "/v1/import?dry_run=true", content=r.content, headers={**editor, "Content-Type": "text/csv"}
+    )
+    assert back.status_code == 200, back.text
+    assert back.json()["counts"]["unchanged"] == 1 and back.json()["counts"]["updated"] == 0
+
+
+def test_formula_cells_are_neutralised_and_restored() -> None:
+    for cell in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx"):
+        assert neutralised(cell) == "'" + cell and restored(neutralised(cell)) == cell
+    for cell in ("plain", "'quoted", "1-2", "a=b", ""):
+        assert neutralised(cell) == cell and restored(cell) == cell

@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+from app.keys.service import KeyService
 from app.runtime.meili import MeiliProcess
 from app.search.admin import check_index
 from app.search.sync import outbox_lag
@@ -26,7 +27,10 @@ async def test_drafts_and_deletions_leave_the_index(stack: dict[str, Any]) -> No
     await api.patch("/v1/organizations/org-zebrafinch", json={"publication": "published"}, headers=editor)
     await indexer.drain()
     assert (await api.get("/v1/search?q=zebrafinch")).json()["total"] == 1
-    await api.delete("/v1/organizations/org-zebrafinch", headers=editor)
+    async with stack["factory"]() as s:
+        _, token = await KeyService(s).create("sync admin", "admin")
+        await s.commit()
+    await api.delete("/v1/organizations/org-zebrafinch", headers={"Authorization": f"Bearer {token}"})
     await indexer.drain()
     assert (await api.get("/v1/search?q=zebrafinch")).json()["hits"] == []
     async with stack["factory"]() as s:

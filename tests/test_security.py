@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.main import create_app
+from tests.servers import api_server, server_env
 
 
 @pytest.fixture
@@ -58,3 +60,34 @@ async def test_security_headers_everywhere(client: httpx.AsyncClient) -> None:
             r.headers["x-frame-options"] == "DENY"
             and "frame-ancestors 'none'" in r.headers["content-security-policy"]
         )
+
+
+@pytest.mark.parametrize("trusted", ["", "127.0.0.1,::1"])
+def test_forwarded_for_believed_only_from_trusted_proxies(database_url: str, trusted: str) -> None:
+    """A real `migrantkb serve`, the client on loopback. Without FORWARDED_ALLOW_IPS no peer is a
+    trusted proxy: a made-up X-Forwarded-For on each request does not buy a fresh budget (the peer is
+    counted). With loopback named, the header is believed: each forwarded client has its own budget."""
+    env = server_env(database_url) | {"RATE_LIMIT_ANONYMOUS": "3/minute"}
+    env.pop("FORWARDED_ALLOW_IPS", None)  # unset: the default (uvicorn's own would trust loopback)
+    if trusted:
+        env["FORWARDED_ALLOW_IPS"] = trusted
+    with api_server(env) as url:
+        spoofed = [
+            httpx.get(f"{url}/v1/topics", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+            for i in range(1, 6)
+        ]
+        if not trusted:
+            assert spoofed == [200, 200, 200, 429, 429]
+        else:
+            assert spoofed == [200] * 5
+            same = [
+                httpx.get(f"{url}/v1/topics", headers={"X-Forwarded-For": "198.51.100.200"}).status_code
+                for _ in range(4)
+            ]
+            assert same == [200, 200, 200, 429]
+
+
+def test_forwarded_allow_ips_must_be_addresses() -> None:
+    assert Settings(forwarded_allow_ips="10.0.0.0/8, ::1,*").forwarded_allow_ips == ("10.0.0.0/8", "::1", "*")
+    with pytest.raises(ValidationError, match=r"proxy\.example"):
+        Settings(forwarded_allow_ips="10.0.0.1,proxy.example")

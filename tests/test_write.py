@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +13,7 @@ from tests.factories import BUILDERS, PLURAL, create
 
 @pytest.mark.parametrize("kind", list(PLURAL))
 async def test_create_read_replace_patch_delete(
-    client: httpx.AsyncClient, editor: dict[str, str], kind: str
+    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str], kind: str
 ) -> None:
     made = await create(client, editor, kind)
     url = f"/v1/{PLURAL[kind]}/{made['slug']}"
@@ -34,7 +36,12 @@ async def test_create_read_replace_patch_delete(
     assert stale.status_code == 412
     assert (await client.get(url)).json()["countries"] == ["KG"]
 
-    assert (await client.delete(url, headers=editor)).status_code == 204
+    # Deleting is an admin's (DESIGN §6): an editor gets 403 and the record stays.
+    refused = await client.delete(url, headers=editor)
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (await client.get(url)).status_code == 200
+    assert (await client.delete(url, headers=admin)).status_code == 204
     assert (await client.get(url)).status_code == 404
     # The slug stays taken by the tombstone.
     assert (
@@ -77,11 +84,14 @@ async def test_no_op_replace_keeps_version(client: httpx.AsyncClient, editor: di
 
 
 async def test_every_change_is_logged_and_revisioned(
-    client: httpx.AsyncClient, editor: dict[str, str], sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    editor: dict[str, str],
+    admin: dict[str, str],
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     made = await create(client, editor, "policy")
     await client.patch(f"/v1/policies/{made['slug']}", json={"status": "expired"}, headers=editor)
-    await client.delete(f"/v1/policies/{made['slug']}", headers=editor)
+    await client.delete(f"/v1/policies/{made['slug']}", headers=admin)
     async with sessionmaker() as s:
         changes = (await s.execute(select(Change.action, Change.version).order_by(Change.seq))).all()
         revisions = (
@@ -181,12 +191,12 @@ async def test_records_counted_by_kind(
 
 
 async def test_revisions_keep_who_when_and_what_was_replaced(
-    client: httpx.AsyncClient, editor: dict[str, str]
+    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str]
 ) -> None:
     made = await create(client, editor, "law", number="1")
     url = f"/v1/laws/{made['slug']}"
     await client.patch(url, json={"number": "2"}, headers=editor)
-    await client.delete(url, headers=editor)
+    await client.delete(url, headers=admin)
     assert (await client.get(f"{url}/revisions")).status_code == 401
     history = (await client.get(f"{url}/revisions", headers=editor)).json()["items"]
     assert [(h["version"], h["action"]) for h in history] == [(3, "deleted"), (2, "updated"), (1, "created")]
@@ -221,7 +231,7 @@ async def test_revisions_page_like_every_list(client: httpx.AsyncClient, editor:
 
 
 async def test_restore_undeletes_and_brings_versions_forward(
-    client: httpx.AsyncClient, editor: dict[str, str]
+    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str]
 ) -> None:
     made = await create(client, editor, "policy", status="active")
     url = f"/v1/policies/{made['slug']}"
@@ -229,7 +239,7 @@ async def test_restore_undeletes_and_brings_versions_forward(
     back = await client.post(f"{url}/restore?version=1", headers=editor)  # v3 = v1's content
     assert back.status_code == 200 and back.json()["status"] == "active" and back.json()["version"] == 3
     assert (await client.post(f"{url}/restore", headers=editor)).status_code == 409  # not deleted
-    await client.delete(url, headers=editor)  # v4
+    await client.delete(url, headers=admin)  # v4
     assert (await client.get(url)).status_code == 404
     assert (await client.post(f"{url}/restore?version=1", headers=editor)).status_code == 409
     undeleted = await client.post(f"{url}/restore", headers=editor)
@@ -239,3 +249,35 @@ async def test_restore_undeletes_and_brings_versions_forward(
     actions = [h["action"] for h in (await client.get(f"{url}/revisions", headers=editor)).json()["items"]]
     assert actions == ["restored", "deleted", "updated", "updated", "created"]
     assert (await client.post(f"{url}/restore")).status_code == 401
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+async def test_slugs_are_stable(client: httpx.AsyncClient, editor: dict[str, str], method: str) -> None:
+    """A change of slug by PUT or PATCH is refused (422, pointer /slug) and changes nothing; the
+    detail says how to get a new slug. Import, which upserts by (kind, slug), still updates."""
+    made = await create(client, editor, "law")
+    url = f"/v1/laws/{made['slug']}"
+    body = BUILDERS["law"](slug="law-renamed-elsewhere", countries=["TJ"])
+    if method == "patch":
+        r = await client.patch(
+            url, json={"slug": "law-renamed-elsewhere", "countries": ["TJ"]}, headers=editor
+        )
+    else:
+        r = await client.put(url, json=body, headers=editor)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert [e["path"] for e in problem["errors"]] == ["/slug"]
+    assert "stable" in problem["detail"] and "create a new record" in problem["detail"]
+    kept = await client.get(url)
+    assert kept.json()["version"] == 1 and kept.json()["countries"] == made["countries"]
+    assert (await client.get("/v1/laws/law-renamed-elsewhere")).status_code == 404
+
+    line = {"kind": "law", **BUILDERS["law"](slug=made["slug"], countries=["TJ"])}
+    imported = await client.post(
+        "/v1/import",
+        content=json.dumps(line) + "\n",
+        headers={**editor, "Content-Type": "application/x-ndjson"},
+    )
+    assert imported.status_code == 200, imported.text
+    assert (await client.get(url)).json()["countries"] == ["TJ"]

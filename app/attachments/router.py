@@ -25,6 +25,7 @@ from app.core.errors import (
     UnsupportedMediaType,
 )
 from app.core.http import dumps
+from app.core.i18n import NO_NUL
 from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
@@ -136,7 +137,9 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         file: Annotated[
             UploadFile, File(description="The document.", json_schema_extra={"format": "binary"})
         ],
-        title: Annotated[str | None, Form(max_length=500, description="A title to show.")] = None,
+        title: Annotated[
+            str | None, Form(max_length=500, pattern=NO_NUL, description="A title to show.")
+        ] = None,
         languages: Annotated[
             list[str], Form(description="Languages of the document; repeat the field.", examples=[["ru"]])
         ] = [],  # noqa: B006 (FastAPI copies defaults)

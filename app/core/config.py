@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -162,6 +163,14 @@ class Settings(BaseSettings):
     iati_reporting_org_type: str = Field("90", description="Its IATI OrganisationType code (90: other).")
     rate_limit_anonymous: str = Field("300/minute", description="Requests per client address without a key.")
     rate_limit_key: str = Field("1200/minute", description="Requests per API key.")
+    forwarded_allow_ips: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description=(
+            "Comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips; `*` trusts any peer). Empty: "
+            "none, the connecting peer is the client (rate limits count it)."
+        ),
+    )
     redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")
     list_default_limit: int = 20
     list_max_limit: int = 100
@@ -170,6 +179,17 @@ class Settings(BaseSettings):
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        entries = tuple(v.strip() for v in value.split(",") if v.strip())
+        for entry in entries:
+            if entry != "*":
+                ipaddress.ip_network(entry, strict=False)  # ValueError names a bad entry
+        return entries
 
     @field_validator("database_url")
     @classmethod

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments.transfer import attachments_of, exported
+from app.exports.cells import neutralised
 from app.files.store import FileStore
 from app.models import Record, visible
 from app.records.present import public_body
@@ -116,10 +117,10 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "|".join(value)
+        return neutralised("|".join(value))
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return neutralised(str(value))
 
 
 async def csv_lines(

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from app.core.config import DEFAULT_LANGUAGES
+from app.exports.cells import restored
 
 Row = tuple[int, dict[str, Any] | None, str | None]  # (line, object, error)
 
@@ -137,7 +138,7 @@ def iter_csv(stream: IO[bytes], languages: Sequence[str] = DEFAULT_LANGUAGES) ->
 def _row_to_record(row: dict[str, str]) -> dict[str, Any]:
     obj: dict[str, Any] = {"name": {}, "description": {}}
     for column, value in row.items():
-        value = value.strip()
+        value = restored(value.strip())  # a `'` our export put before a formula-like cell
         if not value:
             continue
         if column in _JSON_COLUMNS:

@@ -20,7 +20,7 @@ from app.core.errors import (
 )
 from app.core.http import LD_JSON, dumps, json_response, record_etag_prefix
 from app.core.pagination import Page
-from app.keys.dependencies import EditorDep, ViewerDep
+from app.keys.dependencies import AdminDep, EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.include import batch_page, detail_model, embed, ids_query, include_query, list_model
 from app.records.params import LangDep, ListParamsDep
@@ -296,12 +296,13 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.delete(
         "/{key}",
         name=f"delete_{kind}",
-        summary=f"Delete {spec.a_kind} (editor; mirrors see the deletion in the change feed)",
+        summary=f"Delete {spec.a_kind} (admin; the change feed announces it, and `restore` undoes it)",
+        description="Deleting needs an admin key; an editor key gets 403 (editors can unpublish instead).",
         status_code=204,
         responses=write_errors,
     )
     async def delete(
-        key: KeyPath, session: SessionDep, viewer: EditorDep, if_match: IfMatch = None
+        key: KeyPath, session: SessionDep, viewer: AdminDep, if_match: IfMatch = None
     ) -> Response:
         await make_service(session, viewer).delete(key, if_match)
         return Response(status_code=204)

@@ -24,7 +24,7 @@ from app.records.params import ListParams, check_choices
 from app.records.present import editable, present
 from app.records.reads import RecordReader
 from app.records.repository import RecordRepository, SortKey
-from app.records.spec import KindSpec
+from app.records.spec import SLUG_STABLE, KindSpec
 
 
 def validation_errors(exc: ValidationError) -> Unprocessable:
@@ -206,7 +206,7 @@ class RecordService:
         if not body:
             raise NotFound(f"Version {version} of this {self.spec.kind} was not kept.")
         try:
-            payload = self.spec.in_schema.model_validate(body)
+            payload = self.spec.in_schema.model_validate({**body, "slug": record.slug})
         except ValidationError as exc:  # e.g. it pointed at a record deleted since
             raise validation_errors(exc) from exc
         return await self._update(record, self.with_defaults(payload.model_dump(mode="json")))
@@ -220,13 +220,12 @@ class RecordService:
     async def _update(self, record: Record, data: dict[str, Any]) -> Record:
         before = editable(record, self.spec)
         refs = await self._resolve_references(data, record)
-        if data["slug"] != record.slug and await self.repo.slug_taken(data["slug"], exclude_id=record.id):
-            raise Conflict(f"A {self.spec.kind} with slug {data['slug']!r} exists; choose another.")
+        if data["slug"] != record.slug:  # slugs are stable (DESIGN: addresses others link to)
+            raise Unprocessable([field_error(["slug"], SLUG_STABLE)], SLUG_STABLE)
         after = self.normalised(data)
         if after == self.normalised(before):
             return record  # nothing changed: no new version
         public_before = is_public(record)
-        record.slug = data["slug"]
         self._apply(record, data, refs, new=False)
         record.version += 1
         record.updated_at = dt.datetime.now(dt.UTC)

@@ -15,6 +15,11 @@ from pydantic import BaseModel
 from app.models import Record
 from app.records.filters import InEffect, ListFilter
 
+SLUG_STABLE = (
+    "slugs are stable: a record keeps the slug it was created with (others link to it); "
+    "for a new slug, create a new record (and delete this one if it should go)"
+)
+
 
 @dataclass(frozen=True)
 class Participants:

@@ -150,10 +150,13 @@ class SearchService:
         )
 
     async def _meili(self, params: SearchParams, lang: str) -> SearchResponse:
-        """One request to Meilisearch with at most two searches: the keyword search counts (total and
-        facets: hybrid ranking widens the candidates, so its count would mean little) and the
-        hybrid search ranks the page. Without a query, or without embeddings, the keyword search
-        does both."""
+        """One request to Meilisearch with two searches: the keyword search counts (total and facets:
+        hybrid ranking widens the candidates, so its count would mean little) and the hybrid search
+        (or, without a query or embeddings, the keyword search) ranks the page. The count asks for
+        no hits in exhaustive mode (`page`, `hitsPerPage: 0`): only there do the total and the facet
+        counts apply the distinct attribute, counting records; with `limit`/`offset` they count
+        documents beyond the hits returned (each page of an attached file), so a law with a long
+        PDF counted as a thousand."""
         assert self.client is not None
         text = query_text(params.q)
         keyword = MeiliSearchParams(
@@ -179,12 +182,12 @@ class SearchService:
                     "hybrid": Hybrid(embedder=EMBEDDER, semantic_ratio=self.semantic_ratio),
                 }
             )
-            searches = [keyword.model_copy(update={"limit": 0, "offset": 0}), hybrid]
         else:
-            searches = [keyword]
-        results = await self.client.multi_search(searches)
+            hybrid = keyword.model_copy(update={"facets": None})
+        count = keyword.model_copy(update={"limit": None, "offset": None, "page": 1, "hits_per_page": 0})
+        results = await self.client.multi_search([count, hybrid])
         assert isinstance(results, list)
-        result, ranked = results[0], results[-1]
+        result, ranked = results
         found = list(ranked.hits)
         wanted = set(query_terms(params.q))
         hits = []
@@ -220,7 +223,7 @@ class SearchService:
         facets = {reverse[name]: counts for name, counts in (result.facet_distribution or {}).items()}
         return SearchResponse(
             query=params.q,
-            total=result.estimated_total_hits or 0,
+            total=max(result.total_hits or 0, params.offset + len(hits)),  # never fewer than shown
             hits=hits,
             facets=facets,
             processing_ms=result.processing_time_ms,
