@@ -57,8 +57,11 @@ def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def bench(size: int) -> None:
-    server = resolve_database_url(get_settings())
-    url = make_url(server).set(database=f"migrantkb_bench_{size}").render_as_string(hide_password=False)
+    settings = get_settings()
+    server = resolve_database_url(settings)
+    # Named after DATABASE_NAME, so runs from different checkouts do not drop each other's base.
+    name = f"{settings.database_name}_bench_{size}"
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
     asyncio.run(drop_database(url))
     asyncio.run(create_database(url))
     env = {**os.environ, "DATABASE_URL": url}
