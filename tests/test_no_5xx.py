@@ -124,12 +124,12 @@ def test_a_deadlock_answers_503_conflict_retry(database_url: str) -> None:
     """A real deadlock (the request's transaction and another connection taking two locks in
     opposite orders, on a real server): PostgreSQL rolls the request back; it answers 503
     conflict-retry with Retry-After, not a 500, and the server goes on serving."""
-    with api_server({**server_env(database_url), "ENVIRONMENT": "test"}) as url:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            r = client.post("/_test/deadlock")
-            assert r.status_code == 503, r.text
-            assert r.json()["type"].endswith("conflict-retry") and int(r.headers["Retry-After"]) > 0
-            assert client.get("/v1/laws").status_code == 200
+    env = {**server_env(database_url), "ENVIRONMENT": "test"}
+    with api_server(env) as url, httpx.Client(base_url=url, timeout=30) as client:
+        r = client.post("/_test/deadlock")
+        assert r.status_code == 503, r.text
+        assert r.json()["type"].endswith("conflict-retry") and int(r.headers["Retry-After"]) > 0
+        assert client.get("/v1/laws").status_code == 200
 
 
 async def _pool_exhausted(url: str, dsn: str) -> None:
