@@ -143,7 +143,14 @@ async def _pool_exhausted(url: str, dsn: str) -> None:
                     asyncio.create_task(client.get("/v1/search", params={"q": f"migration law {i}"}))
                     for i in range(2)
                 ]
-                await asyncio.sleep(0.5)
+                waiting = (
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                    " AND relation = 'attachment_pages'::regclass"
+                )
+                for _ in range(100):  # until both wait on the lock, each with its connection
+                    if await holder.fetchval(waiting) >= 2:
+                        break
+                    await asyncio.sleep(0.05)
                 read = await client.get("/v1/laws")
                 assert not any(s.done() for s in searches)  # the read met a full pool
                 await asyncio.gather(*searches)
