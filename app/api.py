@@ -2,10 +2,11 @@ from fastapi import APIRouter, Depends
 
 from app.attachments.router import attachment_router
 from app.changes.router import router as changes
+from app.core.errors import Busy, InternalError
 from app.exports.router import router as exports
 from app.imports.router import router as imports
 from app.keys.dependencies import get_viewer
-from app.records.router import kind_router
+from app.records.router import kind_router, problem_responses
 from app.reference.router import router as reference
 from app.registry import SPECS
 from app.search.router import router as search
@@ -14,7 +15,10 @@ from app.webhooks.router import router as webhooks
 
 # A key that is sent is checked on every /v1 route, public ones included: a wrong or revoked key is
 # a 401, never silently read as anonymous.
-api_router = APIRouter(prefix="/v1", dependencies=[Depends(get_viewer)])
+# Any route may find every database connection in use (503 busy) or fail unforeseen (500).
+api_router = APIRouter(
+    prefix="/v1", dependencies=[Depends(get_viewer)], responses=problem_responses(Busy, InternalError)
+)
 api_router.include_router(search)
 for spec in SPECS:
     api_router.include_router(kind_router(spec))

@@ -45,7 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # after it, and under steady load at 64 client connections that was a new PostgreSQL
             # backend (and asyncpg's type set-up) every few requests.
             url = settings.database_url or DEFAULT_DATABASE_URL
-            engine = make_engine(url, pool_size=settings.database_pool_size, max_overflow=0)
+            engine = make_engine(
+                url,
+                pool_size=settings.database_pool_size,
+                max_overflow=0,
+                pool_timeout=settings.database_pool_timeout_seconds,
+            )
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             engine = None

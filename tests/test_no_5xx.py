@@ -118,3 +118,60 @@ async def test_a_keys_last_use_is_kept_apart_from_the_write(
         newest = select(ApiKey.last_used_at).order_by(ApiKey.created_at.desc()).limit(2)
         used = (await session.scalars(newest)).all()
     assert len(used) == 2 and all(used), used
+
+
+def test_a_deadlock_answers_503_conflict_retry(database_url: str) -> None:
+    """A real deadlock (the request's transaction and another connection taking two locks in
+    opposite orders, on a real server): PostgreSQL rolls the request back; it answers 503
+    conflict-retry with Retry-After, not a 500, and the server goes on serving."""
+    env = {**server_env(database_url), "ENVIRONMENT": "test"}
+    with api_server(env) as url, httpx.Client(base_url=url, timeout=30) as client:
+        r = client.post("/_test/deadlock")
+        assert r.status_code == 503, r.text
+        assert r.json()["type"].endswith("conflict-retry") and int(r.headers["Retry-After"]) > 0
+        assert client.get("/v1/laws").status_code == 200
+
+
+async def _pool_exhausted(url: str, dsn: str) -> None:
+    holder = await asyncpg.connect(dsn)
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE attachment_pages IN ACCESS EXCLUSIVE MODE")
+            async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+                # Two degraded searches wait on the lock, each holding one of the two connections.
+                searches = [
+                    asyncio.create_task(client.get("/v1/search", params={"q": f"migration law {i}"}))
+                    for i in range(2)
+                ]
+                waiting = (
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                    " AND relation = 'attachment_pages'::regclass"
+                )
+                for _ in range(100):  # until both wait on the lock, each with its connection
+                    if await holder.fetchval(waiting) >= 2:
+                        break
+                    await asyncio.sleep(0.05)
+                read = await client.get("/v1/laws")
+                assert not any(s.done() for s in searches)  # the read met a full pool
+                await asyncio.gather(*searches)
+        assert read.status_code == 503, read.text
+        assert read.headers["content-type"] == "application/problem+json"
+        assert read.json()["type"].endswith("busy") and int(read.headers["Retry-After"]) > 0
+    finally:
+        await holder.close()
+
+
+def test_a_full_pool_answers_503_busy(database_url: str) -> None:
+    """Every pooled connection held by slow requests: another request waits the pool's timeout
+    (DATABASE_POOL_TIMEOUT_SECONDS) and answers 503 busy with Retry-After, not a 500."""
+    env = {
+        **server_env(database_url),
+        "MEILI_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "DATABASE_POOL_SIZE": "2",
+        "DATABASE_POOL_TIMEOUT_SECONDS": "0.5",
+        "SEARCH_FALLBACK_CONCURRENCY": "2",
+        "SEARCH_FALLBACK_SECONDS": "4",
+        "SEARCH_EMBEDDINGS": "false",
+    }
+    with api_server(env) as url:
+        asyncio.run(_pool_exhausted(url, database_url.replace("postgresql+asyncpg://", "postgresql://")))

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(
         20, ge=1, le=500, description="PostgreSQL connections per API process, all kept open."
     )
+    database_pool_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="How long a request waits for a free pooled connection; past it, 503 busy (Retry-After).",
+    )
 
     meili_url: str | None = Field(None, description="Meilisearch URL. Unset: a local binary is started.")
     meili_master_key: SecretStr | None = None

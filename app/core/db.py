@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from app.core.errors import CommitFailed, Conflict
+from app.core.errors import RETRYABLE_SQLSTATE, CommitFailed, Conflict, ConflictRetry, sqlstate
 
 _SCHEMES = {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
 _SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
@@ -63,7 +63,9 @@ def engine_args(url: str) -> tuple[str, dict[str, Any]]:
     return u.set(query=query).render_as_string(hide_password=False), {"server_settings": settings, **args}
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def make_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, pool_timeout: float = 10.0
+) -> AsyncEngine:
     clean, args = engine_args(url)
     args["server_settings"]["lock_timeout"] = "5s"
     # Bounded waits, so a database that is away costs a request seconds, not minutes: connecting
@@ -76,7 +78,7 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Asy
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
-        pool_timeout=10,
+        pool_timeout=pool_timeout,
         connect_args=args,
         json_deserializer=orjson.loads,
     )
@@ -100,6 +102,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             except IntegrityError as exc:  # a deferred constraint
                 raise Conflict("The change conflicts with the stored data and was not saved.") from exc
             except DBAPIError as exc:  # serialization failure, dropped connection, server going away
+                if sqlstate(exc) in RETRYABLE_SQLSTATE:
+                    raise ConflictRetry from exc
                 raise CommitFailed from exc
 
 

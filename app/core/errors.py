@@ -113,6 +113,28 @@ class Busy(AppError):
         super().__init__("Every database connection was in use. Retry the request in a few seconds.")
 
 
+class ConflictRetry(AppError):
+    type_ = "conflict-retry"
+    title = "The change met a concurrent one; nothing was written."
+    status = 503
+    headers_ = {"Retry-After": "1"}  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database broke a deadlock or a serialization conflict with another request by "
+            "rolling this one back. Retry the request."
+        )
+
+
+# Deadlock detected, serialization failure: the transaction was rolled back whole and the same
+# request will most likely succeed if sent again.
+RETRYABLE_SQLSTATE = ("40P01", "40001")
+
+
+def sqlstate(exc: BaseException) -> str:
+    return str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+
+
 class SearchUnavailable(AppError):
     type_ = "search-unavailable"
     title = "Search is temporarily unavailable."
@@ -136,17 +158,21 @@ _UNAVAILABLE_SQLSTATE = ("08", "57", "53")
 
 
 def _database_problem(_eh: Any, _request: Request, exc: Exception) -> AppError:
-    """A database error that reached the top: a clash with stored data is a 409; a lost, refused
+    """A database error that reached the top: a clash with stored data is a 409; a deadlock or
+    serialization failure a 503 conflict-retry (the request is not re-run here: its body is read
+    and its handler may have stored files); a lost, refused
     or timed-out connection, or none free in the pool, a 503 the client may retry; anything else
     stays a logged 500."""
     if isinstance(exc, PoolTimeout):  # no connection free in the pool within its timeout
         return Busy()
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with the stored data and was not saved.")
+    if sqlstate(exc) in RETRYABLE_SQLSTATE:
+        return ConflictRetry()
     if isinstance(exc, DBAPIError) and not (
         isinstance(exc, (OperationalError, InterfaceError))
         or exc.connection_invalidated
-        or str(getattr(exc.orig, "sqlstate", None) or "")[:2] in _UNAVAILABLE_SQLSTATE
+        or sqlstate(exc)[:2] in _UNAVAILABLE_SQLSTATE
     ):
         return InternalError()
     return DatabaseUnavailable()

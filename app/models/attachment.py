@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +46,15 @@ class Attachment(Timestamps, Base):
 
 class AttachmentPage(Base):
     __tablename__ = "attachment_pages"
+    __table_args__ = (
+        # The PostgreSQL search (while Meilisearch is away) matches the folded text through this
+        # (app.search.fallback._folded: the same expression).
+        Index(
+            "ix_attachment_pages_folded_text",
+            text("(translate(lower(text), 'қғңөүұәіһҳҷӣўӯё', 'кгнооууаиххчиууе')) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
+    )
 
     attachment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True

@@ -43,6 +43,13 @@ class Record(Timestamps, Base):
         Index("ix_records_countries", "countries", postgresql_using="gin"),
         Index("ix_records_topics", "topics", postgresql_using="gin"),
         Index("ix_records_kind_updated", "kind", "updated_at"),
+        # The PostgreSQL search (while Meilisearch is away) matches search_text through this.
+        Index(
+            "ix_records_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
         # Public counts and first pages come from this index alone (the table is wide).
         Index(
             "ix_records_public",

@@ -1,12 +1,14 @@
 """Liveness and readiness for load balancers and orchestrators (no /v1 prefix, no auth)."""
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
+from app.core.db import SessionDep
 from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING, VECTOR_BACKLOG
 from app.search.service import UNREACHABLE
 from app.search.sync import outbox_lag
@@ -39,6 +41,27 @@ async def unhandled() -> None:
     """Mounted only when ENVIRONMENT=test: an error no handler knows, to test the 500 path on a
     real server."""
     raise RuntimeError("raised on purpose by /_test/unhandled")
+
+
+@test_router.post("/_test/deadlock")
+async def deadlock(request: Request, session: SessionDep) -> None:
+    """Mounted only when ENVIRONMENT=test: a real deadlock between the request's transaction and
+    another connection's, which take two advisory locks in opposite orders. The request waits
+    first, so PostgreSQL's check (after deadlock_timeout) picks it as the one to roll back."""
+    await session.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[0])))
+    async with request.app.state.sessionmaker() as other, other.begin():
+        await other.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[1])))
+        mine = asyncio.create_task(session.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[1]))))
+        await asyncio.sleep(0.3)  # the request waits first
+        theirs = asyncio.create_task(other.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[0]))))
+        try:
+            await mine  # PostgreSQL breaks the deadlock here
+        finally:
+            await session.rollback()  # frees the lock the other connection waits for
+            await theirs
+
+
+DEADLOCK_KEYS = (2024_24_01, 2024_24_02)
 
 
 @router.get("/healthz", name="healthz", summary="The process is alive", response_model=Health)

@@ -48,10 +48,13 @@ IfMatch = Annotated[
 
 
 def problem_responses(*errors: type[Any]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the problems a route answers; kinds that share a status (503:
+    `busy`, `search-unavailable`) share its entry, their titles joined."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
+        title = f"{out[err.status]['description']} Or: {err.title}" if err.status in out else err.title
         out[err.status] = {
-            "description": err.title,
+            "description": title,
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
     return out

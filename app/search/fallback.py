@@ -1,27 +1,49 @@
 """Search from PostgreSQL when Meilisearch is unreachable: the same response shape, marked degraded.
 Folded text (records.search_text) with pg_trgm word similarity; facets by SQL counts. Attached
 documents are searched too: a page holding every word of the query (each word's start, so that
-inflected forms meet) makes its record a hit, with the page named."""
+inflected forms meet) makes its record a hit, with the page named.
+
+The matches are a UNION of the records whose text matches and the records whose pages do, each
+half read through its own trigram index (ix_records_search_text, ix_attachment_pages_folded_text);
+a correlated page subquery ORed into the records' condition read every page of every record."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Text, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import one_of
 from app.core.text import fold
 from app.models import Attachment, AttachmentPage, Record, visible
 from app.registry import SPECS
 from app.search.params import SearchParams
+
+FOLD_FROM, FOLD_TO = "'қғңөүұәіһҳҷӣўӯё'", "'кгнооууаиххчиууе'"
 
 # Each kind's main date, whichever kind the row is.
 _DATE = func.coalesce(*(spec.column(spec.date_column) for spec in SPECS if spec.date_column))
 
 
 def _folded(column: Any) -> Any:
-    """Text folded in SQL as app.core.text.fold folds in Python (special letters only)."""
-    return func.translate(func.lower(column), "қғңөүұәіһҳҷӣўӯё", "кгнооууаиххчиууе")
+    """Text folded in SQL as app.core.text.fold folds in Python (special letters only). The letters
+    are written into the SQL, not bound: ix_attachment_pages_folded_text is on this expression, and
+    a prepared statement's generic plan matches an index expression only on constants."""
+    return func.translate(func.lower(column), literal_column(FOLD_FROM), literal_column(FOLD_TO))
 
 
 _FOLDED_SUMMARY = _folded(cast(Record.summary, Text))
@@ -58,6 +80,42 @@ def _joined() -> Any:
     return joined
 
 
+def _page_matches(query: str) -> Any:
+    """Ids of the records with a page holding every word of the query (its stem)."""
+    return (
+        select(Attachment.record_id.label("id"))
+        .join(AttachmentPage, AttachmentPage.attachment_id == Attachment.id)
+        .where(*(_folded(AttachmentPage.text).like(s, escape="\\") for s in _stems(query)))
+    )
+
+
+def _matches(params: SearchParams, query: str) -> Any:
+    """Ids of the records the words find, or None when no words were asked for: each part of the
+    UNION is read through its own index (the summaries' part excepted: see search_text)."""
+    if params.scope == "documents":
+        return _page_matches(query)
+    if not query:
+        return None
+    words = query.split()[:12]
+    long_words = [w for w in words if len(w) > 2]
+    # Any word close enough (trigram word similarity), so typos and partial matches still find;
+    # words of one or two letters (о, в, of) only with the whole query: alone they match most rows.
+    parts = [
+        select(Record.id).where(
+            or_(*(Record.search_text.op("%>")(w) for w in long_words), Record.search_text.op("%>")(query))
+        )
+    ]
+    if long_words:
+        parts.append(
+            select(Record.id).where(
+                or_(*(_FOLDED_SUMMARY.like(f"%{_escape(w)}%", escape="\\") for w in long_words))
+            )
+        )
+    if _stems(query):
+        parts.append(_page_matches(query))
+    return union(*parts)
+
+
 def _conditions(params: SearchParams, query: str) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [visible()]
     if params.kinds:
@@ -73,28 +131,76 @@ def _conditions(params: SearchParams, query: str) -> list[ColumnElement[bool]]:
         conds.append(year >= params.year_from)
     if params.year_to is not None:
         conds.append(year <= params.year_to)
-    in_documents = _pages(query).exists()
-    if params.scope == "documents":
-        conds.append(in_documents)
-    elif query:
-        words = query.split()[:12]
-        # Any word close enough (trigram word similarity), so typos and partial matches still find.
-        conds.append(
-            or_(
-                *(Record.search_text.op("%>")(w) for w in words),
-                Record.search_text.op("%>")(query),
-                *(_FOLDED_SUMMARY.like(f"%{_escape(w)}%", escape="\\") for w in words if len(w) > 2),
-                in_documents if _stems(query) else literal(False),
-            )
-        )
+    matches = _matches(params, query)
+    if matches is not None:
+        conds.append(Record.id.in_(matches))
     return conds
+
+
+def _summary(found: Any, names: list[str]) -> Any:
+    """One statement over the matches (computed once): their count, each facet's counts as a JSON
+    object, and the ids of the page of hits in order."""
+    columns: dict[str, Any] = {
+        "kind": found.c.kind,
+        "country": func.unnest(found.c.countries),
+        "topic": func.unnest(found.c.topics),
+        "status": found.c.status,
+        "year": found.c.year,
+    }
+    counts = []
+    for name in names:
+        sub = select(columns[name].label("v")).select_from(found).subquery()
+        grouped = (
+            select(sub.c.v, func.count().label("n")).where(sub.c.v.is_not(None)).group_by(sub.c.v).subquery()
+        )
+        agg = func.coalesce(func.jsonb_object_agg(grouped.c.v, grouped.c.n), literal_column("'{}'::jsonb"))
+        counts.append(select(agg).scalar_subquery().label(f"facet_{name}"))
+    return counts
+
+
+def matches(params: SearchParams, query: str) -> Any:
+    """The records found (a CTE), with what the hits' order and the facets need."""
+    score = func.word_similarity(literal(query), Record.search_text) if query else literal(1.0)
+    return (
+        select(
+            Record.id,
+            Record.slug,
+            Record.kind,
+            Record.status,
+            Record.countries,
+            Record.topics,
+            func.substr(_DATE, 1, 4).label("year"),
+            score.label("score"),
+        )
+        .select_from(_joined())
+        .where(and_(*_conditions(params, query)))
+        .cte("found")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 async def fallback_search(
     session: AsyncSession, params: SearchParams
 ) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, int]]]:
     query = fold(params.q)
-    conds = _conditions(params, query)
+    # The matches once (not once for the hits, once for the total and once per facet), then the
+    # page of hits with, for those alone, the page of a document that holds the words.
+    found = matches(params, query)
+    order = (found.c.score.desc(), found.c.slug)
+    top = select(found.c.id, found.c.score, found.c.slug).order_by(*order)
+    ranked = top.limit(params.limit).offset(params.offset).subquery()
+    summary = (
+        await session.execute(
+            select(
+                select(func.count()).select_from(found).scalar_subquery().label("total"),
+                select(func.array_agg(aggregate_order_by(ranked.c.id, ranked.c.score.desc(), ranked.c.slug)))
+                .scalar_subquery()
+                .label("ids"),
+                *_summary(found, params.facets),
+            )
+        )
+    ).one()
+    ids = list(summary.ids or [])
     score = func.word_similarity(literal(query), Record.search_text) if query else literal(1.0)
     page = _pages(query).limit(1).lateral("page")
     joined = _joined()
@@ -121,27 +227,12 @@ async def fallback_search(
             document[2].label("document_text"),
         )
         .select_from(joined)
-        .where(and_(*conds))
-        .order_by(score.desc(), Record.slug)
-        .limit(params.limit)
-        .offset(params.offset)
+        .where(one_of(Record.id, ids))
     )
-    rows = [dict(r._mapping) for r in (await session.execute(stmt)).all()]
-    total = (
-        await session.execute(select(func.count()).select_from(_joined()).where(and_(*conds)))
-    ).scalar_one()
-    facets: dict[str, dict[str, int]] = {}
-    for name in params.facets:
-        column: Any = {
-            "kind": Record.kind,
-            "country": func.unnest(Record.countries),
-            "topic": func.unnest(Record.topics),
-            "status": Record.status,
-            "year": func.substr(_DATE, 1, 4),
-        }[name]
-        sub = select(column.label("v")).select_from(_joined()).where(and_(*conds)).subquery()
-        counted = await session.execute(
-            select(sub.c.v, func.count()).where(sub.c.v.is_not(None)).group_by(sub.c.v)
-        )
-        facets[name] = {str(v): n for v, n in counted.all()}
-    return rows, total, facets
+    found_rows = {r.id: dict(r._mapping) for r in (await session.execute(stmt)).all()} if ids else {}
+    rows = [found_rows[i] for i in ids if i in found_rows]
+    facets = {
+        name: {str(v): int(n) for v, n in (getattr(summary, f"facet_{name}") or {}).items()}
+        for name in params.facets
+    }
+    return rows, summary.total, facets

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.core.db import SessionDep
-from app.core.errors import Unprocessable
+from app.core.errors import Busy, SearchUnavailable, Unprocessable
 from app.core.http import json_response
 from app.records.params import LangDep
 from app.records.router import problem_responses
@@ -43,7 +43,7 @@ def _headers(degraded: bool, lang: str) -> dict[str, str]:
         "`муҳоҷират`, `refugees Kazakhstan`. Narrow with `kind`, `country`, `topic`, `status`, `from`, `to`."
     ),
     response_model=SearchResponse,
-    responses=problem_responses(Unprocessable),
+    responses=problem_responses(Unprocessable, Busy, SearchUnavailable),
 )
 async def search(request: Request, session: SessionDep, params: SearchParamsDep, lang: LangDep) -> Response:
     display = "en" if lang == "all" else lang
@@ -56,7 +56,7 @@ async def search(request: Request, session: SessionDep, params: SearchParamsDep,
     name="suggest",
     summary="Complete titles, organization names and acronyms as the user types",
     response_model=SuggestResponse,
-    responses=problem_responses(Unprocessable),
+    responses=problem_responses(Unprocessable, Busy, SearchUnavailable),
 )
 async def suggest(
     request: Request,

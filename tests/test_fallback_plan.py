@@ -1,0 +1,35 @@
+"""The PostgreSQL search (Meilisearch away) reads its matches through its trigram indexes: the
+records' folded titles and codes, and the attachment pages' folded text (issue #24: a common word
+scanned every record and every page, 30 s over 72,000 records)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.text import fold
+from app.search.fallback import matches
+from app.search.params import FACET_NAMES, SearchParams
+
+
+def _params(q: str, scope: str = "all") -> SearchParams:
+    return SearchParams(q, [], [], [], [], None, None, 10, 0, list(FACET_NAMES), scope)
+
+
+async def _plan(connection: AsyncConnection, params: SearchParams) -> str:
+    found = matches(params, fold(params.q))
+    stmt = select(func.count()).select_from(found)
+    compiled = stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    sql = str(compiled).replace("%%", "%")  # the pyformat escape of %
+    # The test base is small: without this the planner rightly reads it whole.
+    await connection.execute(text("SET LOCAL enable_seqscan = off"))
+    return "\n".join(row[0] for row in await connection.execute(text("EXPLAIN " + sql)))
+
+
+async def test_the_degraded_search_reads_its_indexes(connection: AsyncConnection) -> None:
+    plan = await _plan(connection, _params("трудовых мигрантов право"))
+    assert "ix_records_search_text" in plan, plan
+    assert "ix_attachment_pages_folded_text" in plan, plan
+    documents = await _plan(connection, _params("трудовых мигрантов", "documents"))
+    assert "ix_attachment_pages_folded_text" in documents and "ix_records_search_text" not in documents
