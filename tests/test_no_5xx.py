@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import uuid
 
 import asyncpg
 import httpx
@@ -175,3 +176,29 @@ def test_a_full_pool_answers_503_busy(database_url: str) -> None:
     }
     with api_server(env) as url:
         asyncio.run(_pool_exhausted(url, database_url.replace("postgresql+asyncpg://", "postgresql://")))
+
+
+async def test_a_write_waiting_past_the_lock_timeout_answers_503(
+    committed_client: httpx.AsyncClient, editor_committed: dict[str, str], database_url: str
+) -> None:
+    """A record's row held by another transaction past `lock_timeout` (5 s): PostgreSQL cancels the
+    waiting update (55P03); the write answers 503 conflict-retry with Retry-After, not a 500, and
+    once the row is free the same request succeeds."""
+    made = await committed_client.post("/v1/laws", json=BUILDERS["law"](), headers=editor_committed)
+    assert made.status_code == 201, made.text
+    law = made.json()
+    holder = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        async with holder.transaction():
+            await holder.execute("SELECT 1 FROM records WHERE id = $1 FOR UPDATE", uuid.UUID(law["id"]))
+            r = await committed_client.patch(
+                f"/v1/laws/{law['id']}", json={"number": "42-held"}, headers=editor_committed
+            )
+        assert r.status_code == 503, r.text
+        assert r.json()["type"].endswith("conflict-retry") and int(r.headers["Retry-After"]) > 0
+    finally:
+        await holder.close()
+    again = await committed_client.patch(
+        f"/v1/laws/{law['id']}", json={"number": "42-held"}, headers=editor_committed
+    )
+    assert again.status_code == 200 and again.json()["number"] == "42-held", again.text

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi_problem.handler import add_exception_handler, new_exception_handler
@@ -126,13 +127,17 @@ class ConflictRetry(AppError):
         )
 
 
-# Deadlock detected, serialization failure: the transaction was rolled back whole and the same
-# request will most likely succeed if sent again.
-RETRYABLE_SQLSTATE = ("40P01", "40001")
+# Deadlock detected, serialization failure, lock not available within `lock_timeout` (a row held
+# by a long transaction): the transaction was rolled back whole and the same request will most
+# likely succeed if sent again.
+RETRYABLE_SQLSTATE = ("40P01", "40001", "55P03")
 
 
 def sqlstate(exc: BaseException) -> str:
-    return str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    """The SQLSTATE of a database error, wrapped by SQLAlchemy or raised by asyncpg itself (the
+    import's COPY talks to the driver directly)."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(exc, "sqlstate", None)
+    return str(code or "")
 
 
 class SearchUnavailable(AppError):
@@ -169,6 +174,10 @@ def _database_problem(_eh: Any, _request: Request, exc: Exception) -> AppError:
         return Conflict("The change conflicts with the stored data and was not saved.")
     if sqlstate(exc) in RETRYABLE_SQLSTATE:
         return ConflictRetry()
+    if isinstance(exc, asyncpg.PostgresError):  # raised by the driver itself, not wrapped
+        if sqlstate(exc).startswith("23"):  # integrity constraint violation
+            return Conflict("The change conflicts with the stored data and was not saved.")
+        return DatabaseUnavailable() if sqlstate(exc)[:2] in _UNAVAILABLE_SQLSTATE else InternalError()
     if isinstance(exc, DBAPIError) and not (
         isinstance(exc, (OperationalError, InterfaceError))
         or exc.connection_invalidated
@@ -229,7 +238,13 @@ FIELD_ERROR_SCHEMA = {
 
 # DBAPIError covers SQLAlchemy's wrapping of asyncpg; OSError and TimeoutError what asyncpg raises
 # on its own when the server's socket is gone or a connect or command times out.
-_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, OSError, TimeoutError)
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    DBAPIError,
+    asyncpg.PostgresError,
+    PoolTimeout,
+    OSError,
+    TimeoutError,
+)
 
 
 class AnswerUnhandled:
