@@ -5,8 +5,8 @@ schema. Every operation is fuzzed, writes included: path keys are drawn half the
 attachments and webhooks that exist (so updates, deletions, restores and uploads reach the code
 behind the 404), imports are sent as NDJSON and as CSV, and webhook targets are loopback address
 literals that WEBHOOK_ALLOWED_HOSTS permits (no name is resolved, nothing leaves the machine).
-FUZZ_EXAMPLES sets the examples per operation (25 here; `make fuzz` runs many more); a failing
-operation does not stop the others: all failures are reported at the end."""
+FUZZ_EXAMPLES sets the examples per operation (12 here, about 1,000 cases a backend; `make fuzz`
+runs many more); a failing operation does not stop the others: all failures are reported at the end."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from app.runtime.meili import start_local
 from app.seed import SEED_FILE
 from tests.servers import api_key, api_server, empty_database, server_env
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 MIN_CASES = int(os.environ.get("FUZZ_MIN_CASES", "0"))
 PLURAL = {
     "law": "laws",
