@@ -25,7 +25,7 @@ from procrastinate.retry import RetryDecision
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.attachments.outbox import documents_changed
+from app.changes.outbox import documents_changed
 from app.jobs.queue import defer, queue
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage

@@ -18,9 +18,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.jobs import queue_extraction
-from app.attachments.outbox import documents_changed
 from app.attachments.schemas import ATTACHMENT_LANGUAGES
 from app.attachments.sniff import EXTENSIONS, HEAD_BYTES, sniff
+from app.changes.outbox import documents_changed
 from app.core.errors import (
     CommitFailed,
     NotFound,

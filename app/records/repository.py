@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app.changes.outbox import record_changed
 from app.core.partial_date import on_or_after, on_or_before
 from app.core.text import fold
-from app.models import Change, Participant, Record, Relation, Revision, Topic, is_public
+from app.models import Participant, Record, Relation, Revision, Topic
 from app.records.spec import KindSpec
 
 # What an editable body names of a record at the other end of a relation (raiseload: reading
@@ -196,32 +197,6 @@ class RecordRepository:
         key_id: uuid.UUID | None,
         previous: dict[str, Any],
     ) -> None:
-        change, revision = history_rows(
-            record, action, public_before=public_before, key_id=key_id, previous=previous
+        record_changed(
+            self.session, record, action, public_before=public_before, key_id=key_id, previous=previous
         )
-        self.session.add_all([Change(**change), Revision(**revision)])
-
-
-def history_rows(
-    record: Any, action: str, *, public_before: bool, key_id: uuid.UUID | None, previous: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The one writer of a write's change-feed/outbox row and its revision (who, when, and the
-    version this one replaced; empty for a creation), as column values: the write path adds
-    them as ORM rows, the import copies them in bulk. `record` has the record's columns."""
-    change = {
-        "record_id": record.id,
-        "kind": record.kind,
-        "slug": record.slug,
-        "action": "updated" if action == "restored" else action,
-        "version": record.version,
-        "public": is_public(record),
-        "public_before": public_before,
-    }
-    revision = {
-        "record_id": record.id,
-        "version": record.version,
-        "action": action,
-        "key_id": key_id,
-        "snapshot": previous,
-    }
-    return change, revision
