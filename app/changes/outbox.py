@@ -110,14 +110,14 @@ CONSUMERS = (
     Consumer(
         name="vectors",
         runs_in="worker",
-        entry="app.search.vectors:embed_vectors",
+        entry="app.search.jobs:embed_vectors",
         reads="vector_backlog, filled by the indexer from the changes it indexes",
         started="a job queued by the indexer (queue_for_vectors), and every minute",
     ),
     Consumer(
         name="webhooks",
         runs_in="database",
-        entry="app.webhooks.delivery:deliver_webhook",
+        entry="app.webhooks.jobs:deliver_webhook",
         reads="public changes after each subscription's cursor (app.changes.repository)",
         started="the trigger defers a delivery job per enabled subscription; wake_webhooks every minute",
         trigger="changes_wake_webhooks",
