@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, func, literal, select, tuple_
@@ -88,6 +89,8 @@ class RecordRepository:
     def __init__(self, session: AsyncSession, spec: KindSpec) -> None:
         self.session = session
         self.spec = spec
+        # A write's change row and revision, in this session's transaction (app/changes/outbox.py).
+        self.log = partial(record_changed, session)
 
     def _select(self) -> Select[Any]:
         # The kind is implied by the join, but said outright the planner can walk the
@@ -187,16 +190,3 @@ class RecordRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
-
-    def log(
-        self,
-        record: Any,
-        action: str,
-        *,
-        public_before: bool,
-        key_id: uuid.UUID | None,
-        previous: dict[str, Any],
-    ) -> None:
-        record_changed(
-            self.session, record, action, public_before=public_before, key_id=key_id, previous=previous
-        )
