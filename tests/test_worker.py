@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from app.attachments.jobs import sweep_files
 from app.core.config import get_settings
 from app.files.store import FileStore
-from app.jobs.maintenance import sweep_files
 from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage

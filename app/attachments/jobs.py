@@ -3,7 +3,10 @@ process (app/attachments/extract.py) under a memory cap and a time limit, the pa
 the attachment's state in one transaction. A document that cannot be read ends `failed` with the
 reason (no retry: it would fail again); the store or the database away is retried with backoff. A
 worker stopped mid-extraction (Ctrl-C reaches its whole process group, the extractor too) leaves
-the attachment pending and the job to be taken up again: only the document may fail a document."""
+the attachment pending and the job to be taken up again: only the document may fail a document.
+
+Every hour, attachment bytes that no row names (a process that died between storing a file and
+committing its row) are removed once they are an hour old (`sweep_files`)."""
 
 from __future__ import annotations
 
@@ -25,12 +28,15 @@ from procrastinate.retry import RetryDecision
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.attachments.outbox import documents_changed
+from app.attachments.content import forget_unreferenced
+from app.changes.outbox import documents_changed
 from app.jobs.queue import defer, queue
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage
 
 log = logging.getLogger("migrantkb.extraction")
+# The sweep's log keeps the name it had as queue upkeep.
+jobs_log = logging.getLogger("migrantkb.jobs")
 
 TASK = "extract_attachment"
 QUEUE = "extraction"
@@ -39,6 +45,8 @@ ATTEMPTS = 6
 STDERR_TAIL = 2000
 # Signals that stop the worker, and with it the extractor (never sent by a memory limit).
 STOPS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+# A stored file younger than this may belong to an upload still in flight: it is left alone.
+ORPHAN_GRACE = dt.timedelta(hours=1)
 
 
 class Interrupted(Exception):
@@ -246,3 +254,29 @@ def _crash_reason(code: int, stderr: bytes) -> str:
         return f"the extractor was stopped by {name}{hint}"
     last = tail.splitlines()[-1] if tail else f"exit status {code}"
     return f"the extractor stopped ({last})"
+
+
+async def sweep_files(runtime: WorkerRuntime, grace: dt.timedelta = ORPHAN_GRACE) -> int:
+    """Removes stored files older than `grace` that no attachment names; the number removed."""
+    cutoff = dt.datetime.now(dt.UTC) - grace
+    removed = 0
+    async for batch in runtime.store.listing():
+        old = {sha for sha, modified in batch if modified < cutoff}
+        if not old:
+            continue
+        async with runtime.sessionmaker() as session:
+            named = set(
+                (await session.execute(select(Attachment.sha256).where(Attachment.sha256.in_(old)))).scalars()
+            )
+        for sha256 in old - named:
+            async with runtime.sessionmaker() as session:  # checked again under the content lock
+                if await forget_unreferenced(session, runtime.store, sha256):
+                    jobs_log.warning("removed stored file %s: no attachment names it", sha256)
+                    removed += 1
+    return removed
+
+
+@queue.periodic(cron="17 * * * *", periodic_id="sweep_files")
+@queue.task(name="sweep_files", queue="maintenance", pass_context=True)
+async def sweep_files_job(context: JobContext, timestamp: int) -> int:
+    return await sweep_files(context.additional_context["runtime"])

@@ -13,14 +13,15 @@ import uuid
 from collections.abc import Sequence
 from typing import IO, Any, NamedTuple
 
-from sqlalchemy import delete, func, select, text, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attachments.content import forget_unreferenced, lock_content
 from app.attachments.jobs import queue_extraction
-from app.attachments.outbox import documents_changed
 from app.attachments.schemas import ATTACHMENT_LANGUAGES
 from app.attachments.sniff import EXTENSIONS, HEAD_BYTES, sniff
+from app.changes.outbox import documents_changed
 from app.core.errors import (
     CommitFailed,
     NotFound,
@@ -95,12 +96,6 @@ def _digest(file: IO[bytes], cap: int) -> tuple[str, int, bytes]:
         h.update(chunk)
         size += len(chunk)
     return h.hexdigest(), size, head
-
-
-async def lock_content(session: AsyncSession, sha256: str) -> None:
-    """Serializes writers of one file's bytes (an upload storing it, a delete removing it) for the
-    transaction: a delete never removes the bytes an upload in flight is about to reference."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:sha, 7))"), {"sha": sha256})
 
 
 class AttachmentService:
@@ -202,17 +197,3 @@ class AttachmentService:
             await documents_changed(self.session, row.record_id)
         await self.session.commit()
         await forget_unreferenced(self.session, self.store, sha256)
-
-
-async def forget_unreferenced(session: AsyncSession, store: FileStore, sha256: str) -> bool:
-    """Removes the bytes when no attachment names them (its own transaction, under the lock);
-    whether it did."""
-    async with session.begin():
-        await lock_content(session, sha256)
-        count = await session.scalar(
-            select(func.count()).select_from(Attachment).where(Attachment.sha256 == sha256)
-        )
-        if count:
-            return False
-        await store.delete(sha256)
-        return True

@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attachments.content import lock_content
 from app.attachments.jobs import queue_extraction
 from app.attachments.schemas import ATTACHMENT_LANGUAGES
-from app.attachments.service import _LANGUAGE, lock_content, safe_filename
+from app.attachments.service import _LANGUAGE, safe_filename
 from app.attachments.sniff import HEAD_BYTES, sniff
 from app.core.db import one_of
 from app.files.store import FileStore

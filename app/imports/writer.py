@@ -25,12 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
+from app.changes.outbox import history_rows
 from app.imports.scan import Item, Key
 from app.imports.schemas import ImportCounts
 from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, is_public
 from app.records.present import editable
-from app.records.repository import history_rows, loader_options
+from app.records.repository import loader_options
 from app.records.service import RecordService, edge_targets, participants_of
 from app.records.spec import KindSpec
 from app.registry import KINDS, SPECS

@@ -18,10 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import engine_args
 
-# Modules whose tasks the worker knows.
-TASK_MODULES = ["app.attachments.jobs", "app.search.vectors", "app.webhooks.delivery", "app.jobs.maintenance"]
-
-queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
+# Its tasks are registered by the modules app/jobs/catalog.py imports.
+queue = procrastinate.App(connector=procrastinate.PsycopgConnector())
 
 _DEFER = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, :priority, :lock, :queueing_lock, "

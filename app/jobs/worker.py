@@ -14,19 +14,18 @@ import procrastinate
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.files.store import FileStore
+from app.jobs import catalog
 from app.jobs.logs import quiet_idle_jobs
 from app.jobs.maintenance import retry_stalled
 from app.jobs.queue import conninfo, queue
 from app.jobs.runtime import WorkerRuntime
-
-QUEUES = ("extraction", "vectors", "webhooks", "maintenance")
 
 
 async def run_worker(
     settings: Settings,
     *,
     wait: bool = True,
-    queues: Iterable[str] = QUEUES,
+    queues: Iterable[str] | None = None,
     install_signal_handlers: bool = True,
     concurrency: int | None = None,
 ) -> None:
@@ -48,7 +47,7 @@ async def run_worker(
             async with app.open_async():
                 await retry_stalled(app.job_manager, settings.stalled_worker_seconds)
                 await app.run_worker_async(
-                    queues=list(queues),
+                    queues=list(catalog.queues() if queues is None else queues),
                     concurrency=concurrency or settings.worker_concurrency,
                     wait=wait,
                     install_signal_handlers=install_signal_handlers,

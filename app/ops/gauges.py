@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.observability import ATTACHMENTS, JOBS
+from app.jobs import catalog
 from app.models import Attachment
 from app.models.attachment import EXTRACTION_STATES
 from app.search.loop import pause
@@ -32,7 +33,7 @@ async def refresh_gauges(session: AsyncSession) -> None:
     for state in EXTRACTION_STATES:
         ATTACHMENTS.labels(state=state).set(states.get(state, 0))
     jobs = {(q, s): n for q, s, n in (await session.execute(_JOBS)).all()}
-    for queue in {q for q, _ in jobs} | {"extraction"}:
+    for queue in {q for q, _ in jobs} | set(catalog.queues()):
         for status in JOB_STATUSES:
             JOBS.labels(queue=queue, status=status).set(jobs.get((queue, status), 0))
 

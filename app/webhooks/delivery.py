@@ -9,7 +9,8 @@ failures the subscription is disabled with the reason. A retry carries the same 
 receiver that got a message twice (at-least-once: it answered after we gave up waiting) can tell.
 
 Jobs are woken by a trigger on `changes` (one waiting job per subscription, one running: the
-queue's locks), and every minute by `wake_webhooks` for any subscription that is behind."""
+queue's locks), and every minute by `wake_webhooks` for any subscription that is behind; the tasks
+are in app/webhooks/jobs.py. `queue_delivery` stays here: the Deliverer queues its own retries."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from procrastinate import JobContext
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
@@ -32,7 +32,7 @@ from standardwebhooks.webhooks import Webhook as Signer
 from app.changes.repository import ChangeRepository, public_action
 from app.core.config import Settings
 from app.core.http import dumps
-from app.jobs.queue import defer, queue
+from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.keys.service import Viewer
 from app.models import Change, Record, Webhook, WebhookDelivery
@@ -293,22 +293,3 @@ class Deliverer:
             await queue_delivery(session, hook.id, at=hook.retry_at)
         await session.commit()
         return False
-
-
-@queue.task(name=TASK, queue=QUEUE, pass_context=True)
-async def deliver_webhook(context: JobContext, webhook_id: str) -> str:
-    return await Deliverer(context.additional_context["runtime"]).run(uuid.UUID(webhook_id))
-
-
-# Every minute: subscriptions behind the feed get a job (a safety net under the trigger).
-@queue.periodic(cron="* * * * *", periodic_id="wake_webhooks")
-@queue.task(name="wake_webhooks", queue="maintenance", pass_context=True)
-async def wake_webhooks(context: JobContext, timestamp: int) -> int:
-    runtime: WorkerRuntime = context.additional_context["runtime"]
-    async with runtime.sessionmaker() as session:
-        last = select(func.max(Change.seq)).where(Change.public | Change.public_before).scalar_subquery()
-        behind = list(await session.scalars(select(Webhook.id).where(Webhook.enabled, Webhook.cursor < last)))
-        for webhook_id in behind:
-            await queue_delivery(session, webhook_id)
-        await session.commit()
-    return len(behind)
