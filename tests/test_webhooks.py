@@ -293,8 +293,6 @@ async def test_private_targets_are_refused(api: httpx.AsyncClient, committed: An
             r = await api.post("/v1/webhooks", json={"url": url})
             assert r.status_code == 422, (url, r.text)
             assert r.json()["errors"][0]["path"] == "/url", r.json()
-        bad = await api.post("/v1/webhooks", json={"url": "http://no-such-host.invalid/"})
-        assert bad.status_code == 422 and "does not resolve" in bad.json()["errors"][0]["message"]
         # Allowed when made, refused at delivery once the allow-list no longer names it.
         hook = await subscribe(api, "http://127.0.0.1:9/")
         await create(api, {}, "law")
