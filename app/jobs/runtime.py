@@ -4,6 +4,7 @@ Meilisearch client and model: loading the model takes seconds), closed when the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
@@ -21,6 +22,9 @@ class WorkerRuntime:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     store: FileStore
+    # Set when the worker is asked to stop: a job that works in rounds (vectors) ends after the round
+    # in hand instead of running into the shutdown's grace period and being cancelled.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # What `resource` made, by type; the jobs' packages own the types (jobs/ imports none of them).
     _resources: dict[type, object] = field(default_factory=dict)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -5,9 +5,9 @@ job to one of them."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from collections.abc import Iterable
-from typing import Any
 
 import procrastinate
 
@@ -36,31 +36,47 @@ async def run_worker(
     runtime = WorkerRuntime(settings, make_sessionmaker(engine), FileStore.from_settings(settings))
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=4)
     quiet_idle_jobs()
-    if install_signal_handlers:
-        # procrastinate stops on the first SIGINT/SIGTERM, then puts these back: a second signal
-        # (Ctrl-C reaches `dev` and its worker, then `dev` sends SIGTERM) would otherwise end the
-        # worker at once, its jobs held by a worker that is gone until they count as stalled.
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(stop, _stopping_already)
     try:
         with queue.replace_connector(connector) as app:
             async with app.open_async():
                 await retry_stalled(app.job_manager, settings.stalled_worker_seconds)
-                await app.run_worker_async(
-                    queues=list(catalog.queues() if queues is None else queues),
-                    concurrency=concurrency or settings.worker_concurrency,
-                    wait=wait,
-                    install_signal_handlers=install_signal_handlers,
-                    additional_context={"runtime": runtime},
-                    shutdown_graceful_timeout=30,
-                    stalled_worker_timeout=settings.stalled_worker_seconds,
-                    # Finished jobs are deleted; failed ones stay for editors to see.
-                    delete_jobs="successful",
+                working = asyncio.ensure_future(
+                    app.run_worker_async(
+                        queues=list(catalog.queues() if queues is None else queues),
+                        concurrency=concurrency or settings.worker_concurrency,
+                        wait=wait,
+                        install_signal_handlers=False,
+                        additional_context={"runtime": runtime},
+                        shutdown_graceful_timeout=30,
+                        stalled_worker_timeout=settings.stalled_worker_seconds,
+                        # Finished jobs are deleted; failed ones stay for editors to see.
+                        delete_jobs="successful",
+                    )
                 )
+                if install_signal_handlers:
+                    _on_stop_signal(runtime, working)
+                try:
+                    await working
+                except asyncio.CancelledError:
+                    if not runtime.stopping.is_set():
+                        raise  # cancelled from outside, not stopped by a signal
     finally:
         await runtime.close()
         await engine.dispose()
 
 
-def _stopping_already(*_: Any) -> None:
-    """The worker is stopping: its jobs finish or go back to the queue (within 30 s)."""
+def _on_stop_signal(runtime: WorkerRuntime, working: asyncio.Future[None]) -> None:
+    """The first SIGINT/SIGTERM stops the worker gracefully: jobs that work in rounds end after the
+    round in hand (`runtime.stopping`), the others finish or go back to the queue within 30 s.
+    Further signals are ignored: Ctrl-C reaches `dev` and its worker, then `dev` sends SIGTERM, and
+    procrastinate's own handlers would end the worker at once, its jobs held by a worker that is
+    gone until they count as stalled."""
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        if not runtime.stopping.is_set():
+            runtime.stopping.set()
+            working.cancel()  # procrastinate turns the cancellation into its graceful stop
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)

@@ -50,7 +50,7 @@ async def embed_vectors(context: JobContext, timestamp: int = 0) -> int:
     worker = runtime.resource(VectorWorker, start, close=lambda w: w.client.aclose())
     deadline = time.monotonic() + JOB_SECONDS
     done = 0
-    while time.monotonic() < deadline and (n := await worker.run_once()):
+    while time.monotonic() < deadline and not runtime.stopping.is_set() and (n := await worker.run_once()):
         done += n
     async with runtime.sessionmaker() as session:
         if await vector_backlog(session):
