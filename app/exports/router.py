@@ -5,10 +5,10 @@ from fastapi.responses import StreamingResponse
 
 from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
+from app.core.routing import problem_responses
 from app.exports.formats import hsds_lines, iati_lines, popolo_lines
 from app.exports.service import csv_lines, ndjson_lines, public_records
 from app.records.params import check_choices, split_multi
-from app.records.router import problem_responses
 from app.registry import KINDS
 
 router = APIRouter(tags=["Import and export"])
