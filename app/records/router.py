@@ -18,7 +18,7 @@ from app.core.errors import (
     Unauthorized,
     Unprocessable,
 )
-from app.core.http import LD_JSON, dumps, json_response, record_etag_prefix
+from app.core.http import dumps, json_response, record_etag_prefix
 from app.core.pagination import Page
 from app.core.routing import IfMatch, KeyPath, problem_responses, send_page
 from app.keys.dependencies import AdminDep, EditorDep, ViewerDep
@@ -160,22 +160,17 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     )
 
     linked: dict[int | str, dict[str, Any]] = {}
-    if spec.jsonld is not None:
+    if spec.representations:
         linked[200] = {
-            "description": "The record; with `Accept: application/ld+json`, as JSON-LD.",
-            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+            "description": " ".join(r.response for r in spec.representations),
+            "content": {r.media_type: {"schema": {"type": "object"}} for r in spec.representations},
         }
 
     @router.get(
         "/{key}",
         name=f"get_{kind}",
         summary=f"Get one {kind} by id or slug",
-        description=(
-            "With `Accept: application/ld+json`: schema.org `Legislation` in JSON-LD (an inline context, "
-            "so it expands offline)."
-            if spec.jsonld is not None
-            else ""
-        ),
+        description=" ".join(r.description for r in spec.representations),
         response_model=detail_model(spec),
         responses={**linked, **problem_responses(NotFound, Unprocessable)},
         openapi_extra={"parameters": list(spec.detail_parameters)} if spec.detail_parameters else None,
@@ -189,10 +184,12 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         include: Annotated[list[str], Depends(include_query(spec))],
     ) -> Response:
         service = make_service(session, viewer)
-        if spec.jsonld is not None and LD_JSON in request.headers.get("accept", "").lower():
-            out = await service.read(str(key), "all")
-            document = spec.jsonld(out, str(request.base_url).rstrip("/"))
-            return Response(dumps(document), media_type=LD_JSON, headers={"Vary": "Accept"})
+        accept = request.headers.get("accept", "").lower()
+        for shown in spec.representations:
+            if shown.media_type in accept:
+                out = await service.read(str(key), "all")
+                document = shown.render(out, str(request.base_url).rstrip("/"))
+                return Response(dumps(document), media_type=shown.media_type, headers={"Vary": "Accept"})
         return await send_record(request, service, key, lang, detail=True, include=include)
 
     @router.post(
