@@ -169,3 +169,26 @@ def test_export_formats_are_declared_by_their_kind() -> None:
     for name, (spec, fmt) in CATALOG.formats.items():
         assert fmt in spec.formats and fmt.name == name
         assert f'"{name}"' not in router, f"the export router spells the format {name!r}"
+
+
+HELPERS = {"KeyPath", "IfMatch", "problem_responses", "send_page"}
+
+
+def test_shared_http_helpers_live_in_core() -> None:
+    """Every router uses them: they live in app/core/routing.py, not in the kinds' router."""
+    wrong = []
+    for path in APP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            defined = (
+                [node.name]
+                if isinstance(node, ast.FunctionDef)
+                else [t.id for t in node.targets if isinstance(t, ast.Name)]
+                if isinstance(node, ast.Assign)
+                else []
+            )
+            if set(defined) & HELPERS and path != APP / "core" / "routing.py":
+                wrong.append(f"{path.relative_to(APP.parent)}:{node.lineno} defines {defined}")
+            names = {a.name for a in node.names} if isinstance(node, ast.ImportFrom) else set()
+            if isinstance(node, ast.ImportFrom) and node.module == "app.records.router" and names & HELPERS:
+                wrong.append(f"{path.relative_to(APP.parent)}:{node.lineno} imports from records.router")
+    assert not wrong, wrong
