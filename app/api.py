@@ -3,10 +3,11 @@ from fastapi import APIRouter, Depends
 from app.attachments.router import attachment_router
 from app.changes.router import router as changes
 from app.core.errors import Busy, InternalError
+from app.core.routing import problem_responses
 from app.exports.router import router as exports
 from app.imports.router import router as imports
 from app.keys.dependencies import get_viewer
-from app.records.router import kind_router, problem_responses
+from app.records.router import kind_router
 from app.reference.router import router as reference
 from app.registry import SPECS
 from app.search.router import router as search

@@ -10,7 +10,9 @@ from app.organizations.kind import ORGANIZATION
 from app.policies.kind import POLICY
 from app.programs.kind import PROGRAM
 from app.publications.kind import PUBLICATION
+from app.records.catalog import CATALOG
 from app.records.spec import KindSpec
 
 SPECS: tuple[KindSpec, ...] = (LAW, POLICY, PROGRAM, ORGANIZATION, EVENT, PUBLICATION)
 KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in SPECS}
+CATALOG.install(SPECS)

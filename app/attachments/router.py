@@ -27,10 +27,10 @@ from app.core.errors import (
 from app.core.http import dumps
 from app.core.i18n import NO_NUL
 from app.core.pagination import Page, decode_cursor, encode_cursor
+from app.core.routing import KeyPath, problem_responses
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.models import Attachment
-from app.records.router import KeyPath, problem_responses
 from app.records.spec import KindSpec
 
 AttachmentId = Annotated[uuid.UUID, Path(description="The attachment's id.")]

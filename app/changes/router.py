@@ -8,8 +8,8 @@ from app.core.db import SessionDep
 from app.core.errors import Unprocessable
 from app.core.http import json_response
 from app.core.pagination import Page
+from app.core.routing import problem_responses
 from app.keys.dependencies import ViewerDep
-from app.records.router import problem_responses
 
 router = APIRouter(tags=["Change feed"])
 

@@ -25,7 +25,7 @@ def _matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-# Linked data (a law as schema.org Legislation).
+# Linked data (a record's JSON-LD representation, declared by its kind).
 LD_JSON = "application/ld+json"
 
 

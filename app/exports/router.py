@@ -1,19 +1,20 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
-from app.exports.formats import hsds_lines, iati_lines, popolo_lines
+from app.core.routing import problem_responses
 from app.exports.service import csv_lines, ndjson_lines, public_records
+from app.records.catalog import CATALOG
 from app.records.params import check_choices, split_multi
-from app.records.router import problem_responses
+from app.records.spec import ExportSource
 from app.registry import KINDS
 
 router = APIRouter(tags=["Import and export"])
-# The formats of one kind.
-FORMAT_KIND = {"iati": "program", "popolo": "organization", "hsds": "organization"}
+# NDJSON and CSV hold any kind; the others are declared by the kind they hold (`KindSpec.formats`).
+FormatName: Any = Literal[("ndjson", "csv", *CATALOG.formats)]
 
 
 @router.get(
@@ -35,11 +36,12 @@ FORMAT_KIND = {"iati": "program", "popolo": "organization", "hsds": "organizatio
                 # Files to save (Content-Disposition: attachment), so `format: binary` each.
                 **{
                     media_type: {"schema": {"type": "string", "format": "binary"}}
-                    for media_type in (
-                        "application/x-ndjson",
-                        "text/csv",
-                        "application/xml",
-                        "application/json",
+                    for media_type in dict.fromkeys(
+                        [
+                            "application/x-ndjson",
+                            "text/csv",
+                            *(f.media_type for _, f in CATALOG.formats.values()),
+                        ]
                     )
                 },
             },
@@ -55,13 +57,12 @@ async def export_records(
         Query(description=f"{', '.join(KINDS)}; default all.", examples=["law"]),
     ] = None,
     format: Annotated[
-        Literal["ndjson", "csv", "iati", "popolo", "hsds"],
+        FormatName,
         Query(
-            description=(
-                "ndjson (default); csv (one kind); iati: programs as IATI 2.03 activity XML; popolo: "
-                "organizations as Popolo JSON; hsds: organizations' services as Open Referral HSDS 3.0 "
-                "tables (organizations, services, locations, phones, languages)."
-            ),
+            description="; ".join(
+                ["ndjson (default)", "csv (one kind)", *(f.description for _, f in CATALOG.formats.values())]
+            )
+            + ".",
             examples=["ndjson"],
         ),
     ] = "ndjson",
@@ -69,27 +70,23 @@ async def export_records(
     kinds = check_choices("kind", split_multi(kind), list(KINDS)) or list(KINDS)
     sessionmaker = request.app.state.sessionmaker
     base_url = str(request.base_url).rstrip("/")
-    if format in FORMAT_KIND:
-        wanted = FORMAT_KIND[format]
+    if format in CATALOG.formats:
+        holder, declared = CATALOG.formats[format]
+        wanted = holder.kind
         if kinds != [wanted]:
             raise Unprocessable(
                 [field_error(["kind"], f"format={format} holds {wanted}s: give kind={wanted}", "format")]
             )
-        if format == "iati":
-            body = iati_lines(sessionmaker, public_records(sessionmaker, kinds), settings, base_url)
-            return StreamingResponse(
-                body,
-                media_type="application/xml",
-                headers={"Content-Disposition": 'attachment; filename="programs-iati.xml"'},
-            )
-        if format == "popolo":
-            body = popolo_lines(public_records(sessionmaker, kinds), base_url)
-        else:
-            body = hsds_lines(lambda: public_records(sessionmaker, kinds, with_ids=True), base_url)
+        source = ExportSource(
+            sessionmaker,
+            lambda: public_records(sessionmaker, kinds, with_ids=declared.with_ids),
+            settings,
+            base_url,
+        )
         return StreamingResponse(
-            body,
-            media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="organizations-{format}.json"'},
+            declared.lines(source),
+            media_type=declared.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{declared.filename}"'},
         )
     records = public_records(sessionmaker, kinds)
     if format == "csv":

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from app.core.config import DEFAULT_LANGUAGES
 from app.exports.cells import restored
+from app.records.catalog import CATALOG
 
 Row = tuple[int, dict[str, Any] | None, str | None]  # (line, object, error)
 
@@ -159,5 +160,5 @@ def _row_to_record(row: dict[str, str]) -> dict[str, Any]:
             obj[column] = value
     if not obj["description"]:
         del obj["description"]
-    obj.setdefault("kind", "organization")
+    obj.setdefault("kind", CATALOG.csv_kind())
     return obj

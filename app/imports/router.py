@@ -9,10 +9,10 @@ from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from app.core.http import json_response
+from app.core.routing import problem_responses
 from app.imports.schemas import ImportReport
 from app.imports.service import ImportService
 from app.keys.dependencies import EditorDep
-from app.records.router import problem_responses
 
 router = APIRouter(tags=["Import and export"])
 

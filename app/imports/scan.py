@@ -14,6 +14,7 @@ from app.attachments.transfer import LINES
 from app.core.errors import json_pointer
 from app.imports.parsing import Row, iter_csv, iter_ndjson
 from app.imports.schemas import LineError
+from app.records.catalog import CATALOG
 from app.records.service import edge_targets, participants_of
 from app.registry import KINDS
 
@@ -22,8 +23,6 @@ Key = tuple[str, str]  # (kind, slug)
 # A validated line: its kind, its body as JSON types, its attachments.
 Item = tuple[str, dict[str, Any], list[dict[str, Any]] | None]
 MAX_ERRORS = 1000
-# Edges that order instruments in time: a cycle of them is a data error.
-_ORDERING = {"amends", "repeals", "replaces"}
 
 
 @dataclass
@@ -80,13 +79,17 @@ class Scan:
                 )
             else:
                 self.refs.append(Ref(line, json_pointer(where), target))
-                if type_ in _ORDERING:
+                if type_ in CATALOG.ordered_relations:
                     self.ordering_edges.append((key, target, line))
         for i, part in enumerate(participants_of(spec, data)):
             if part.get("organization"):
                 field_name = spec.participants.field if spec.participants else "participants"
                 self.refs.append(
-                    Ref(line, f"/{field_name}/{i}/organization", ("organization", part["organization"]))
+                    Ref(
+                        line,
+                        f"/{field_name}/{i}/organization",
+                        (CATALOG.participant_kind, part["organization"]),
+                    )
                 )
         return kind, data, files
 

@@ -30,6 +30,7 @@ from app.imports.scan import Item, Key
 from app.imports.schemas import ImportCounts
 from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, is_public
+from app.records.catalog import CATALOG
 from app.records.present import editable
 from app.records.repository import loader_options
 from app.records.service import RecordService, edge_targets, participants_of
@@ -67,7 +68,7 @@ class Edges:
         for i, (_, type_, kind, slug) in enumerate(edge_targets(spec, data)):
             self.relations.append((record_id, type_, (kind, slug), i))
         for i, p in enumerate(participants_of(spec, data)):
-            target = ("organization", p["organization"]) if p.get("organization") else None
+            target = (CATALOG.participant_kind, p["organization"]) if p.get("organization") else None
             self.participants.append((record_id, target, p.get("name"), p["role"], i))
 
     def targets(self) -> set[Key]:

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Unprocessable, field_error
 from app.core.partial_date import certainly_started, possibly_started
+from app.laws.in_force import IN_FORCE
 from app.models import Law, Record, Relation, visible
-from app.records.filters import InEffect
 
 
 def _as_of(params: Mapping[str, str]) -> str | None:
@@ -79,11 +79,8 @@ async def law_detail(session: AsyncSession, outs: list[dict[str, Any]], params: 
     if as_of is None or len(outs) != 1:
         return
     out, chain = outs[0], chains.get(outs[0]["id"], [])
-    from app.laws.kind import LAW
-
-    dated = next(f for f in LAW.filters if isinstance(f, InEffect))
-    values = {dated.param: as_of}
-    condition, uncertain = dated.condition(values), dated.uncertain(values)
+    values = {IN_FORCE.param: as_of}
+    condition, uncertain = IN_FORCE.condition(values), IN_FORCE.uncertain(values)
     assert condition is not None and uncertain is not None
     # `uncertain` is the list's flag, for records the condition may hold on; a day the condition
     # rules out (before a certain entry into force, say) is settled.

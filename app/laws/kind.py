@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
-
+from app.core.http import LD_JSON
 from app.laws.history import law_detail
+from app.laws.in_force import IN_FORCE
 from app.laws.jsonld import legislation
 from app.laws.labels import LABELS
 from app.laws.schemas import InstrumentType, LawIn, LawOut
-from app.models import Law, Record, Relation, visible
-from app.records.filters import InEffect, OneOf, literal_values
-from app.records.spec import KindSpec, Moment
-
-
-def _repealed_on() -> ColumnElement[str]:
-    """When the first public law in the base that repeals or replaces this one takes effect."""
-    source, law = Record.__table__.alias("repealing"), Law.__table__.alias("repealing_law")
-    return (
-        select(func.min(func.coalesce(law.c.in_force_on, law.c.adopted_on)))
-        .select_from(Relation.__table__.join(source, source.c.id == Relation.source_id))
-        .join(law, law.c.id == source.c.id)
-        .where(Relation.target_id == Record.id, Relation.type.in_(("repeals", "replaces")), visible(source.c))
-        .scalar_subquery()
-    )
-
+from app.models import Law
+from app.records.filters import OneOf, literal_values
+from app.records.spec import KindSpec, Moment, Representation
 
 LAW = KindSpec(
     kind="law",
@@ -44,20 +31,7 @@ LAW = KindSpec(
             choices=literal_values(InstrumentType),
         ),
         OneOf("number", "Official number(s).", "61", column=Law.number),
-        InEffect(
-            "in_force_on",
-            "Laws in force on this day: from entry into force (else adoption) until a law in the base "
-            "that repeals or replaces it takes effect; not those that never entered into force. "
-            "Partial dates count conservatively: a law is listed when its dates allow the day, and its "
-            "`dates_uncertain` is true when they cannot settle it.",
-            "2014-01-01",
-            start=lambda: func.coalesce(Law.in_force_on, Law.adopted_on),
-            end=_repealed_on,
-            end_inclusive=False,
-            status=lambda: Law.status,
-            never=("not_in_force", "draft"),
-            ended=("repealed",),
-        ),
+        IN_FORCE,
     ),
     type_field="instrument_type",
     code_fields=("number",),
@@ -65,14 +39,24 @@ LAW = KindSpec(
     relates={
         "amends": ("law",),
         "repeals": ("law",),
-        "replaces": ("law",),
         "implements": ("law", "policy"),
         "based_on": ("law", "policy"),
+        "replaces": ("law",),
     },
+    # Edges that order instruments in time: a cycle of them is a data error.
+    ordered_relations=("amends", "repeals", "replaces"),
     labels=LABELS,
     timeline=(Moment("adopted_on", "adopted"), Moment("in_force_on", "entered_into_force")),
     attachments=True,
-    jsonld=legislation,
+    representations=(
+        Representation(
+            LD_JSON,
+            "With `Accept: application/ld+json`: schema.org `Legislation` in JSON-LD (an inline context, "
+            "so it expands offline).",
+            "The record; with `Accept: application/ld+json`, as JSON-LD.",
+            legislation,
+        ),
+    ),
     detail=law_detail,
     detail_fields=("amendments", "as_of"),
     detail_parameters=(

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from app.models import Organization
+from app.organizations.hsds import HSDS
 from app.organizations.labels import LABELS
+from app.organizations.popolo import POPOLO
 from app.organizations.schemas import OrganizationIn, OrganizationOut, OrgType, Service
+from app.records.catalog import CATALOG
 from app.records.filters import OneOf, PartOf, literal_values
 from app.records.spec import KindSpec
-
-
-def participant_roles() -> list[str]:
-    """Every role an organization can take in a record of any kind."""
-    from app.registry import SPECS
-
-    return list(dict.fromkeys(r for s in SPECS if s.participants for r in s.participants.roles))
-
 
 ORGANIZATION = KindSpec(
     kind="organization",
@@ -56,7 +51,8 @@ ORGANIZATION = KindSpec(
             "role",
             "Organizations taking one of these roles in another record (a program's donor …).",
             "donor",
-            roles=participant_roles,
+            # Every role an organization can take in a record of any kind.
+            roles=CATALOG.participant_roles,
         ),
     ),
     type_field="org_type",
@@ -64,4 +60,7 @@ ORGANIZATION = KindSpec(
     context_fields=("city",),
     tag_fields=("services",),
     labels=LABELS,
+    participant_target=True,
+    csv_default=True,
+    formats=(POPOLO, HSDS),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.models import Program
+from app.programs.iati import IATI
 from app.programs.labels import LABELS
 from app.programs.schemas import ProgramIn, ProgramOut, Role
 from app.records.filters import InEffect, TakesPart, literal_values
@@ -39,4 +40,5 @@ PROGRAM = KindSpec(
     relates={"implements": ("law", "policy"), "based_on": ("law", "policy")},
     labels=LABELS,
     timeline=(Moment("start_on", "started"), Moment("end_on", "ended")),
+    formats=(IATI,),
 )

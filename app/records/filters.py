@@ -20,6 +20,7 @@ from app.core.partial_date import (
     possibly_started,
 )
 from app.models import Participant, Record, Relation
+from app.records.catalog import CATALOG
 
 
 def split_multi(values: Iterable[str] | None) -> list[str]:
@@ -173,7 +174,9 @@ class TakesPart(ListFilter):
         if roles:
             sub = sub.where(Participant.role.in_(roles))
         if organizations:
-            org_ids = select(Record.id).where(Record.kind == "organization", Record.slug.in_(organizations))
+            org_ids = select(Record.id).where(
+                Record.kind == CATALOG.participant_kind, Record.slug.in_(organizations)
+            )
             sub = sub.where(Participant.organization_id.in_(org_ids))
         return exists(sub)
 

@@ -16,6 +16,7 @@ from pydantic.json_schema import JsonSchemaValue
 
 from app.core.errors import Unprocessable, field_error
 from app.core.pagination import Page
+from app.records.catalog import CATALOG
 from app.records.filters import check_choices, split_multi
 from app.records.service import RecordService
 from app.records.spec import KindSpec
@@ -143,7 +144,7 @@ def _named(spec: KindSpec, item: dict[str, Any], names: Iterable[str]) -> Iterab
     if spec.participants and spec.participants.field in wanted:
         for p in item.get(spec.participants.field) or []:
             if p["organization_id"] is not None:
-                yield "organization", p["organization_id"]
+                yield CATALOG.participant_kind, p["organization_id"]
 
 
 async def embed(

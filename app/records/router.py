@@ -6,7 +6,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from app.core.db import SessionDep
 from app.core.errors import (
@@ -18,8 +18,9 @@ from app.core.errors import (
     Unauthorized,
     Unprocessable,
 )
-from app.core.http import LD_JSON, dumps, json_response, record_etag_prefix
+from app.core.http import dumps, json_response, record_etag_prefix
 from app.core.pagination import Page
+from app.core.routing import IfMatch, KeyPath, problem_responses, send_page
 from app.keys.dependencies import AdminDep, EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.include import batch_page, detail_model, embed, ids_query, include_query, list_model
@@ -28,36 +29,6 @@ from app.records.revisions import revision_page
 from app.records.schemas import RevisionOut
 from app.records.service import RecordService
 from app.records.spec import KindSpec
-
-KeyPath = Annotated[
-    str,
-    Path(
-        max_length=120,
-        pattern=r"^[A-Za-z0-9-]+$",
-        description="The record's id (UUID) or slug.",
-        examples=["law-kg-external-migration-2000"],
-    ),
-]
-IfMatch = Annotated[
-    str | None,
-    Header(
-        description='The ETag or version you read (`"v3-en"` or `3`): 412 if the record changed since.',
-        examples=['"v1-en"'],
-    ),
-]
-
-
-def problem_responses(*errors: type[Any]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the problems a route answers; kinds that share a status (503:
-    `busy`, `search-unavailable`) share its entry, their titles joined."""
-    out: dict[int | str, dict[str, Any]] = {}
-    for err in errors:
-        title = f"{out[err.status]['description']} Or: {err.title}" if err.status in out else err.title
-        out[err.status] = {
-            "description": title,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-    return out
 
 
 async def send_record(
@@ -92,18 +63,6 @@ def _content_language(out: dict[str, Any], lang: str) -> str:
     if display is not None and display["title"] is not None:
         return str(display["title"]["lang"])
     return "mul" if lang == "all" else lang
-
-
-def send_page(
-    request: Request,
-    items: list[dict[str, Any]],
-    total: int,
-    next_cursor: str | None,
-    lang: str,
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    page = {"items": items, "total": total, "next_cursor": next_cursor, **(extra or {})}
-    return json_response(request, page, headers={"Content-Language": "mul" if lang == "all" else lang})
 
 
 @dataclass
@@ -201,22 +160,17 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
     )
 
     linked: dict[int | str, dict[str, Any]] = {}
-    if spec.jsonld is not None:
+    if spec.representations:
         linked[200] = {
-            "description": "The record; with `Accept: application/ld+json`, as JSON-LD.",
-            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+            "description": " ".join(r.response for r in spec.representations),
+            "content": {r.media_type: {"schema": {"type": "object"}} for r in spec.representations},
         }
 
     @router.get(
         "/{key}",
         name=f"get_{kind}",
         summary=f"Get one {kind} by id or slug",
-        description=(
-            "With `Accept: application/ld+json`: schema.org `Legislation` in JSON-LD (an inline context, "
-            "so it expands offline)."
-            if spec.jsonld is not None
-            else ""
-        ),
+        description=" ".join(r.description for r in spec.representations),
         response_model=detail_model(spec),
         responses={**linked, **problem_responses(NotFound, Unprocessable)},
         openapi_extra={"parameters": list(spec.detail_parameters)} if spec.detail_parameters else None,
@@ -230,10 +184,12 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         include: Annotated[list[str], Depends(include_query(spec))],
     ) -> Response:
         service = make_service(session, viewer)
-        if spec.jsonld is not None and LD_JSON in request.headers.get("accept", "").lower():
-            out = await service.read(str(key), "all")
-            document = spec.jsonld(out, str(request.base_url).rstrip("/"))
-            return Response(dumps(document), media_type=LD_JSON, headers={"Vary": "Accept"})
+        accept = request.headers.get("accept", "").lower()
+        for shown in spec.representations:
+            if shown.media_type in accept:
+                out = await service.read(str(key), "all")
+                document = shown.render(out, str(request.base_url).rstrip("/"))
+                return Response(dumps(document), media_type=shown.media_type, headers={"Vary": "Accept"})
         return await send_record(request, service, key, lang, detail=True, include=include)
 
     @router.post(

@@ -17,10 +17,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from app.core.i18n import NO_NUL, ContentLanguage, LocalizedText, TranslationKind
 from app.core.partial_date import PartialDate, ends_before
 from app.core.reference import CountryCode
+from app.records.catalog import CATALOG
 
 Slug = Annotated[
     str,
@@ -36,27 +38,43 @@ Publication = Literal["draft", "published", "archived"]
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=NO_NUL)
 ]
-RelationType = Literal["amends", "repeals", "implements", "based_on", "replaces", "related"]
 
 
 def _known_kind(value: str) -> str:
-    from app.registry import KINDS
-
-    if value not in KINDS:
-        raise ValueError(f"unknown kind {value!r}; use one of: {', '.join(KINDS)}")
+    if value not in CATALOG.kinds:
+        raise ValueError(f"unknown kind {value!r}; use one of: {', '.join(CATALOG.kinds)}")
     return value
 
 
 def _kind_enum(schema: dict[str, Any]) -> None:
-    from app.registry import KINDS
-
-    schema["enum"] = list(KINDS)
+    schema["enum"] = list(CATALOG.kinds)
 
 
-# A kind's name, checked against the registry when a body is read (the registry imports the kinds'
+# A kind's name, checked against the catalog when a body is read (the registry imports the kinds'
 # schemas, which import this module, so the names cannot be a Literal here).
 RecordKind = Annotated[
     str, AfterValidator(_known_kind), Field(json_schema_extra=_kind_enum, examples=["law"])
+]
+
+
+def _known_relation_type(value: str) -> str:
+    """The error a `Literal` of the types gives (they were one before the kinds declared them)."""
+    if value not in CATALOG.relation_types:
+        quoted = [repr(t) for t in CATALOG.relation_types]
+        expected = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+    return value
+
+
+def _relation_type_enum(schema: dict[str, Any]) -> None:
+    schema["enum"] = list(CATALOG.relation_types)
+
+
+# "related" and every type a kind declares (`KindSpec.relates`), checked like `RecordKind`.
+RelationType = Annotated[
+    str,
+    AfterValidator(_known_relation_type),
+    Field(json_schema_extra=_relation_type_enum),
 ]
 
 

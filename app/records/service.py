@@ -20,6 +20,7 @@ from app.core.pagination import decode_cursor, encode_cursor
 from app.core.text import fold, latin
 from app.keys.service import Viewer
 from app.models import Participant, Record, Relation, is_public, visible
+from app.records.catalog import CATALOG
 from app.records.params import ListParams, check_choices
 from app.records.present import editable, present
 from app.records.reads import RecordReader
@@ -300,7 +301,8 @@ class RecordService:
         )
         wanted = edge_targets(self.spec, data)
         people = participants_of(self.spec, data)
-        orgs = [("organization", p["organization"]) for p in people if p.get("organization")]
+        target_kind = CATALOG.participant_kind
+        orgs = [(target_kind, p["organization"]) for p in people if p.get("organization")]
         ids = await self.repo.ids_by_slug([(kind, slug) for _, _, kind, slug in wanted] + orgs)
         edges: list[tuple[str, uuid.UUID]] = []
         for path, type_, kind, slug in wanted:
@@ -320,10 +322,10 @@ class RecordService:
         resolved: list[uuid.UUID | None] = []
         for i, p in enumerate(people):
             org = p.get("organization")
-            if org and ("organization", org) not in ids:
+            if org and (target_kind, org) not in ids:
                 field = self.spec.participants.field if self.spec.participants else "participants"
-                errors.append(field_error([field, i, "organization"], f"no organization {org!r}", "ref"))
-            resolved.append(ids.get(("organization", org)) if org else None)
+                errors.append(field_error([field, i, "organization"], f"no {target_kind} {org!r}", "ref"))
+            resolved.append(ids.get((target_kind, org)) if org else None)
         if errors:
             raise Unprocessable(errors)
         return {"edges": edges, "participants": resolved}

@@ -5,7 +5,7 @@ schemas and its `KindSpec`, and a line in app/registry.py."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -72,6 +72,43 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class ExportSource:
+    """What an export format reads: the public records of its kind in the import format (a fresh
+    pass each call, so a format may read them once per table), a session maker for what it looks
+    up beside them, the settings and the API's base URL."""
+
+    sessionmaker: Any
+    records: Callable[[], AsyncIterator[dict[str, Any]]]
+    settings: Any
+    base_url: str
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format holding one kind (`GET /v1/export?format=<name>&kind=<kind>`), for other
+    systems: streamed in constant memory, saved as `filename`."""
+
+    name: str  # "iati"
+    media_type: str  # "application/xml"
+    filename: str  # "programs-iati.xml"
+    description: str  # for the `format` parameter: "iati: programs as IATI 2.03 activity XML"
+    lines: Callable[[ExportSource], AsyncIterator[bytes]]
+    # The records carry their ids (the format derives stable row ids from them).
+    with_ids: bool = False
+
+
+@dataclass(frozen=True)
+class Representation:
+    """Another media type of a record's detail, asked for with `Accept`: the record (read in every
+    language) rendered given the API's base URL."""
+
+    media_type: str  # "application/ld+json"
+    description: str  # the detail route's description
+    response: str  # the 200 answer's description
+    render: Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class KindSpec:
     kind: str  # "law"
     plural: str  # "laws" (the URL segment)
@@ -94,6 +131,13 @@ class KindSpec:
     # `related` types this kind may be the source of, with their target kinds (`related` itself
     # goes anywhere).
     relates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Of those, the types that order records in time (an amendment, a repeal): the import writes
+    # their targets first.
+    ordered_relations: tuple[str, ...] = ()
+    # The kind that participants name (`{organization: slug}`): exactly one kind declares it.
+    participant_target: bool = False
+    # CSV import rows without a `kind` column are of this kind (one kind at most declares it).
+    csv_default: bool = False
     # Search: the type field (its values are named in every language by `labels`), short codes
     # (numbers, acronyms), other searchable text columns and columns whose values tag the record.
     type_field: str | None = None
@@ -105,9 +149,10 @@ class KindSpec:
     timeline: tuple[Moment, ...] = ()
     # Files may be attached (`/v1/{plural}/{key}/attachments`): the documents themselves.
     attachments: bool = False
-    # `Accept: application/ld+json` on a record's detail: the record (read in every language) as
-    # linked data, given the API's base URL.
-    jsonld: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
+    # Other media types of a record's detail (`Accept: application/ld+json`: linked data).
+    representations: tuple[Representation, ...] = ()
+    # Export formats of this kind beyond NDJSON and CSV (IATI, Popolo, HSDS).
+    formats: tuple[Format, ...] = ()
     # What the kind adds to records as read (a detail, a list page, a write's answer), given the
     # session and the query parameters; the parameters a detail takes for it, as OpenAPI declares
     # them; and the fields it fills (null until it does).

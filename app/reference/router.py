@@ -6,10 +6,10 @@ from app.core.db import SessionDep
 from app.core.errors import Conflict
 from app.core.http import json_response
 from app.core.i18n import resolve
+from app.core.routing import problem_responses
 from app.keys.dependencies import AdminDep
 from app.models import Topic
 from app.records.params import LangDep
-from app.records.router import problem_responses
 from app.reference.repository import ReferenceRepository
 from app.reference.schemas import CountryOut, ReferenceList, TopicIn, TopicOut
 

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Query, Request, Response
 from app.core.db import SessionDep
 from app.core.errors import Busy, SearchUnavailable, Unprocessable
 from app.core.http import json_response
+from app.core.routing import problem_responses
 from app.records.params import LangDep
-from app.records.router import problem_responses
 from app.search.params import SearchParamsDep
 from app.search.schemas import SearchResponse, SuggestResponse
 from app.search.service import SearchService

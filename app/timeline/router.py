@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import Page
+from app.core.routing import problem_responses, send_page
 from app.records.params import (
     CountryQuery,
     FromQuery,
@@ -17,7 +18,6 @@ from app.records.params import (
     parse_topics,
     split_multi,
 )
-from app.records.router import problem_responses, send_page
 from app.timeline.schemas import TimelineEntry
 from app.timeline.service import TIMELINE_KINDS, TimelineService
 

@@ -10,8 +10,8 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound, Unauthorized, Unprocessable
 from app.core.http import dumps
 from app.core.pagination import Page
+from app.core.routing import problem_responses
 from app.keys.dependencies import EditorDep
-from app.records.router import problem_responses
 from app.webhooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookPatch
 from app.webhooks.service import WebhookService, body
 
