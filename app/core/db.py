@@ -155,6 +155,29 @@ def _commit_error(exc: BaseException) -> BaseException:
     return exc
 
 
+class JobUnit:
+    """The job code's own unit of work (and any short transaction outside a request): `async with
+    JobUnit(sessionmaker) as unit:` … `await unit.checkpoint()` commits what is done so far, so no
+    transaction is held while Meilisearch, a model or a webhook target takes its time … committed on
+    exit, rolled back on error. Its errors are the worker's to retry, not mapped to responses."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self.factory = factory
+
+    async def __aenter__(self) -> JobUnit:
+        self.session = self.factory()
+        return self
+
+    async def checkpoint(self) -> None:
+        await self.session.commit()
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            await (self.session.rollback() if exc is not None else self.session.commit())
+        finally:
+            await self.session.close()
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with UnitOfWork(factory) as session:
