@@ -52,9 +52,8 @@ def calls(tree: ast.AST, names: set[str]) -> Iterator[ast.Call]:
 
 def _is_savepoint(node: ast.AST) -> bool:
     node = node.value if isinstance(node, ast.Await) else node
-    return (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "begin_nested"
-    )
+    call = node if isinstance(node, ast.Call) else None
+    return call is not None and isinstance(call.func, ast.Attribute) and call.func.attr == "begin_nested"
 
 
 def _savepoints(tree: ast.AST) -> set[str]:
