@@ -22,6 +22,7 @@ from app.attachments.jobs import queue_extraction
 from app.attachments.schemas import ATTACHMENT_LANGUAGES
 from app.attachments.sniff import EXTENSIONS, HEAD_BYTES, sniff
 from app.changes.outbox import documents_changed
+from app.core.db import on_commit, on_rollback
 from app.core.errors import (
     CommitFailed,
     NotFound,
@@ -145,8 +146,9 @@ class AttachmentService:
     async def upload(
         self, key: str, file: IO[bytes], filename: str | None, title: str | None, languages: Sequence[str]
     ) -> tuple[Any, Attachment]:
-        """Checks everything before anything is written; stores the bytes, then commits the row and
-        its extraction job. If the commit fails, bytes no row names are removed again."""
+        """Checks everything before anything is written; stores the bytes, then adds the row and its
+        extraction job (the request's unit of work commits them). If the transaction rolls back or
+        its commit fails, bytes no row names are removed again."""
         record = await self.record(key)
         langs = check_languages(languages)
         sha256, size, head = await asyncio.to_thread(_digest, file, self.max_bytes)
@@ -176,17 +178,13 @@ class AttachmentService:
         )
         await lock_content(self.session, sha256)
         await self.store.put(sha256, file)
+        on_rollback(self.session, lambda: forget_unreferenced(self.session, self.store, sha256))
         try:
             self.session.add(attachment)
             await self.session.flush()
             await queue_extraction(self.session, attachment.id)
-            await self.session.commit()
-        except BaseException as exc:
-            await self.session.rollback()
-            await forget_unreferenced(self.session, self.store, sha256)
-            if isinstance(exc, IntegrityError | DBAPIError):
-                raise CommitFailed from exc
-            raise
+        except (IntegrityError, DBAPIError) as exc:
+            raise CommitFailed from exc
         return record, attachment
 
     async def delete(self, key: str, attachment_id: uuid.UUID) -> None:
@@ -195,5 +193,4 @@ class AttachmentService:
         await self.session.execute(delete(Attachment).where(Attachment.id == attachment_id))
         if row.pages:
             await documents_changed(self.session, row.record_id)
-        await self.session.commit()
-        await forget_unreferenced(self.session, self.store, sha256)
+        on_commit(self.session, lambda: forget_unreferenced(self.session, self.store, sha256))

@@ -13,7 +13,9 @@ from fastapi import Depends, Request
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_LANGUAGES = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
+from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+DEFAULT_LANGUAGES = LANGUAGES  # the name app/imports and the first migration import
 
 
 class Settings(BaseSettings):
@@ -104,8 +106,15 @@ class Settings(BaseSettings):
         description="Semantic weight in hybrid ranking (0 keyword, 1 vectors).",
     )
 
-    languages: tuple[str, ...] = DEFAULT_LANGUAGES
-    default_language: str = "en"
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The content languages: constant (app/core/i18n.py), read here by callers that have the
+        settings at hand."""
+        return LANGUAGES
+
+    @property
+    def default_language(self) -> str:
+        return DEFAULT_LANGUAGE
 
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
     max_import_bytes: int = Field(100 * 1024 * 1024, description="Larger import uploads get 413.")
@@ -213,8 +222,6 @@ class Settings(BaseSettings):
                 raise ValueError("DATABASE_URL is required in production")
         if not self.meili_index:
             self.meili_index = index_name(self.database_url)
-        if self.default_language not in self.languages:
-            raise ValueError("DEFAULT_LANGUAGE must be one of LANGUAGES")
         return self
 
 

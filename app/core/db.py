@@ -5,7 +5,7 @@ function scope, so a 2xx means committed and a failed commit becomes an error re
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Annotated, Any, cast
 
 import orjson
@@ -88,23 +88,100 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with factory() as session:
+Callback = Callable[[], Awaitable[object]]
+
+
+def on_commit(session: AsyncSession, callback: Callback) -> None:
+    """Runs `callback` once the unit of work holding `session` has committed (work that must not
+    happen for a change that was not saved: removing bytes a deleted row named)."""
+    session.info.setdefault("on_commit", []).append(callback)
+
+
+def on_rollback(session: AsyncSession, callback: Callback) -> None:
+    """Runs `callback` once the unit of work holding `session` has rolled back, or its commit has
+    failed (undoing what was done outside the database: bytes stored for a row never saved)."""
+    session.info.setdefault("on_rollback", []).append(callback)
+
+
+async def _run(session: AsyncSession, when: str) -> None:
+    callbacks = session.info.pop(when, [])
+    session.info.pop("on_commit", None)
+    session.info.pop("on_rollback", None)
+    for callback in callbacks:
+        await callback()
+
+
+class UnitOfWork:
+    """The one place a request's (or a command's) transaction ends: `async with
+    UnitOfWork(sessionmaker) as session:` commits when the block raised nothing, rolls back when it
+    raised, then runs the callbacks registered with `on_commit`/`on_rollback`. Services only flush.
+    A commit that fails is an error: a deferred constraint 409, a deadlock or serialization failure
+    503 conflict-retry, anything else 503 not-saved."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self.factory = factory
+
+    async def __aenter__(self) -> AsyncSession:
+        self.session = self.factory()
+        return self.session
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        session = self.session
         try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
+            if exc is not None:
+                await session.rollback()
+                await _run(session, "on_rollback")
+                return
             try:
                 await session.commit()
-            except IntegrityError as exc:  # a deferred constraint
-                raise Conflict("The change conflicts with the stored data and was not saved.") from exc
-            except DBAPIError as exc:  # serialization failure, dropped connection, server going away
-                if sqlstate(exc) in RETRYABLE_SQLSTATE:
-                    raise ConflictRetry from exc
-                raise CommitFailed from exc
+            except BaseException as failed:
+                if session.info.get("on_rollback"):
+                    await session.rollback()
+                    await _run(session, "on_rollback")
+                mapped = _commit_error(failed)
+                if mapped is failed:
+                    raise
+                raise mapped from failed
+            await _run(session, "on_commit")
+        finally:
+            await session.close()
+
+
+def _commit_error(exc: BaseException) -> BaseException:
+    if isinstance(exc, IntegrityError):  # a deferred constraint
+        return Conflict("The change conflicts with the stored data and was not saved.")
+    if isinstance(exc, DBAPIError):  # serialization failure, dropped connection, server going away
+        return ConflictRetry() if sqlstate(exc) in RETRYABLE_SQLSTATE else CommitFailed()
+    return exc
+
+
+class JobUnit:
+    """The job code's own unit of work (and any short transaction outside a request): `async with
+    JobUnit(sessionmaker) as unit:` … `await unit.checkpoint()` commits what is done so far, so no
+    transaction is held while Meilisearch, a model or a webhook target takes its time … committed on
+    exit, rolled back on error. Its errors are the worker's to retry, not mapped to responses."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self.factory = factory
+
+    async def __aenter__(self) -> JobUnit:
+        self.session = self.factory()
+        return self
+
+    async def checkpoint(self) -> None:
+        await self.session.commit()
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            await (self.session.rollback() if exc is not None else self.session.commit())
+        finally:
+            await self.session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with UnitOfWork(factory) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -8,7 +8,10 @@ from typing import Annotated, Any, Literal
 import pycountry
 from pydantic import AfterValidator, Field, StringConstraints
 
-from app.core.config import get_settings
+# The content languages: a constant, not a setting, because they are baked into the search analysis,
+# vocabulary.json, the country names of the reference data and the OpenAPI texts.
+LANGUAGES = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
+DEFAULT_LANGUAGE = "en"
 
 TranslationKind = Literal["official", "unofficial", "machine"]
 
@@ -16,9 +19,8 @@ _TAG = re.compile(r"^[a-z]{2,3}$")
 
 
 def _check_content_language(code: str) -> str:
-    languages = get_settings().languages
-    if code not in languages:
-        raise ValueError(f"unsupported language {code!r}; use one of {', '.join(languages)}")
+    if code not in LANGUAGES:
+        raise ValueError(f"unsupported language {code!r}; use one of {', '.join(LANGUAGES)}")
     return code
 
 
@@ -58,10 +60,10 @@ LocalizedText = Annotated[
 def resolve(
     text: dict[str, str] | None, requested: str, original: str | None
 ) -> tuple[str | None, str | None]:
-    """Pick the display string: requested → original language → English → any (in configured order)."""
+    """Pick the display string: requested → original language → English → any (in LANGUAGES order)."""
     if not text:
         return None, None
-    chain = [requested, original, "en", *get_settings().languages]
+    chain = [requested, original, "en", *LANGUAGES]
     for lang in chain:
         if lang and text.get(lang):
             return text[lang], lang
@@ -95,7 +97,6 @@ def negotiate(accept_language: str | None) -> str | None:
     """The best supported language in an Accept-Language header (q-values honoured), or None."""
     if not accept_language:
         return None
-    supported = get_settings().languages
     ranked: list[tuple[float, int, str]] = []
     for i, part in enumerate(accept_language.split(",")[:32]):
         tag, _, params = part.strip().partition(";")
@@ -106,6 +107,6 @@ def negotiate(accept_language: str | None) -> str | None:
             except ValueError:
                 q = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in supported and q > 0:
+        if primary in LANGUAGES and q > 0:
             ranked.append((-q, i, primary))
     return min(ranked)[2] if ranked else None

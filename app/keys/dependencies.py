@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.db import SessionDep
+from app.core.db import JobUnit, SessionDep
 from app.core.errors import Forbidden, Unauthorized
 from app.keys.service import KeyService, Viewer
 
@@ -38,8 +38,8 @@ async def _touch(request: Request, key_id: uuid.UUID) -> None:
         return
     touched[key_id] = now
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with factory() as session, session.begin():
-        await KeyService(session).touch(key_id)
+    async with JobUnit(factory) as unit:
+        await KeyService(unit.session).touch(key_id)
 
 
 async def get_viewer(session: SessionDep, request: Request) -> Viewer:

@@ -75,7 +75,7 @@ class WebhookService:
             enabled=True,
         )
         self.session.add(hook)
-        await self.session.commit()
+        await self.session.flush()
         await self.session.refresh(hook)
         return hook
 
@@ -110,14 +110,14 @@ class WebhookService:
         hook.updated_at = func.now()
         if hook.enabled:
             await queue_delivery(self.session, hook.id)
-        await self.session.commit()
+        await self.session.flush()
         await self.session.refresh(hook)
         return hook
 
     async def delete(self, webhook_id: uuid.UUID) -> None:
         hook = await self.get(webhook_id)
         await self.session.delete(hook)
-        await self.session.commit()
+        await self.session.flush()
 
     async def deliveries(
         self, webhook_id: uuid.UUID, limit: int, before: int | None
@@ -139,6 +139,6 @@ class WebhookService:
         hook.failing_since = hook.retry_at = None
         if hook.enabled:
             await queue_delivery(self.session, hook.id)
-        await self.session.commit()
+        await self.session.flush()
         await self.session.refresh(hook)
         return hook
