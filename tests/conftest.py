@@ -18,12 +18,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.cli import run_migrations
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.keys.service import KeyService
 from app.main import create_app
 from app.runtime.meili import start_local
+from app.runtime.migrations import run_migrations
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
 from app.search.sync import Indexer
 from app.seed import SEED_FILE

@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
-from app.cli import ROOT
 from app.core.db import make_engine, make_sessionmaker
 from app.main import create_app
+from app.runtime.migrations import ROOT
 from app.runtime.postgres import create_database, drop_database
 
 BEFORE = "3f8a6d2c1b70"  # the last revision with program_participants

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from app.cli import openapi_text
+from app.cli.db import openapi_text
 from app.main import create_app
 from app.registry import SPECS
 
