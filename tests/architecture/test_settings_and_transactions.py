@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
 
 # Where a process starts: the only readers of the environment's settings.
-ENTRY_POINTS = {"app/main.py", "app/cli.py", "app/cli/__init__.py", "alembic/env.py"}
+# The `migrantkb` commands (app/cli/, one module per group) are entry points, each of its own.
+ENTRY_POINTS = {"app/main.py", "alembic/env.py"}
+ENTRY_PACKAGES = ("app/cli/",)
 # Not yet moved, owned by other packages of #27 (search: C; the CLI: E); the integrator removes
 # each once its package has landed (test_known_exceptions_are_still_there says when).
 SETTINGS_NOT_YET_PASSED = {"app/search/sync.py", "app/search/vectors.py"}
@@ -31,7 +33,7 @@ COMMITS_ELSEWHERE = {
     "app/search/admin.py",
     "app/webhooks/delivery.py",
     "app/webhooks/jobs.py",
-    "app/cli.py",
+    "app/cli/context.py",
     "app/ops/router.py",
 }
 
@@ -90,7 +92,12 @@ def transaction_enders() -> dict[str, list[int]]:
 
 def test_settings_are_read_from_the_environment_only_at_entry_points() -> None:
     readers = settings_readers()
-    assert {p: lines for p, lines in readers.items() if p not in ENTRY_POINTS | SETTINGS_NOT_YET_PASSED} == {}
+    elsewhere = {
+        p: lines
+        for p, lines in readers.items()
+        if p not in ENTRY_POINTS | SETTINGS_NOT_YET_PASSED and not p.startswith(ENTRY_PACKAGES)
+    }
+    assert elsewhere == {}
 
 
 def test_transactions_end_only_in_the_unit_of_work() -> None:
