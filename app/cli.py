@@ -311,14 +311,13 @@ class _Counted:
         return int(self._raw.tell())
 
 
-def _meili_client() -> Any:
-    from app.search.client import meili_client
+def _search_index() -> Any:
+    from app.search.index import SearchIndex
 
-    settings = get_settings()
-    if not settings.meili_url:
+    index = SearchIndex.from_settings(get_settings(), timeout=30)
+    if index is None:
         raise typer.BadParameter("set MEILI_URL (and MEILI_MASTER_KEY) to the Meilisearch to use")
-    key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-    return meili_client(settings.meili_url, key, timeout=30)
+    return index
 
 
 @cli.command()
@@ -338,14 +337,17 @@ def reindex() -> None:
     with Progress(*columns) as bar:
         task = bar.add_task("indexing", total=None)
 
+        index = _search_index()
+
         async def run(session: AsyncSession) -> int:
-            async with _meili_client() as client:
-                return await rebuild(
-                    session, client, get_settings().meili_index, lambda n: bar.advance(task, n)
-                )
+            try:
+                languages = get_settings().languages
+                return await rebuild(session, index, languages, lambda n: bar.advance(task, n))
+            finally:
+                await index.aclose()
 
         count = asyncio.run(_with_session(run))
-    typer.echo(f"reindexed {count} public records into {get_settings().meili_index!r}")
+    typer.echo(f"reindexed {count} public records into {index.uid!r}")
 
 
 @cli.command("check-index")
@@ -355,9 +357,13 @@ def check_index_command() -> None:
 
     _database_url()
 
+    index = _search_index()
+
     async def run(session: AsyncSession) -> Any:
-        async with _meili_client() as client:
-            return await check_index(session, client, get_settings().meili_index)
+        try:
+            return await check_index(session, index)
+        finally:
+            await index.aclose()
 
     drift = asyncio.run(_with_session(run))
     for name in ("missing", "extra", "stale"):

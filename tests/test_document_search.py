@@ -81,7 +81,7 @@ async def test_words_inside_documents_find_their_record(stack: dict[str, Any], d
     await indexer.drain()
     assert [h["slug"] for h in (await search(api, q="иностранной рабочей силы"))["hits"]] == [own["slug"]]
     async with stack["factory"]() as s:
-        assert (await check_index(s, stack["client"], stack["uid"])).clean
+        assert (await check_index(s, stack["index"])).clean
     r = await api.patch(
         f"/v1/publications/{filed['slug']}", json={"publication": "published"}, headers={**editor, **MERGE}
     )
@@ -94,7 +94,7 @@ async def test_words_inside_documents_find_their_record(stack: dict[str, Any], d
     await indexer.drain()
     assert (await search(api, q="утверждает", **{"in": "documents"}))["hits"] == []
     async with stack["factory"]() as s:
-        assert (await check_index(s, stack["client"], stack["uid"])).clean
+        assert (await check_index(s, stack["index"])).clean
 
 
 @pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr")
