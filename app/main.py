@@ -23,8 +23,8 @@ from app.ops.router import router as ops_router
 from app.ops.router import test_router
 from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
-from app.search.client import meili_client
 from app.search.gate import FallbackGate
+from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.search.vectors import QueryEmbedder
 
@@ -61,15 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workers.append(asyncio.create_task(keep_gauges(app.state.sessionmaker, stop)))
         app.state.search_cache = SearchCache(ttl=settings.search_cache_seconds)
         if settings.search_embeddings and not hasattr(app.state, "embedder"):
-            app.state.embedder = QueryEmbedder()
-        if settings.meili_url and not hasattr(app.state, "meili"):
-            key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-            app.state.meili = meili_client(settings.meili_url, key, timeout=5)
+            app.state.embedder = QueryEmbedder(threads=settings.embedding_threads)
+        if not hasattr(app.state, "search") and (search := SearchIndex.from_settings(settings)) is not None:
+            app.state.search = search
             if settings.run_indexer:
                 app.state.indexer = Indexer(
                     app.state.sessionmaker,
-                    app.state.meili,
-                    settings.meili_index,
+                    search,
+                    languages=settings.languages,
                     on_change=app.state.search_cache.changed,
                     gather_seconds=settings.index_gather_seconds,
                 )
@@ -81,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             for worker in workers:
                 await worker  # finishes the batch in hand
-            if getattr(app.state, "meili", None) is not None and engine is not None:
-                await app.state.meili.aclose()
+            if getattr(app.state, "search", None) is not None and engine is not None:
+                await app.state.search.aclose()
             if engine is not None:
                 await engine.dispose()
 

@@ -20,7 +20,9 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import get_settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.search.fallback import fallback_search  # noqa: E402
-from app.search.params import FACET_NAMES, SearchParams  # noqa: E402
+from app.search.index import FACET_NAMES  # noqa: E402
+from app.search.params import SearchParams  # noqa: E402
+from app.search.query import parse_query  # noqa: E402
 
 QUERIES = ["migration", "мигранты", "labour migration rights", "закон о миграции", "refugee protection"]
 
@@ -34,11 +36,12 @@ async def main(queries: list[str], rounds: int) -> None:
     try:
         for q in queries:
             params = SearchParams(q, [], [], [], [], None, None, 10, 0, list(FACET_NAMES))
+            query = parse_query(q)
             times, total = [], 0
             for _ in range(rounds):
                 async with factory() as session:
                     start = time.perf_counter()
-                    _, total, _ = await fallback_search(session, params)
+                    _, total, _ = await fallback_search(session, params, query)
                     times.append(time.perf_counter() - start)
             print(f"{q!r:32} {total:>7} hits  median {statistics.median(times):7.3f} s  ({rounds} rounds)")
     finally:

@@ -29,9 +29,9 @@ from app.core.config import get_settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.runtime.meili import start_local  # noqa: E402
 from app.runtime.postgres import resolve_database_url  # noqa: E402
-from app.search.index import FACETS  # noqa: E402
-from app.search.service import query_text  # noqa: E402
-from app.search.sync import ensure_index, public_documents  # noqa: E402
+from app.search.index import FACETS, SearchIndex  # noqa: E402
+from app.search.query import query_text  # noqa: E402
+from app.search.sync import public_documents  # noqa: E402
 
 KINDS = ["law", "policy", "program", "organization"]
 
@@ -56,19 +56,16 @@ async def main(relevance: Path) -> None:
     engine = make_engine(resolve_database_url(get_settings()))
     try:
         async with AsyncClient(meili.url, meili.master_key, timeout=60) as client:
-            await ensure_index(client, "all")
-            for kind in KINDS:
-                await ensure_index(client, f"kind_{kind}")
+            indexes = {uid: SearchIndex(client, uid) for uid in ["all", *(f"kind_{kind}" for kind in KINDS)]}
+            for index in indexes.values():
+                await index.ensure()
             async with make_sessionmaker(engine)() as session:
-                async for docs in public_documents(session):
+                async for docs in public_documents(session, get_settings().languages):
                     for uid, part in [("all", docs)] + [
                         (f"kind_{k}", [d for d in docs if d["kind"] == k]) for k in KINDS
                     ]:
                         if part:
-                            task = await client.index(uid).add_documents(part, primary_key="id")
-                            await client.wait_for_task(
-                                task.task_uid, timeout_in_ms=120_000, raise_for_status=True
-                            )
+                            await indexes[uid].wait(await indexes[uid].add(part), timeout_ms=120_000)
 
             async def single(q: dict[str, Any]) -> list[dict[str, Any]]:
                 r = await client.index("all").search(

@@ -37,7 +37,7 @@ from app.core.config import get_settings  # noqa: E402
 from app.runtime.meili import MeiliProcess, free_port, start_local  # noqa: E402
 from app.runtime.postgres import create_database, drop_database, resolve_database_url  # noqa: E402
 from app.search.index import FACETS  # noqa: E402
-from app.search.service import query_text  # noqa: E402
+from app.search.query import query_text  # noqa: E402
 from bench.generate import WORDS, records  # noqa: E402
 
 CLI = str(ROOT / ".venv" / "bin" / "migrantkb")

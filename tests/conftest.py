@@ -25,6 +25,7 @@ from app.main import create_app
 from app.runtime.meili import start_local
 from app.runtime.migrations import run_migrations
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
+from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE
 from tests.servers import empty_tables
@@ -168,7 +169,7 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
     client = AsyncClient(meili.url, meili.master_key, timeout=2)
     app = create_app(get_settings().model_copy(update={"meili_index": uid}))
     app.state.sessionmaker = committed
-    app.state.meili = client
+    index = app.state.search = SearchIndex(client, uid)
     async with committed() as s:
         _, token = await KeyService(s).create("sync test", "editor")
         await s.commit()
@@ -178,9 +179,10 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
             "meili": meili,
             "client": client,
             "uid": uid,
+            "index": index,
             "factory": committed,
             "editor": {"Authorization": f"Bearer {token}"},
-            "indexer": Indexer(committed, client, uid),
+            "indexer": Indexer(committed, index, languages=get_settings().languages),
         }
     await client.aclose()
     meili.stop()

@@ -18,7 +18,7 @@ from app.search.analysis import (
     uz_latin,
 )
 from app.search.documents import passage, passage_hash, search_document
-from app.search.service import query_text
+from app.search.query import query_text
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,28 @@ attachment, the page and a snippet; it ranks with (below) records found by their
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
 from app.search.admin import check_index
+from app.search.index import chunk_id, parse_chunk_id
 from tests import documents
 from tests.conftest import Desk
 from tests.factories import create
 from tests.servers import run_jobs
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
+
+
+def test_a_chunk_id_names_its_attachment_page_and_piece() -> None:
+    attachment = uuid.uuid4()
+    assert chunk_id(attachment, 3, 0) == f"doc_{attachment.hex}_3_0"
+    assert parse_chunk_id(chunk_id(attachment, 3, 12)) == (attachment, 3, 12)
+    for other in (str(attachment), f"doc_{attachment.hex}_3", "doc_xyz_1_2", f"rec_{attachment.hex}_1_2"):
+        assert parse_chunk_id(other) is None, other
 
 
 async def make(api: httpx.AsyncClient, editor: dict[str, str], kind: str, **body: Any) -> dict[str, Any]:
@@ -81,7 +91,7 @@ async def test_words_inside_documents_find_their_record(stack: dict[str, Any], d
     await indexer.drain()
     assert [h["slug"] for h in (await search(api, q="иностранной рабочей силы"))["hits"]] == [own["slug"]]
     async with stack["factory"]() as s:
-        assert (await check_index(s, stack["client"], stack["uid"])).clean
+        assert (await check_index(s, stack["index"])).clean
     r = await api.patch(
         f"/v1/publications/{filed['slug']}", json={"publication": "published"}, headers={**editor, **MERGE}
     )
@@ -94,7 +104,7 @@ async def test_words_inside_documents_find_their_record(stack: dict[str, Any], d
     await indexer.drain()
     assert (await search(api, q="утверждает", **{"in": "documents"}))["hits"] == []
     async with stack["factory"]() as s:
-        assert (await check_index(s, stack["client"], stack["uid"])).clean
+        assert (await check_index(s, stack["index"])).clean
 
 
 @pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr")

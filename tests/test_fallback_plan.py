@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.text import fold
 from app.search.fallback import matches
-from app.search.params import FACET_NAMES, SearchParams
+from app.search.index import FACET_NAMES
+from app.search.params import SearchParams
 
 
 def _params(q: str, scope: str = "all") -> SearchParams:

@@ -14,6 +14,7 @@ from app.core.config import get_settings
 from app.main import create_app
 from app.runtime.meili import MeiliProcess, start_local
 from app.search.admin import check_index, reindex
+from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE, load_seed
 from tests.servers import empty_tables
@@ -29,7 +30,7 @@ def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
 @pytest.fixture(scope="module")
 async def world(
     engine: AsyncEngine, meili: MeiliProcess
-) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], AsyncClient, str]]:
+) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], SearchIndex]]:
     """The seed, committed and indexed once for this module; emptied afterwards."""
     factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     async with factory() as session:
@@ -37,19 +38,20 @@ async def world(
         await session.commit()
     uid = f"records_{secrets.token_hex(4)}"
     async with AsyncClient(meili.url, meili.master_key) as client:
-        await Indexer(factory, client, uid).drain()
-        yield factory, client, uid
+        index = SearchIndex(client, uid)
+        await Indexer(factory, index, languages=get_settings().languages).drain()
+        yield factory, index
     await empty_tables(engine)
 
 
 @pytest.fixture
 async def api(
-    world: tuple[async_sessionmaker[AsyncSession], AsyncClient, str],
+    world: tuple[async_sessionmaker[AsyncSession], SearchIndex],
 ) -> AsyncIterator[httpx.AsyncClient]:
-    factory, client, uid = world
-    app = create_app(get_settings().model_copy(update={"meili_index": uid}))
+    factory, index = world
+    app = create_app(get_settings().model_copy(update={"meili_index": index.uid}))
     app.state.sessionmaker = factory
-    app.state.meili = client
+    app.state.search = index
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
 
@@ -142,12 +144,13 @@ async def test_suggest_completes_names_and_acronyms(api: httpx.AsyncClient) -> N
 async def test_index_matches_postgres_and_reindex_swaps(
     world: tuple[async_sessionmaker[AsyncSession], AsyncClient, str],
 ) -> None:
-    factory, client, uid = world
+    factory, index = world
     async with factory() as session:
-        assert (await check_index(session, client, uid)).clean
-        assert await reindex(session, client, uid) == len(SEED_FILE.read_text(encoding="utf-8").splitlines())
-        assert (await check_index(session, client, uid)).clean
-    assert uid in {i.uid for i in await client.get_indexes() or []}
+        assert (await check_index(session, index)).clean
+        count = await reindex(session, index, get_settings().languages)
+        assert count == len(SEED_FILE.read_text(encoding="utf-8").splitlines())
+        assert (await check_index(session, index)).clean
+    assert index.uid in {i.uid for i in await index.client.get_indexes() or []}
 
 
 async def test_events_and_publications_are_found_like_any_record(api: httpx.AsyncClient) -> None:

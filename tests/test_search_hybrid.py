@@ -21,7 +21,7 @@ from app.keys.service import KeyService
 from app.main import create_app
 from app.models import Embedding
 from app.runtime.meili import start_local
-from app.search.index import EMBEDDER
+from app.search.index import EMBEDDER, SearchIndex
 from app.search.sync import Indexer
 from app.search.vectors import Model, QueryEmbedder, VectorWorker, vector_backlog
 from tests.factories import BUILDERS
@@ -69,8 +69,9 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
     client = AsyncClient(meili.url, meili.master_key, timeout=10)
     app = create_app(get_settings().model_copy(update={"meili_index": uid, "search_semantic_ratio": 0.5}))
     app.state.sessionmaker = committed
-    app.state.meili = client
-    app.state.embedder = QueryEmbedder()
+    index = app.state.search = SearchIndex(client, uid)
+    threads = get_settings().embedding_threads
+    app.state.embedder = QueryEmbedder(threads=threads)
     async with committed() as s:
         _, token = await KeyService(s).create("hybrid test", "editor")
         await s.commit()
@@ -84,8 +85,9 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
             "uid": uid,
             "factory": committed,
             "editor": editor,
-            "indexer": Indexer(committed, client, uid),
-            "vectors": VectorWorker(committed, client, uid),
+            "index": index,
+            "indexer": Indexer(committed, index, languages=get_settings().languages),
+            "vectors": VectorWorker(committed, index, threads=threads),
             "meili": meili,
         }
     await client.aclose()
@@ -245,8 +247,8 @@ async def test_two_workers_share_the_backlog_and_never_repeat_a_record(stack: di
     await stack["indexer"].drain()
     total = await _backlog(stack)
     assert total == len(RECORDS) + 21
-    model = _Counted(Model())
-    workers = [VectorWorker(stack["factory"], stack["client"], stack["uid"]) for _ in range(2)]
+    model = _Counted(Model(threads=1))
+    workers = [VectorWorker(stack["factory"], stack["index"], threads=1) for _ in range(2)]
     for w in workers:
         w.model = model  # type: ignore[assignment]
 

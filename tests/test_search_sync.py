@@ -34,7 +34,7 @@ async def test_drafts_and_deletions_leave_the_index(stack: dict[str, Any]) -> No
     await indexer.drain()
     assert (await api.get("/v1/search?q=zebrafinch")).json()["hits"] == []
     async with stack["factory"]() as s:
-        assert (await check_index(s, stack["client"], stack["uid"])).clean
+        assert (await check_index(s, stack["index"])).clean
 
 
 async def test_edits_of_one_record_in_batches_in_flight_together(stack: dict[str, Any]) -> None:
@@ -52,7 +52,7 @@ async def test_edits_of_one_record_in_batches_in_flight_together(stack: dict[str
     hits = (await api.get("/v1/search", params={"q": "wren"})).json()["hits"]
     assert [(h["slug"], h["title"]) for h in hits] == [("org-wren", "Wren Migrant Desk 3")]
     async with stack["factory"]() as s:
-        assert (await check_index(s, stack["client"], stack["uid"])).clean
+        assert (await check_index(s, stack["index"])).clean
 
 
 async def test_meilisearch_killed_mid_writes_loses_nothing(stack: dict[str, Any]) -> None:
@@ -81,7 +81,7 @@ async def test_meilisearch_killed_mid_writes_loses_nothing(stack: dict[str, Any]
         while True:
             async with stack["factory"]() as s:
                 pending, _ = await outbox_lag(s)
-                drift = await check_index(s, stack["client"], stack["uid"]) if not pending else None
+                drift = await check_index(s, stack["index"]) if not pending else None
             if drift is not None and drift.clean:
                 break
             assert time.monotonic() < deadline, f"index did not catch up: {pending} pending, {drift}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.runtime.postgres import ensure_database, resolve_database_url
-from app.search.client import meili_client
+from app.search.index import SearchIndex
 
 T = TypeVar("T")
 
@@ -47,9 +47,9 @@ async def with_session(fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
         await engine.dispose()
 
 
-def search_client() -> Any:
-    settings = get_settings()
-    if not settings.meili_url:
+def search_index() -> SearchIndex:
+    """The configured search index (client and uid); the caller closes it (`aclose`)."""
+    index = SearchIndex.from_settings(get_settings(), timeout=30)
+    if index is None:
         raise typer.BadParameter("set MEILI_URL (and MEILI_MASTER_KEY) to the Meilisearch to use")
-    key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-    return meili_client(settings.meili_url, key, timeout=30)
+    return index

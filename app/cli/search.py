@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cli.context import database_url, search_client, with_session
+from app.cli.context import database_url, search_index, with_session
 from app.core.config import get_settings
 
 
@@ -28,14 +28,17 @@ def reindex() -> None:
     with Progress(*columns) as bar:
         task = bar.add_task("indexing", total=None)
 
+        index = search_index()
+
         async def run(session: AsyncSession) -> int:
-            async with search_client() as client:
-                return await rebuild(
-                    session, client, get_settings().meili_index, lambda n: bar.advance(task, n)
-                )
+            try:
+                languages = get_settings().languages
+                return await rebuild(session, index, languages, lambda n: bar.advance(task, n))
+            finally:
+                await index.aclose()
 
         count = asyncio.run(with_session(run))
-    typer.echo(f"reindexed {count} public records into {get_settings().meili_index!r}")
+    typer.echo(f"reindexed {count} public records into {index.uid!r}")
 
 
 def check_index_command() -> None:
@@ -45,9 +48,13 @@ def check_index_command() -> None:
 
     database_url()
 
+    index = search_index()
+
     async def run(session: AsyncSession) -> Any:
-        async with search_client() as client:
-            return await check_index(session, client, get_settings().meili_index)
+        try:
+            return await check_index(session, index)
+        finally:
+            await index.aclose()
 
     drift = asyncio.run(with_session(run))
     for name in ("missing", "extra", "stale"):

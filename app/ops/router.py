@@ -10,7 +10,6 @@ from sqlalchemy import func, select, text
 
 from app.core.db import SessionDep
 from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING, VECTOR_BACKLOG
-from app.search.service import UNREACHABLE
 from app.search.sync import outbox_lag
 from app.search.vectors import vector_backlog
 
@@ -86,13 +85,8 @@ async def readyz(request: Request) -> Any:
             vectors = await vector_backlog(session)
     except Exception:  # any failure to reach the database means "not ready"
         postgres = False
-    meili = getattr(state, "meili", None)
-    meilisearch = False
-    if meili is not None:
-        try:
-            meilisearch = (await meili.health()).status == "available"
-        except UNREACHABLE:
-            meilisearch = False
+    search = getattr(state, "search", None)
+    meilisearch = search is not None and await search.healthy()
     OUTBOX_PENDING.set(pending)
     OUTBOX_LAG.set(lag)
     VECTOR_BACKLOG.set(vectors)

@@ -25,6 +25,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -129,7 +130,7 @@ def _raw_term(word: str) -> str:
     return term(fold(word))
 
 
-def highlight(text: str, wanted: set[str], crop: int = 28) -> tuple[str, int]:
+def highlight(text: str, wanted: AbstractSet[str], crop: int = 28) -> tuple[str, int]:
     """The passage of `text` (at most `crop` words) around its first word whose term is wanted,
     with every such word in <em>…</em>, and the number of them. Done here rather than by
     Meilisearch because queries reach it as terms, and a term highlights every form of its word

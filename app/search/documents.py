@@ -25,7 +25,7 @@ from app.search.analysis import (
     script_variants,
     unique_terms,
 )
-from app.search.index import EMBEDDER, RECORD_FIELDS
+from app.search.index import chunk_document, record_part
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 # What the embedding model reads: titles and the start of the summary (its cost grows with length).
@@ -124,9 +124,7 @@ def search_document(
     title_terms += named.in_text(set(title_terms))
     body_terms += named.in_text(set(body_terms))
     return {
-        "id": str(record.id),
-        "part": "record",
-        "record_id": str(record.id),
+        **record_part(record.id),
         "kind": record.kind,
         "slug": record.slug,
         "version": record.version,
@@ -149,7 +147,7 @@ def search_document(
 
 
 # Pages of attachments are indexed in chunks of about this many characters, each a document of the
-# same index that names its record (`record_id`, the index's distinct attribute: a search lists a
+# same index that names its record (the index's distinct attribute: a search lists a
 # record once, by its best-matching document, so a record found inside its files ranks with it).
 CHUNK_CHARS = 1500
 
@@ -173,7 +171,6 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
 def chunk_documents(record_document: Mapping[str, Any], pages: Iterable[Any]) -> list[dict[str, Any]]:
     """Search documents for the pages (`attachment_id`, `page`, `text`) of a record's attachments:
     each chunk's own terms (the same analysis as a summary's) and text (for the snippet)."""
-    base = {name: record_document.get(name) for name in RECORD_FIELDS}
     named = concepts()
     out = []
     for row in pages:
@@ -181,17 +178,6 @@ def chunk_documents(record_document: Mapping[str, Any], pages: Iterable[Any]) ->
             body_terms = list(dict.fromkeys(chain(unique_terms([text]), latin_terms(text))))
             body_terms += named.in_text(set(body_terms))  # the concepts its words name, as a record's
             out.append(
-                {
-                    **base,
-                    "id": f"doc_{row.attachment_id.hex}_{row.page}_{n}",
-                    "part": "document",
-                    "record_id": record_document["id"],
-                    "attachment": str(row.attachment_id),
-                    "page": row.page,
-                    "text": text,
-                    "document_terms": " ".join(body_terms),
-                    # Chunks are found by their words; the record's own document carries its vector.
-                    "_vectors": {EMBEDDER: None},
-                }
+                chunk_document(record_document, row.attachment_id, row.page, n, text, " ".join(body_terms))
             )
     return out

@@ -28,10 +28,10 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import one_of
-from app.core.text import fold
 from app.models import Attachment, AttachmentPage, Record, visible
 from app.registry import SPECS
 from app.search.params import SearchParams
+from app.search.query import Query
 
 FOLD_FROM, FOLD_TO = "'қғңөүұәіһҳҷӣўӯё'", "'кгнооууаиххчиууе'"
 
@@ -180,9 +180,9 @@ def matches(params: SearchParams, query: str) -> Any:
 
 
 async def fallback_search(
-    session: AsyncSession, params: SearchParams
+    session: AsyncSession, params: SearchParams, parsed: Query
 ) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, int]]]:
-    query = fold(params.q)
+    query = parsed.folded
     # The matches once (not once for the hits, once for the total and once per facet), then the
     # page of hits with, for those alone, the page of a document that holds the words.
     found = matches(params, query)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import SearchUnavailable
 from app.search.fallback import fallback_search
 from app.search.params import SearchParams
+from app.search.query import Query
 
 # query_canceled (the statement timeout), lock_not_available (the lock timeout).
 _OVER_BUDGET = {"57014", "55P03"}
@@ -40,13 +41,13 @@ class FallbackGate:
             self.free += 1
 
     async def search(
-        self, session: AsyncSession, params: SearchParams
+        self, session: AsyncSession, params: SearchParams, query: Query
     ) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, int]]]:
         async with self._slot():
             # Local to the request's transaction, which a search only reads in.
             await session.execute(select(func.set_config("statement_timeout", str(self.milliseconds), True)))
             try:
-                return await fallback_search(session, params)
+                return await fallback_search(session, params, query)
             except DBAPIError as exc:
                 if str(getattr(exc.orig, "sqlstate", None) or "") not in _OVER_BUDGET:
                     raise

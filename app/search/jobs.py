@@ -9,7 +9,7 @@ from procrastinate import JobContext, RetryStrategy
 
 from app.jobs.queue import queue
 from app.jobs.runtime import WorkerRuntime
-from app.search.client import meili_client
+from app.search.index import SearchIndex
 from app.search.vectors import (
     VECTOR_LOCK,
     VECTOR_QUEUE,
@@ -38,16 +38,15 @@ async def embed_vectors(context: JobContext, timestamp: int = 0) -> int:
     """Empties the backlog (for up to JOB_SECONDS); the records given vectors."""
     runtime: WorkerRuntime = context.additional_context["runtime"]
     settings = runtime.settings
-    url = settings.meili_url
-    if not settings.search_embeddings or not url:
+    if not settings.search_embeddings or not settings.meili_url:
         return 0
 
     def start() -> VectorWorker:
-        key = settings.meili_master_key.get_secret_value() if settings.meili_master_key else None
-        client = meili_client(url, key, timeout=30)
-        return VectorWorker(runtime.sessionmaker, client, settings.meili_index)
+        index = SearchIndex.from_settings(settings, timeout=30)
+        assert index is not None  # meili_url is set
+        return VectorWorker(runtime.sessionmaker, index, threads=settings.embedding_threads)
 
-    worker = runtime.resource(VectorWorker, start, close=lambda w: w.client.aclose())
+    worker = runtime.resource(VectorWorker, start, close=lambda w: w.index.aclose())
     deadline = time.monotonic() + JOB_SECONDS
     done = 0
     while time.monotonic() < deadline and not runtime.stopping.is_set() and (n := await worker.run_once()):

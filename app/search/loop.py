@@ -8,24 +8,23 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from meilisearch_python_sdk import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.search.index import SearchIndex
 
 
 class IndexWorker:
-    """A background worker that writes to one search index: its sessions, the client, the index,
-    and whom to tell when it changed the index (cached answers go stale)."""
+    """A background worker that writes to one search index: its sessions, the index, and whom to
+    tell when it changed the index (cached answers go stale)."""
 
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        client: AsyncClient,
-        uid: str,
+        index: SearchIndex,
         on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.sessionmaker = sessionmaker
-        self.client = client
-        self.uid = uid
+        self.index = index
         self.on_change = on_change
 
 

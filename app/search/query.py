@@ -1,0 +1,41 @@
+"""A search query, analysed once per request: its terms, the text sent to Meilisearch, the terms a
+snippet highlights and the folded text the PostgreSQL fallback matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.text import fold
+from app.search.analysis import concepts, stop_terms, term, words
+
+MAX_QUERY_WORDS = 10  # Meilisearch reads no more of a query
+
+
+@dataclass(frozen=True)
+class Query:
+    q: str
+    terms: list[str]  # they meet any inflection, script or romanisation of a word
+    text: str  # as documents are indexed (see parse_query)
+    wanted: frozenset[str]  # what snippets highlight
+    folded: str  # for the PostgreSQL fallback
+
+
+def query_terms(q: str) -> list[str]:
+    """The query's search terms (they meet any inflection, script or romanisation of a word)."""
+    stops = stop_terms()
+    return [t for t in dict.fromkeys(term(w) for w in words(q) if w not in stops) if t not in stops]
+
+
+def parse_query(q: str) -> Query:
+    """`text` is the query as documents are indexed: the tokens of the concepts it names (a country,
+    a kind of record, a glossary group), then its terms as typed, at most ten words. The terms stay:
+    a concept's name is also a word of the records that use it (ranked higher where it stands in a
+    title)."""
+    found = query_terms(q)
+    _, tokens = concepts().in_query(found)
+    text = " ".join([*tokens, *found][:MAX_QUERY_WORDS])
+    return Query(q=q, terms=found, text=text, wanted=frozenset(found), folded=fold(q))
+
+
+def query_text(q: str) -> str:
+    return parse_query(q).text
