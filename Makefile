@@ -7,7 +7,7 @@ STAMP := $(VENV)/.synced
 
 .PHONY: run test lint typecheck openapi fuzz faults bench clean ocr browser clients
 
-# Debian's OCR for scanned attachments (DESIGN §8) and the font the tests render scans with.
+# Debian's OCR for scanned attachments and the font the tests render scans with.
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz tesseract-ocr-kir tesseract-ocr-uzb \
 	tesseract-ocr-uzb-cyrl tesseract-ocr-tgk tesseract-ocr-eng fonts-dejavu-core
 

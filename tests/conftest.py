@@ -1,5 +1,5 @@
 """A throwaway database per test run, built by the Alembic migrations; a transaction per test,
-rolled back; an httpx client on the app. PostgreSQL is the real server (DESIGN §8)."""
+rolled back; an httpx client on the app. PostgreSQL is the real server."""
 
 from __future__ import annotations
 

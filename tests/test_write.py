@@ -36,7 +36,7 @@ async def test_create_read_replace_patch_delete(
     assert stale.status_code == 412
     assert (await client.get(url)).json()["countries"] == ["KG"]
 
-    # Deleting is an admin's (DESIGN §6): an editor gets 403 and the record stays.
+    # Deleting is an admin's: an editor gets 403 and the record stays.
     refused = await client.delete(url, headers=editor)
     assert refused.status_code == 403, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")

@@ -1,4 +1,4 @@
-"""Languages, localized text and the display-language fallback chain (DESIGN §4)."""
+"""Languages, localized text and the display-language fallback chain."""
 
 from __future__ import annotations
 

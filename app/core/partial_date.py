@@ -1,4 +1,4 @@
-"""Partial dates: `2008`, `2008-03` or `2008-03-19` (ISO 8601 reduced precision, DESIGN §3).
+"""Partial dates: `2008`, `2008-03` or `2008-03-19` (ISO 8601 reduced precision).
 
 Stored as that text, so precision survives, and ISO strings of one precision sort as dates do.
 Comparing a stored value with a bound at the stored value's own precision gives overlap semantics:

@@ -54,7 +54,7 @@ CurrencyCode = Annotated[
     Field(description="ISO 4217 currency code.", examples=["EUR"], min_length=3, max_length=3),
 ]
 
-# The controlled vocabulary of DESIGN §3, labelled in every content language.
+# The controlled vocabulary of topics, labelled in every content language.
 DEFAULT_TOPICS: list[tuple[str, dict[str, str]]] = [
     (
         "labour-migration",

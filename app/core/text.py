@@ -1,4 +1,4 @@
-"""Text folding for multilingual matching (DESIGN §5), used on documents and queries alike.
+"""Text folding for multilingual matching, used on documents and queries alike.
 
 - fold(): lower case; the region's special Cyrillic letters become their Russian-keyboard forms
   (қ→к, ғ→г, ң→н, ө→о, ү→у, ұ→у, ә→а, і→и, һ→х, ҳ→х, ҷ→ч, ӣ→и, ў→у, ӯ→у); ё→е; Uzbek

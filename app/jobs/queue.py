@@ -1,4 +1,4 @@
-"""The background job queue (DESIGN §8): procrastinate on the base's own PostgreSQL. Jobs are
+"""The background job queue: procrastinate on the base's own PostgreSQL. Jobs are
 deferred in the transaction that makes the work (an attachment's row and its extraction job commit
 together, or neither does); workers (`migrantkb worker`, as many processes as wanted) take them
 with retries, locks and heartbeats, and `procrastinate_jobs` shows what is queued, running, done

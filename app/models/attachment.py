@@ -1,4 +1,4 @@
-"""Files attached to records (DESIGN §7a): the row says which record, what the file is and where its
+"""Files attached to records: the row says which record, what the file is and where its
 text extraction stands; the bytes live in the file store under their sha256 (stored once however
 many rows name them); `attachment_pages` holds the text of each page once extracted."""
 

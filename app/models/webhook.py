@@ -1,4 +1,4 @@
-"""Webhook subscriptions (DESIGN §7a) and their delivery log.
+"""Webhook subscriptions and their delivery log.
 
 A subscription reads the public change feed from its own `cursor` (the last `seq` it has settled:
 delivered, or passed over by its filters), one change at a time, so its target hears the feed in

@@ -221,7 +221,7 @@ class RecordService:
     async def _update(self, record: Record, data: dict[str, Any]) -> Record:
         before = editable(record, self.spec)
         refs = await self._resolve_references(data, record)
-        if data["slug"] != record.slug:  # slugs are stable (DESIGN: addresses others link to)
+        if data["slug"] != record.slug:  # slugs are stable (addresses others link to)
             raise Unprocessable([field_error(["slug"], SLUG_STABLE)], SLUG_STABLE)
         after = self.normalised(data)
         if after == self.normalised(before):

