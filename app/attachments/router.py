@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from anyascii import anyascii
-from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from app.attachments.schemas import ATTACHMENT_LANGUAGES, AttachmentOut, ExtractionOut
@@ -26,7 +26,7 @@ from app.core.errors import (
 )
 from app.core.http import dumps
 from app.core.i18n import NO_NUL
-from app.core.pagination import Page, decode_cursor, encode_cursor
+from app.core.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from app.core.routing import KeyPath, problem_responses
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
@@ -167,12 +167,8 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         key: KeyPath,
         session: SessionDep,
         viewer: ViewerDep,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])
-        ] = 20,
-        cursor: Annotated[
-            str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
-        ] = None,
+        limit: LimitQuery = 20,
+        cursor: CursorQuery = None,
     ) -> Response:
         listed = await service(request, session, viewer).list(key, limit, _after(cursor))
         rows = listed.rows[:limit]

@@ -5,13 +5,20 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from app.core.errors import BadRequest
 
 T = TypeVar("T")
+
+# The paging parameters every list takes (a list with another cap declares its own `limit`).
+LimitQuery = Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])]
+CursorQuery = Annotated[
+    str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
+]
 
 
 class Page(BaseModel, Generic[T]):

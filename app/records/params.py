@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
 from app.core.i18n import negotiate
+from app.core.pagination import CursorQuery, LimitQuery
 from app.core.partial_date import parse_partial_date
 from app.core.reference import country_codes
 from app.records.filters import check_choices, literal_values, split_multi
@@ -85,12 +86,8 @@ class ListParams:
 
 
 async def list_params(
-    limit: Annotated[
-        int, Query(ge=1, le=100, description="Items per page (at most 100).", examples=[20])
-    ] = 20,
-    cursor: Annotated[
-        str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
-    ] = None,
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
     country: Annotated[
         list[str] | None,
         Query(description="ISO country codes; repeat or comma-separate for OR.", examples=["KG,TJ"]),

@@ -19,7 +19,7 @@ from app.core.errors import (
     Unprocessable,
 )
 from app.core.http import dumps, json_response, record_etag_prefix
-from app.core.pagination import Page
+from app.core.pagination import CursorQuery, Page
 from app.core.routing import IfMatch, KeyPath, problem_responses, send_page
 from app.keys.dependencies import AdminDep, EditorDep, ViewerDep
 from app.keys.service import Viewer
@@ -282,9 +282,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         limit: Annotated[
             int, Query(ge=1, le=500, description="Items per page (at most 500).", examples=[100])
         ] = 100,
-        cursor: Annotated[
-            str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
-        ] = None,
+        cursor: CursorQuery = None,
     ) -> Response:
         items, total, next_cursor = await revision_page(session, spec, key, limit, cursor)
         page = Page[RevisionOut](

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unprocessable
-from app.core.pagination import Page
+from app.core.pagination import CursorQuery, Page
 from app.core.routing import problem_responses, send_page
 from app.records.params import (
     CountryQuery,
@@ -54,9 +54,7 @@ async def timeline(
     limit: Annotated[
         int, Query(ge=1, le=100, description="Entries per page (at most 100).", examples=[50])
     ] = 50,
-    cursor: Annotated[
-        str | None, Query(max_length=2048, description="`next_cursor` from the previous page.")
-    ] = None,
+    cursor: CursorQuery = None,
 ) -> Response:
     items, total, next_cursor = await TimelineService(session).page(
         kinds=check_choices("kind", split_multi(kind), TIMELINE_KINDS),

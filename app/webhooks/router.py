@@ -9,7 +9,7 @@ from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import NotFound, Unauthorized, Unprocessable
 from app.core.http import dumps
-from app.core.pagination import Page
+from app.core.pagination import LimitQuery, Page
 from app.core.routing import problem_responses
 from app.keys.dependencies import EditorDep
 from app.webhooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookPatch
@@ -17,7 +17,6 @@ from app.webhooks.service import WebhookService, body
 
 router = APIRouter(prefix="/webhooks", tags=["Webhooks"])
 WebhookId = Annotated[uuid.UUID, Path(description="The subscription's id.")]
-Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.", examples=[20])]
 
 DELIVERY = (
     "Each change is POSTed as JSON `{type, timestamp, data}` (`type` e.g. `law.updated`; `data` the "
@@ -64,7 +63,7 @@ async def list_webhooks(
     session: SessionDep,
     viewer: EditorDep,
     settings: SettingsDep,
-    limit: Limit = 20,
+    limit: LimitQuery = 20,
     cursor: Annotated[uuid.UUID | None, Query(description="`next_cursor` of the page before.")] = None,
 ) -> Response:
     rows, total = await WebhookService(session, viewer, settings).page(limit, cursor)
@@ -128,7 +127,7 @@ async def list_deliveries(
     session: SessionDep,
     viewer: EditorDep,
     settings: SettingsDep,
-    limit: Limit = 20,
+    limit: LimitQuery = 20,
     cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the page before.")] = None,
 ) -> Response:
     rows, total = await WebhookService(session, viewer, settings).deliveries(webhook_id, limit, cursor)
