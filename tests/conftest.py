@@ -28,7 +28,7 @@ from app.runtime.postgres import create_database, drop_database, resolve_databas
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE
-from tests.servers import empty_tables
+from tests.support.servers import empty_tables
 
 # Attachment files of this run (the app's and the servers' it starts) in a directory of its own.
 os.environ["FILES_DIR"] = tempfile.mkdtemp(prefix="mkb-test-files-")

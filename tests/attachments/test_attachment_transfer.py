@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.runtime.postgres import create_database, drop_database
-from tests import documents
-from tests.factories import create
-from tests.servers import run_cli
-from tests.test_attachments import upload
-from tests.test_cli import _cli
+from tests.attachments.test_attachments import upload
+from tests.cli.test_cli import _cli
+from tests.support import documents
+from tests.support.factories import create
+from tests.support.servers import run_cli
 
 PDF = documents.text_pdf(["Трудовые мигранты имеют право на юридическую помощь."])
 TEXT = "Mehnat muhojirlari oʻz huquqlarini biladi.\n".encode()

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import get_settings
 from app.main import create_app
 from app.models import Attachment
-from tests import documents
-from tests.factories import create
-from tests.servers import api_key, api_server, empty_database, server_env
+from tests.support import documents
+from tests.support.factories import create
+from tests.support.servers import api_key, api_server, empty_database, server_env
 
 MAX = 2 * 1024 * 1024
 
@@ -283,7 +283,7 @@ def test_an_upload_cut_off_half_way_stores_nothing(served: tuple[str, dict[str, 
 
 
 def _law_body() -> dict[str, Any]:
-    from tests.factories import law
+    from tests.support.factories import law
 
     return law()
 

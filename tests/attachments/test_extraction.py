@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.text import fold
 from app.models import AttachmentPage
 from app.ops.gauges import refresh_gauges
-from tests import documents
 from tests.conftest import Desk
-from tests.factories import create
-from tests.servers import run_jobs
+from tests.support import documents
+from tests.support.factories import create
+from tests.support.servers import run_jobs
 
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr (make installs it)"

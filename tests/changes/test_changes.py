@@ -8,7 +8,7 @@ from app.organizations.kind import ORGANIZATION
 from app.organizations.schemas import OrganizationIn
 from app.records.service import RecordService
 from app.seed import SYSTEM
-from tests.factories import BUILDERS
+from tests.support.factories import BUILDERS
 
 
 async def _key(factory: async_sessionmaker[AsyncSession], role: str = "editor") -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import BUILDERS
+from tests.support.factories import BUILDERS
 
 
 def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:

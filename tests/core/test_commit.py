@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests import factories
-from tests.servers import api_key, api_server, empty_database, server_env
+from tests.support import factories
+from tests.support.servers import api_key, api_server, empty_database, server_env
 
 # A deferred constraint: checked only at COMMIT, after every statement of the request succeeded.
 FAIL_AT_COMMIT = [

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.models import ApiKey
 from app.runtime.meili import free_port
 from tests.conftest import _key
-from tests.factories import BUILDERS
-from tests.servers import api_key, api_server, empty_database, server_env
+from tests.support.factories import BUILDERS
+from tests.support.servers import api_key, api_server, empty_database, server_env
 
 
 def _exchange(sock: socket.socket, path: str) -> tuple[int, dict[str, str], bytes]:

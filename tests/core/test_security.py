@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings, get_settings
 from app.main import create_app
-from tests.servers import api_server, server_env
+from tests.support.servers import api_server, server_env
 
 
 @pytest.fixture

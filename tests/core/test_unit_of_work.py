@@ -9,9 +9,9 @@ import hashlib
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests import documents
-from tests.factories import create
-from tests.test_attachments import stored_files, upload
+from tests.attachments.test_attachments import stored_files, upload
+from tests.support import documents
+from tests.support.factories import create
 
 REFUSE = (
     """CREATE FUNCTION refuse_attachment_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$

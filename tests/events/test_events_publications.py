@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import BUILDERS, create
+from tests.support.factories import BUILDERS, create
 
 
 async def slugs(client: httpx.AsyncClient, path: str, **params: Any) -> list[str]:

@@ -14,9 +14,9 @@ from lxml import etree
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3, DRAFT202012
 
-from tests.factories import create
+from tests.support.factories import create
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def iati_schema() -> etree.XMLSchema:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.exports.cells import neutralised, restored
 from app.seed import SEED_FILE
-from tests.factories import create
+from tests.support.factories import create
 
 
 async def test_export_round_trips_the_seed(

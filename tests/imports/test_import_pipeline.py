@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.imports.service import CHUNK, ImportService
 from app.models import Change, Record, Revision
 from app.seed import SYSTEM
-from tests.factories import BUILDERS
+from tests.support.factories import BUILDERS
 
 LINES = 2 * CHUNK + 200  # two batches written by the writer task, a last one by the foreground
 

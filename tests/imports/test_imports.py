@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import BUILDERS
+from tests.support.factories import BUILDERS
 
 
 def ndjson(*records: dict[str, Any]) -> bytes:

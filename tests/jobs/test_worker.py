@@ -26,11 +26,11 @@ from app.files.store import FileStore
 from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage
-from tests import documents
+from tests.attachments.test_extraction import attach, extraction
 from tests.conftest import Desk
-from tests.factories import create
-from tests.servers import run_jobs, server_env
-from tests.test_extraction import attach, extraction
+from tests.support import documents
+from tests.support.factories import create
+from tests.support.servers import run_jobs, server_env
 
 PAGES = 6
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.keys.dependencies import require_admin, require_editor
 from app.keys.service import KeyService
 from app.main import create_app
-from tests.factories import BUILDERS, PLURAL, create
+from tests.support.factories import BUILDERS, PLURAL, create
 
 KIND_OF = {plural: kind for kind, plural in PLURAL.items()}
 

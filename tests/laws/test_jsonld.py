@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from pyld import jsonld
 
-from tests.factories import create
+from tests.support.factories import create
 
 S = "https://schema.org/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import BUILDERS, create
+from tests.support.factories import BUILDERS, create
 
 
 async def _assert_problem(r: httpx.Response, status: int) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import create
+from tests.support.factories import create
 
 
 def _listed(body: dict[str, object]) -> dict[str, bool]:

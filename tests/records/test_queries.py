@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import QueryCounter
-from tests.factories import PLURAL, create
+from tests.support.factories import PLURAL, create
 
 
 @pytest.mark.parametrize("kind", list(PLURAL))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import BUILDERS, create
+from tests.support.factories import BUILDERS, create
 
 
 async def test_list_envelope_and_filters(client: httpx.AsyncClient, editor: dict[str, str]) -> None:

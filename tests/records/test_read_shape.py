@@ -8,7 +8,7 @@ import pytest
 
 from app.registry import SPECS
 from app.seed import SEED_FILE
-from tests.factories import create
+from tests.support.factories import create
 
 
 @pytest.mark.parametrize("lang", ["all", "ru", "ky", "en"])

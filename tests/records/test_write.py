@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import Change, Record, Revision
-from tests.factories import BUILDERS, PLURAL, create
+from tests.support.factories import BUILDERS, PLURAL, create
 
 
 @pytest.mark.parametrize("kind", list(PLURAL))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.factories import create
+from tests.support.factories import create
 
 
 async def test_countries_named_in_every_language(client: httpx.AsyncClient, editor: dict[str, str]) -> None:

@@ -21,10 +21,10 @@ from sqlalchemy import select, text
 
 from app.models import VectorBacklog
 from app.runtime.meili import free_port, start_local
+from tests.attachments.test_extraction import attach, extraction
 from tests.conftest import Desk
-from tests.factories import create
-from tests.servers import run_cli, run_jobs, server_env
-from tests.test_extraction import attach, extraction
+from tests.support.factories import create
+from tests.support.servers import run_cli, run_jobs, server_env
 
 TEXT = "Seasonal agricultural workers keep their residence permit when the employer changes.\n"
 

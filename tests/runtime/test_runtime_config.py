@@ -19,7 +19,7 @@ from app.core.config import Settings
 from app.core.db import asyncpg_url, engine_args, make_engine
 from app.runtime.meili import free_port, start_local
 from app.runtime.postgres import create_database, drop_database
-from tests.servers import run_cli
+from tests.support.servers import run_cli
 
 
 def _with_scheme(url: str, scheme: str, query: str = "") -> str:

@@ -12,10 +12,10 @@ import pytest
 
 from app.search.admin import check_index
 from app.search.index import chunk_id, parse_chunk_id
-from tests import documents
 from tests.conftest import Desk
-from tests.factories import create
-from tests.servers import run_jobs
+from tests.support import documents
+from tests.support.factories import create
+from tests.support.servers import run_jobs
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
@@ -29,7 +29,7 @@ def test_a_chunk_id_names_its_attachment_page_and_piece() -> None:
 
 
 async def make(api: httpx.AsyncClient, editor: dict[str, str], kind: str, **body: Any) -> dict[str, Any]:
-    from tests.factories import BUILDERS, PLURAL
+    from tests.support.factories import BUILDERS, PLURAL
 
     r = await api.post(f"/v1/{PLURAL[kind]}", json=BUILDERS[kind](**body), headers=editor)
     assert r.status_code == 201, r.text

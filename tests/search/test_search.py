@@ -17,7 +17,7 @@ from app.search.admin import check_index, reindex
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE, load_seed
-from tests.servers import empty_tables
+from tests.support.servers import empty_tables
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from app.runtime.meili import start_local
 from app.search.index import EMBEDDER, SearchIndex
 from app.search.sync import Indexer
 from app.search.vectors import Model, QueryEmbedder, VectorWorker, vector_backlog
-from tests.factories import BUILDERS
-from tests.servers import run_jobs
+from tests.support.factories import BUILDERS
+from tests.support.servers import run_jobs
 
 # Made-up records, English only, from nowhere the seed covers.
 RECORDS = [

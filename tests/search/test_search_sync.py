@@ -10,7 +10,7 @@ from app.keys.service import KeyService
 from app.runtime.meili import MeiliProcess
 from app.search.admin import check_index
 from app.search.sync import outbox_lag
-from tests.factories import BUILDERS
+from tests.support.factories import BUILDERS
 
 
 async def test_drafts_and_deletions_leave_the_index(stack: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """A webhook receiver for the tests: a real HTTP server on loopback that appends every request it
 gets (headers that matter, body, the status it answered) to a JSON-lines file.
 
-    python -m tests.receiver PORT LOG [--fail N] [--delay SECONDS]
+    python -m tests.support.receiver PORT LOG [--fail N] [--delay SECONDS]
 
 `--fail N` answers 500 to the first N requests; `--delay` waits before answering (a slow or
 soon-killed target). A line `{"started": id}` is written when a request arrives, before any delay."""

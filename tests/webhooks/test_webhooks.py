@@ -28,8 +28,8 @@ from app.core.config import get_settings
 from app.main import create_app
 from app.models import Webhook
 from app.runtime.meili import free_port
-from tests.factories import create
-from tests.servers import run_jobs, server_env
+from tests.support.factories import create
+from tests.support.servers import run_jobs, server_env
 
 SETTINGS: dict[str, Any] = {
     "webhook_allowed_hosts": ("127.0.0.1",),
@@ -52,7 +52,7 @@ async def api(
 
 @contextmanager
 def receiver(port: int, log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen([sys.executable, "-m", "tests.receiver", str(port), str(log), *args])
+    process = subprocess.Popen([sys.executable, "-m", "tests.support.receiver", str(port), str(log), *args])
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -324,7 +324,7 @@ async def test_subscriptions_are_their_owners(api: httpx.AsyncClient, committed:
 def test_an_api_restart_with_deliveries_pending_loses_nothing(database_url: str, tmp_path: Path) -> None:
     """Writes through a real API process that is then stopped (SIGKILL) before any worker ran;
     another API process writes more; a worker started afterwards delivers all of it, in order."""
-    from tests.servers import api_key, api_process, empty_database
+    from tests.support.servers import api_key, api_process, empty_database
 
     empty_database(database_url)
     env = {**server_env(database_url), "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
@@ -358,7 +358,7 @@ def test_an_api_restart_with_deliveries_pending_loses_nothing(database_url: str,
 
 
 def _organization(i: int) -> dict[str, Any]:
-    from tests.factories import BUILDERS
+    from tests.support.factories import BUILDERS
 
     return BUILDERS["organization"](slug=f"org-restart-{i}")
 
