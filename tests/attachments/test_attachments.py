@@ -4,7 +4,6 @@ ranges and ETags, delete; what the public may see; bad uploads refused with noth
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -20,6 +19,7 @@ from app.core.config import get_settings
 from app.main import create_app
 from app.models import Attachment
 from tests.support import documents
+from tests.support.attachments import stored_files, upload
 from tests.support.factories import create
 from tests.support.servers import api_key, api_server, empty_database, server_env
 
@@ -33,27 +33,6 @@ async def client(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterato
     app.state.sessionmaker = sessionmaker
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
-
-
-def stored_files() -> set[str]:
-    root = Path(os.environ["FILES_DIR"])
-    return {p.name for p in root.rglob("*") if p.is_file()}
-
-
-async def upload(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    path: str,
-    content: bytes,
-    filename: str = "document.pdf",
-    **fields: Any,
-) -> httpx.Response:
-    return await client.post(
-        f"{path}/attachments",
-        files={"file": (filename, content, "application/octet-stream")},
-        data=fields,
-        headers=headers,
-    )
 
 
 async def test_upload_list_download_and_delete(client: httpx.AsyncClient, editor: dict[str, str]) -> None:

@@ -6,9 +6,7 @@ with the reason, and the worker goes on."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,36 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.text import fold
 from app.models import AttachmentPage
 from app.ops.gauges import refresh_gauges
-from tests.conftest import Desk
 from tests.support import documents
+from tests.support.attachments import attach, extraction
 from tests.support.factories import create
+from tests.support.fixtures import Desk
 from tests.support.servers import run_jobs
 
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("tesseract"), reason="needs Debian's tesseract-ocr (make installs it)"
 )
-
-
-async def attach(
-    client: httpx.AsyncClient, editor: dict[str, str], path: str, content: bytes, name: str, *languages: str
-) -> dict[str, Any]:
-    r = await client.post(
-        f"{path}/attachments",
-        files={"file": (name, content)},
-        data={"languages": list(languages)},
-        headers=editor,
-    )
-    assert r.status_code == 201, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
-async def extraction(
-    client: httpx.AsyncClient, editor: dict[str, str], path: str, made: dict[str, Any]
-) -> Any:
-    r = await client.get(f"{path}/attachments/{made['id']}", headers=editor)
-    assert r.status_code == 200, r.text
-    return r.json()["extraction"]
 
 
 async def page_texts(

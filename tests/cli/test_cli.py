@@ -1,31 +1,17 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 import httpx
 
+from tests.support.cli import migrantkb
 from tests.support.factories import BUILDERS
-
-
-def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 async def test_keys_create_prints_the_key_last_and_it_works(
     client: httpx.AsyncClient, database_url: str
 ) -> None:
-    made = _cli("keys", "create", "--role", "editor", "--name", "cli test", database_url=database_url)
+    made = migrantkb("keys", "create", "--role", "editor", "--name", "cli test", database_url=database_url)
     assert made.returncode == 0, made.stderr
     key = made.stdout.strip().splitlines()[-1]
     assert key.startswith("mkb_") and " " not in key
@@ -36,18 +22,18 @@ async def test_keys_create_prints_the_key_last_and_it_works(
 
 
 async def test_revoked_key_fails_at_once(client: httpx.AsyncClient, database_url: str) -> None:
-    made = _cli("keys", "create", "--role", "admin", "--name", "to revoke", database_url=database_url)
+    made = migrantkb("keys", "create", "--role", "admin", "--name", "to revoke", database_url=database_url)
     key = made.stdout.strip().splitlines()[-1]
-    listed = _cli("keys", "list", database_url=database_url)
+    listed = migrantkb("keys", "list", database_url=database_url)
     key_id = next(line.split()[0] for line in listed.stdout.splitlines() if "to revoke" in line)
-    assert _cli("keys", "revoke", key_id, database_url=database_url).returncode == 0
+    assert migrantkb("keys", "revoke", key_id, database_url=database_url).returncode == 0
     r = await client.get("/v1/organizations", headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 401
-    assert _cli("keys", "revoke", key_id, database_url=database_url).returncode == 1  # already revoked
+    assert migrantkb("keys", "revoke", key_id, database_url=database_url).returncode == 1  # already revoked
 
 
 def test_bad_role_is_refused(database_url: str) -> None:
-    made = _cli("keys", "create", "--role", "owner", database_url=database_url)
+    made = migrantkb("keys", "create", "--role", "owner", database_url=database_url)
     assert made.returncode != 0 and "editor or admin" in made.stderr
 
 
@@ -65,7 +51,7 @@ async def test_expired_keys_fail(client: httpx.AsyncClient, sessionmaker: Any) -
 
 
 def test_keys_can_expire(database_url: str) -> None:
-    made = _cli(
+    made = migrantkb(
         "keys",
         "create",
         "--role",
@@ -77,5 +63,5 @@ def test_keys_can_expire(database_url: str) -> None:
         database_url=database_url,
     )
     assert made.returncode == 0, made.stderr
-    listed = _cli("keys", "list", database_url=database_url).stdout
+    listed = migrantkb("keys", "list", database_url=database_url).stdout
     assert any("temp" in line and "expires 20" in line for line in listed.splitlines())

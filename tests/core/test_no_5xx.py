@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import ApiKey
 from app.runtime.meili import free_port
-from tests.conftest import _key
 from tests.support.factories import BUILDERS
+from tests.support.fixtures import key_headers
 from tests.support.servers import api_key, api_server, empty_database, server_env
 
 
@@ -110,7 +110,7 @@ async def test_a_keys_last_use_is_kept_apart_from_the_write(
     """The key's last-used time is written in a transaction of its own, not the write's: a write
     that fails and rolls back still records the use (and the write holds no lock on the key's row
     that the webhook trigger could deadlock on)."""
-    first, second = await _key(committed, "editor"), await _key(committed, "editor")
+    first, second = await key_headers(committed, "editor"), await key_headers(committed, "editor")
     body = BUILDERS["law"]()
     assert (await committed_client.post("/v1/laws", json=body, headers=first)).status_code == 201
     clash = await committed_client.post("/v1/laws", json=body, headers=second)  # the same slug

@@ -9,8 +9,8 @@ import hashlib
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.attachments.test_attachments import stored_files, upload
 from tests.support import documents
+from tests.support.attachments import stored_files, upload
 from tests.support.factories import create
 
 REFUSE = (

@@ -26,10 +26,10 @@ from app.files.store import FileStore
 from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.models import Attachment, AttachmentPage
-from tests.attachments.test_extraction import attach, extraction
-from tests.conftest import Desk
 from tests.support import documents
+from tests.support.attachments import attach, extraction
 from tests.support.factories import create
+from tests.support.fixtures import Desk
 from tests.support.servers import run_jobs, server_env
 
 PAGES = 6

@@ -11,8 +11,8 @@ import pytest
 
 from app.records.include import MAX_IDS, include_names
 from app.registry import KINDS, SPECS
-from tests.conftest import QueryCounter
 from tests.support.factories import PLURAL, create
+from tests.support.fixtures import QueryCounter
 
 
 async def _web(client: httpx.AsyncClient, editor: dict[str, str]) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import QueryCounter
 from tests.support.factories import PLURAL, create
+from tests.support.fixtures import QueryCounter
 
 
 @pytest.mark.parametrize("kind", list(PLURAL))

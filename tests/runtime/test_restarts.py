@@ -21,9 +21,9 @@ from sqlalchemy import select, text
 
 from app.models import VectorBacklog
 from app.runtime.meili import free_port, start_local
-from tests.attachments.test_extraction import attach, extraction
-from tests.conftest import Desk
+from tests.support.attachments import attach, extraction
 from tests.support.factories import create
+from tests.support.fixtures import Desk
 from tests.support.servers import run_cli, run_jobs, server_env
 
 TEXT = "Seasonal agricultural workers keep their residence permit when the employer changes.\n"

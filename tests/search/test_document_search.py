@@ -12,9 +12,9 @@ import pytest
 
 from app.search.admin import check_index
 from app.search.index import chunk_id, parse_chunk_id
-from tests.conftest import Desk
 from tests.support import documents
 from tests.support.factories import create
+from tests.support.fixtures import Desk
 from tests.support.servers import run_jobs
 
 MERGE = {"Content-Type": "application/merge-patch+json"}

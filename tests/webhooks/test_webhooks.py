@@ -304,14 +304,14 @@ async def test_private_targets_are_refused(api: httpx.AsyncClient, committed: An
 
 
 async def test_subscriptions_are_their_owners(api: httpx.AsyncClient, committed: Any) -> None:
-    from tests.conftest import _key
+    from tests.support.fixtures import key_headers
 
     mine = await subscribe(api, "http://127.0.0.1:9/")
-    other = await _key(committed, "editor")
+    other = await key_headers(committed, "editor")
     r = await api.get(f"/v1/webhooks/{mine['id']}", headers=other)
     assert r.status_code == 404
     assert (await api.get("/v1/webhooks", headers=other)).json()["items"] == []
-    boss = await _key(committed, "admin")
+    boss = await key_headers(committed, "admin")
     assert [h["id"] for h in (await api.get("/v1/webhooks", headers=boss)).json()["items"]] == [mine["id"]]
     assert (await api.get("/v1/webhooks", headers={"Authorization": ""})).status_code == 401
     r = await api.post(f"/v1/webhooks/{mine['id']}/replay", params={"since": 0})
