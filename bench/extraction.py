@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.search import CLI, bench_stack, wait_ready  # noqa: E402
-from tests import documents  # noqa: E402
+from tests.support import documents  # noqa: E402
 
 PHRASE = "Кыргызстан жарандарынын эмгек укуктары корголот"  # only on the page `--phrase-page`
 LEGAL = (

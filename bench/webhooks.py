@@ -96,7 +96,9 @@ async def run(stack: Any, args: argparse.Namespace) -> None:
     editor = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
     port, log = free_port(), stack.tmp / "received.jsonl"
     arrivals = Arrivals(log)
-    receiver = subprocess.Popen([sys.executable, "-m", "tests.receiver", str(port), str(log)], cwd=ROOT)
+    receiver = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.receiver", str(port), str(log)], cwd=ROOT
+    )
     try:
         wait_ready(stack.base)
         async with httpx.AsyncClient(base_url=stack.base, timeout=60, headers=editor) as api:

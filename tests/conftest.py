@@ -7,7 +7,6 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,8 @@ from app.runtime.postgres import create_database, drop_database, resolve_databas
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE
-from tests.servers import empty_tables
+from tests.support.fixtures import Desk, QueryCounter, key_headers
+from tests.support.servers import empty_tables
 
 # Attachment files of this run (the app's and the servers' it starts) in a directory of its own.
 os.environ["FILES_DIR"] = tempfile.mkdtemp(prefix="mkb-test-files-")
@@ -54,18 +54,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url, pool_size=5)
     yield engine
     await engine.dispose()
-
-
-@dataclass
-class QueryCounter:
-    statements: list[str] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def reset(self) -> None:
-        self.statements.clear()
 
 
 @pytest.fixture
@@ -120,21 +108,14 @@ async def seeded(client: httpx.AsyncClient, editor: dict[str, str]) -> httpx.Asy
     return client
 
 
-async def _key(sessionmaker: async_sessionmaker[AsyncSession], role: str) -> dict[str, str]:
-    async with sessionmaker() as session:
-        _, token = await KeyService(session).create(f"test {role}", role)  # type: ignore[arg-type]
-        await session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 async def editor(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
-    return await _key(sessionmaker, "editor")
+    return await key_headers(sessionmaker, "editor")
 
 
 @pytest.fixture
 async def admin(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
-    return await _key(sessionmaker, "admin")
+    return await key_headers(sessionmaker, "admin")
 
 
 @pytest.fixture
@@ -149,7 +130,7 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[Asy
 @pytest.fixture
 async def editor_committed(committed: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     """An editor key that other connections (a worker, a server process) see."""
-    return await _key(committed, "editor")
+    return await key_headers(committed, "editor")
 
 
 @pytest.fixture
@@ -186,16 +167,6 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
         }
     await client.aclose()
     meili.stop()
-
-
-@dataclass
-class Desk:
-    """An editor's client on committed data, and the database the worker reads."""
-
-    client: httpx.AsyncClient
-    editor: dict[str, str]
-    committed: async_sessionmaker[AsyncSession]
-    database_url: str
 
 
 @pytest.fixture

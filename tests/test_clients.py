@@ -20,7 +20,7 @@ import pytest
 
 from app.core.db import make_engine, make_sessionmaker
 from app.seed import load_seed
-from tests.servers import api_key, api_server, empty_database, server_env
+from tests.support.servers import api_key, api_server, empty_database, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ROOT / "tests" / "clients"

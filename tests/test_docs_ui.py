@@ -16,7 +16,7 @@ import pytest
 from app.core.db import make_engine, make_sessionmaker
 from app.runtime.meili import start_local
 from app.seed import load_seed
-from tests.servers import api_server, empty_database
+from tests.support.servers import api_server, empty_database
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

@@ -35,8 +35,8 @@ from app.core.config import get_settings
 from app.runtime.meili import MeiliProcess, start_local
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
 from bench.generate import records as generated_records
-from tests import factories
-from tests.servers import api_key, api_process
+from tests.support import factories
+from tests.support.servers import api_key, api_process
 
 LOAD_SECONDS = float(os.environ.get("FAULTS_LOAD_SECONDS", "8"))
 IMPORT_RECORDS = int(os.environ.get("FAULTS_IMPORT_RECORDS", "1500"))

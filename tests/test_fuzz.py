@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app.runtime.meili import start_local
 from app.seed import SEED_FILE
-from tests.servers import api_key, api_server, empty_database, server_env
+from tests.support.servers import api_key, api_server, empty_database, server_env
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 MIN_CASES = int(os.environ.get("FUZZ_MIN_CASES", "0"))
