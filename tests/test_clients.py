@@ -7,7 +7,6 @@ openapi-typescript + openapi-fetch, type-checked by `tsc --strict` with no casts
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -18,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.db import make_engine, make_sessionmaker
-from app.seed import load_seed
-from tests.support.servers import api_key, api_server, empty_database, server_env
+from tests.support.servers import api_key, api_server, empty_database, seed_database, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ROOT / "tests" / "clients"
@@ -38,14 +35,7 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str
 
 @pytest.fixture(scope="module")
 def served(database_url: str) -> Iterator[tuple[str, str]]:
-    async def seed() -> None:
-        engine = make_engine(database_url, pool_size=1)
-        async with make_sessionmaker(engine)() as session:
-            await load_seed(session)
-            await session.commit()
-        await engine.dispose()
-
-    asyncio.run(seed())
+    seed_database(database_url)
     env = {**server_env(database_url), "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
     try:
         with api_server(env) as url:

@@ -4,7 +4,6 @@ finds the record's title in the rendered response. A screenshot lands in test-ou
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import tempfile
@@ -13,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.db import make_engine, make_sessionmaker
 from app.runtime.meili import start_local
-from app.seed import load_seed
-from tests.support.servers import api_server, empty_database
+from tests.support.servers import api_server, empty_database, seed_database
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -24,14 +21,7 @@ OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 @pytest.fixture(scope="module")
 def docs_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    async def seed() -> None:
-        engine = make_engine(database_url, pool_size=1)
-        async with make_sessionmaker(engine)() as session:
-            await load_seed(session)
-            await session.commit()
-        await engine.dispose()
-
-    asyncio.run(seed())
+    seed_database(database_url)
     meili = start_local(tmp_path_factory.mktemp("meili"))
     env = {
         **os.environ,

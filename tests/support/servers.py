@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import get_settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_sessionmaker
 from app.jobs.worker import run_worker
 from app.runtime.meili import free_port
+from app.seed import load_seed
 
 EMPTY_TABLES = (
     "TRUNCATE records, changes, revisions, relations, participants, api_keys, vector_backlog, "
@@ -36,6 +37,19 @@ def empty_database(url: str) -> None:
     async def run() -> None:
         engine = make_engine(url, pool_size=1)
         await empty_tables(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def seed_database(url: str) -> None:
+    """The real seed loaded and committed, from synchronous code (module fixtures)."""
+
+    async def run() -> None:
+        engine = make_engine(url, pool_size=1)
+        async with make_sessionmaker(engine)() as session:
+            await load_seed(session)
+            await session.commit()
         await engine.dispose()
 
     asyncio.run(run())
