@@ -16,6 +16,7 @@ from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit, RejectNul
 from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
+from app.core.services import AppServices
 from app.docs import DESCRIPTION, TAGS
 from app.files.store import FileStore
 from app.ops.gauges import keep_gauges
@@ -38,9 +39,15 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
+    services = AppServices(
+        settings=settings,
+        files=FileStore.from_settings(settings),
+        search_gate=FallbackGate(settings.search_fallback_concurrency, settings.search_fallback_seconds),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not hasattr(app.state, "sessionmaker"):  # tests may provide their own
+        if services.sessionmaker is None:  # tests may provide their own
             # Every connection is kept: an overflow connection is opened for a burst and closed
             # after it, and under steady load at 64 client connections that was a new PostgreSQL
             # backend (and asyncpg's type set-up) every few requests.
@@ -51,37 +58,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_overflow=0,
                 pool_timeout=settings.database_pool_timeout_seconds,
             )
-            app.state.sessionmaker = make_sessionmaker(engine)
+            services.sessionmaker = make_sessionmaker(engine)
         else:
             engine = None
         stop = asyncio.Event()
         workers = []
         if engine is not None:
             workers.append(asyncio.create_task(keep_statistics(engine, stop)))
-            workers.append(asyncio.create_task(keep_gauges(app.state.sessionmaker, stop)))
-        app.state.search_cache = SearchCache(ttl=settings.search_cache_seconds)
-        if settings.search_embeddings and not hasattr(app.state, "embedder"):
-            app.state.embedder = QueryEmbedder(threads=settings.embedding_threads)
-        if not hasattr(app.state, "search") and (search := SearchIndex.from_settings(settings)) is not None:
-            app.state.search = search
+            workers.append(asyncio.create_task(keep_gauges(services.sessions(), stop)))
+        services.search_cache = cache = SearchCache(ttl=settings.search_cache_seconds)
+        if settings.search_embeddings and services.embedder is None:
+            services.embedder = QueryEmbedder(threads=settings.embedding_threads)
+        if services.search is None and (search := SearchIndex.from_settings(settings)) is not None:
+            services.search = search
             if settings.run_indexer:
-                app.state.indexer = Indexer(
-                    app.state.sessionmaker,
+                indexer = Indexer(
+                    services.sessions(),
                     search,
                     languages=settings.languages,
-                    on_change=app.state.search_cache.changed,
+                    on_change=cache.changed,
                     gather_seconds=settings.index_gather_seconds,
                 )
                 # Its vectors follow as jobs (`embed_vectors`) that `migrantkb worker` runs.
-                workers.append(asyncio.create_task(app.state.indexer.run(stop)))
+                workers.append(asyncio.create_task(indexer.run(stop)))
         try:
             yield
         finally:
             stop.set()
             for worker in workers:
                 await worker  # finishes the batch in hand
-            if getattr(app.state, "search", None) is not None and engine is not None:
-                await app.state.search.aclose()
+            if services.search is not None and engine is not None:
+                await services.search.aclose()
             if engine is not None:
                 await engine.dispose()
 
@@ -94,11 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
         swagger_ui_parameters={"defaultModelsExpandDepth": 0, "displayRequestDuration": True},
     )
-    app.state.settings = settings
-    app.state.files = FileStore.from_settings(settings)
-    app.state.search_gate = FallbackGate(
-        settings.search_fallback_concurrency, settings.search_fallback_seconds
-    )
+    services.attach(app)
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(ops_router)

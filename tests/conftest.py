@@ -90,7 +90,7 @@ def queries(connection: AsyncConnection) -> Iterator[QueryCounter]:
 @pytest.fixture
 async def client(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app()
-    app.state.sessionmaker = sessionmaker
+    app.state.services.sessionmaker = sessionmaker
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
@@ -136,7 +136,7 @@ async def editor_committed(committed: async_sessionmaker[AsyncSession]) -> dict[
 @pytest.fixture
 async def committed_client(committed: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app()
-    app.state.sessionmaker = committed
+    app.state.services.sessionmaker = committed
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
 
@@ -149,8 +149,8 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
     uid = f"records_{secrets.token_hex(4)}"
     client = AsyncClient(meili.url, meili.master_key, timeout=2)
     app = create_app(get_settings().model_copy(update={"meili_index": uid}))
-    app.state.sessionmaker = committed
-    index = app.state.search = SearchIndex(client, uid)
+    app.state.services.sessionmaker = committed
+    index = app.state.services.search = SearchIndex(client, uid)
     async with committed() as s:
         _, token = await KeyService(s).create("sync test", "editor")
         await s.commit()

@@ -28,6 +28,7 @@ from app.core.http import dumps
 from app.core.i18n import NO_NUL
 from app.core.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from app.core.routing import KeyPath, problem_responses
+from app.core.services import services_of
 from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.models import Attachment
@@ -107,7 +108,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
     kind = spec.kind
 
     def service(request: Request, session: Any, viewer: Viewer, max_bytes: int = 0) -> AttachmentService:
-        return AttachmentService(session, spec, viewer, request.app.state.files, max_bytes)
+        return AttachmentService(session, spec, viewer, services_of(request).files, max_bytes)
 
     @router.post(
         "",
@@ -231,7 +232,7 @@ def attachment_router(spec: KindSpec) -> APIRouter:
         span = byte_range(wanted, row.size) if not if_range or if_range.strip() == etag else None
         start, end = span or (0, row.size)
         try:
-            chunks = await request.app.state.files.open(row.sha256, start, end)
+            chunks = await services_of(request).files.open(row.sha256, start, end)
         except FileNotFoundError as exc:
             raise NotFound("The attachment's file is missing from the file store.") from exc
         headers["Content-Length"] = str(end - start)

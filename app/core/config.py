@@ -9,11 +9,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from app.core.services import ServicesDep
 
 DEFAULT_LANGUAGES = LANGUAGES  # the name app/imports and the first migration import
 
@@ -258,9 +259,8 @@ def get_settings() -> Settings:
     return Settings()
 
 
-async def app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+async def app_settings(services: ServicesDep) -> Settings:
+    return services.settings
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]

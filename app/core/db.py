@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.errors import RETRYABLE_SQLSTATE, CommitFailed, Conflict, ConflictRetry, sqlstate
+from app.core.services import services_of
 
 _SCHEMES = {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
 _SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
@@ -179,8 +180,7 @@ class JobUnit:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with UnitOfWork(factory) as session:
+    async with UnitOfWork(services_of(request).sessions()) as session:
         yield session
 
 

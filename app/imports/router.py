@@ -10,6 +10,7 @@ from app.core.db import SessionDep
 from app.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from app.core.http import json_response
 from app.core.routing import problem_responses
+from app.core.services import services_of
 from app.imports.schemas import ImportReport
 from app.imports.service import ImportService
 from app.keys.dependencies import EditorDep
@@ -92,7 +93,7 @@ async def import_records(
         spool.flush()
         # Attachments on the lines name files by sha256: the store must hold them already
         # (`migrantkb import --files DIR` brings their bytes along).
-        files = Files(request.app.state.files, None, settings.max_attachment_bytes)
+        files = Files(services_of(request).files, None, settings.max_attachment_bytes)
         report = await ImportService(session, viewer, languages=settings.languages, files=files).run(
             Path(spool.name), fmt, dry_run=dry_run
         )

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.db import JobUnit, SessionDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.services import services_of
 from app.keys.service import KeyService, Viewer
 
 _bearer = HTTPBearer(
@@ -32,13 +32,13 @@ async def _touch(request: Request, key_id: uuid.UUID) -> None:
     """The key's last use, in a short transaction of its own, at most once a minute per key and
     process: inside a write's transaction its row lock met the webhook trigger's in a deadlock, and
     a write that failed took the time with it."""
-    touched: dict[uuid.UUID, float] = request.app.state.__dict__.setdefault("keys_touched", {})
+    services = services_of(request)
+    touched = services.key_touches
     now = time.monotonic()
     if now - touched.get(key_id, -TOUCH_SECONDS) < TOUCH_SECONDS:
         return
     touched[key_id] = now
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with JobUnit(factory) as unit:
+    async with JobUnit(services.sessions()) as unit:
         await KeyService(unit.session).touch(key_id)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from app.core.db import SessionDep
 from app.core.observability import OUTBOX_LAG, OUTBOX_PENDING, VECTOR_BACKLOG
+from app.core.services import services_of
 from app.search.sync import outbox_lag
 from app.search.vectors import vector_backlog
 
@@ -48,7 +49,7 @@ async def deadlock(request: Request, session: SessionDep) -> None:
     another connection's, which take two advisory locks in opposite orders. The request waits
     first, so PostgreSQL's check (after deadlock_timeout) picks it as the one to roll back."""
     await session.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[0])))
-    async with request.app.state.sessionmaker() as other, other.begin():
+    async with services_of(request).sessions()() as other, other.begin():
         await other.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[1])))
         mine = asyncio.create_task(session.execute(select(func.pg_advisory_xact_lock(DEADLOCK_KEYS[1]))))
         await asyncio.sleep(0.3)  # the request waits first
@@ -76,17 +77,16 @@ async def healthz() -> Health:
     responses={503: {"description": "PostgreSQL is unreachable: do not send traffic."}},
 )
 async def readyz(request: Request) -> Any:
-    state = request.app.state
+    services = services_of(request)
     pending, lag, vectors, postgres = 0, 0.0, 0, True
     try:
-        async with state.sessionmaker() as session:
+        async with services.sessions()() as session:
             await session.execute(text("SELECT 1"))
             pending, lag = await outbox_lag(session)
             vectors = await vector_backlog(session)
     except Exception:  # any failure to reach the database means "not ready"
         postgres = False
-    search = getattr(state, "search", None)
-    meilisearch = search is not None and await search.healthy()
+    meilisearch = services.search is not None and await services.search.healthy()
     OUTBOX_PENDING.set(pending)
     OUTBOX_LAG.set(lag)
     VECTOR_BACKLOG.set(vectors)

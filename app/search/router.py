@@ -6,6 +6,7 @@ from app.core.db import SessionDep
 from app.core.errors import Busy, SearchUnavailable, Unprocessable
 from app.core.http import json_response
 from app.core.routing import problem_responses
+from app.core.services import services_of
 from app.records.params import LangDep
 from app.search.params import SearchParamsDep
 from app.search.schemas import SearchResponse, SuggestResponse
@@ -15,14 +16,14 @@ router = APIRouter(prefix="/search", tags=["Search"])
 
 
 def _service(request: Request, session: SessionDep) -> SearchService:
-    state = request.app.state
+    services = services_of(request)
     return SearchService(
-        getattr(state, "search", None),
+        services.search,
         session,
-        embedder=getattr(state, "embedder", None),
-        semantic_ratio=state.settings.search_semantic_ratio,
-        cache=getattr(state, "search_cache", None),
-        gate=state.search_gate,
+        embedder=services.embedder,
+        semantic_ratio=services.settings.search_semantic_ratio,
+        cache=services.search_cache,
+        gate=services.search_gate,
     )
 
 

@@ -30,7 +30,7 @@ MAX = 2 * 1024 * 1024
 async def client(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
     """The app with a 2 MB attachment cap."""
     app = create_app(get_settings().model_copy(update={"max_attachment_bytes": MAX}))
-    app.state.sessionmaker = sessionmaker
+    app.state.services.sessionmaker = sessionmaker
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
 

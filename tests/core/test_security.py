@@ -20,7 +20,7 @@ async def strict(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterato
         update={"rate_limit_anonymous": "3/minute", "rate_limit_key": "5/minute"}
     )
     app = create_app(settings)
-    app.state.sessionmaker = sessionmaker
+    app.state.services.sessionmaker = sessionmaker
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4321))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c

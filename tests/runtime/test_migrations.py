@@ -91,7 +91,7 @@ async def test_participants_and_the_feed_survive_the_migrations(old_base: tuple[
     _, program = await _old_rows(engine)
     await asyncio.to_thread(_alembic, url, "upgrade", "head")
     app = create_app()
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.services.sessionmaker = make_sessionmaker(engine)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         shown = (await client.get("/v1/programs/prog-old")).json()
         assert [(p["organization"], p["name"], p["role"]) for p in shown["participants"]] == [

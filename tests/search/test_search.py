@@ -50,8 +50,8 @@ async def api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     factory, index = world
     app = create_app(get_settings().model_copy(update={"meili_index": index.uid}))
-    app.state.sessionmaker = factory
-    app.state.search = index
+    app.state.services.sessionmaker = factory
+    app.state.services.search = index
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
 

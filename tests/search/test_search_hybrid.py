@@ -68,10 +68,10 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
     uid = f"records_{secrets.token_hex(4)}"
     client = AsyncClient(meili.url, meili.master_key, timeout=10)
     app = create_app(get_settings().model_copy(update={"meili_index": uid, "search_semantic_ratio": 0.5}))
-    app.state.sessionmaker = committed
-    index = app.state.search = SearchIndex(client, uid)
+    app.state.services.sessionmaker = committed
+    index = app.state.services.search = SearchIndex(client, uid)
     threads = get_settings().embedding_threads
-    app.state.embedder = QueryEmbedder(threads=threads)
+    app.state.services.embedder = QueryEmbedder(threads=threads)
     async with committed() as s:
         _, token = await KeyService(s).create("hybrid test", "editor")
         await s.commit()

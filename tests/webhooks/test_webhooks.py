@@ -43,7 +43,7 @@ async def api(
     committed: async_sessionmaker[AsyncSession], editor_committed: dict[str, str]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(get_settings().model_copy(update=SETTINGS))
-    app.state.sessionmaker = committed
+    app.state.services.sessionmaker = committed
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=editor_committed
     ) as c:
@@ -249,7 +249,7 @@ async def test_a_killed_receiver_and_a_killed_worker_lose_nothing(
 
 async def test_private_targets_are_refused(api: httpx.AsyncClient, committed: Any, database_url: str) -> None:
     plain = create_app(get_settings().model_copy(update={"webhook_allowed_hosts": ()}))
-    plain.state.sessionmaker = committed
+    plain.state.services.sessionmaker = committed
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=plain), base_url="http://testserver", headers=api.headers
     ) as strict:
