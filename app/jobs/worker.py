@@ -10,6 +10,7 @@ import signal
 from collections.abc import Iterable
 
 import procrastinate
+from procrastinate.worker import Worker
 
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
@@ -40,43 +41,43 @@ async def run_worker(
         with queue.replace_connector(connector) as app:
             async with app.open_async():
                 await retry_stalled(app.job_manager, settings.stalled_worker_seconds)
-                working = asyncio.ensure_future(
-                    app.run_worker_async(
-                        queues=list(catalog.queues() if queues is None else queues),
-                        concurrency=concurrency or settings.worker_concurrency,
-                        wait=wait,
-                        install_signal_handlers=False,
-                        additional_context={"runtime": runtime},
-                        shutdown_graceful_timeout=30,
-                        stalled_worker_timeout=settings.stalled_worker_seconds,
-                        # Finished jobs are deleted; failed ones stay for editors to see.
-                        delete_jobs="successful",
-                    )
+                # The worker made here rather than by `run_worker_async`, so that a stop signal can
+                # reach it at once (see `_on_stop_signal`).
+                app.perform_import_paths()  # type: ignore[no-untyped-call]
+                worker = app._worker(
+                    queues=list(catalog.queues() if queues is None else queues),
+                    concurrency=concurrency or settings.worker_concurrency,
+                    wait=wait,
+                    install_signal_handlers=False,
+                    additional_context={"runtime": runtime},
+                    shutdown_graceful_timeout=30,
+                    stalled_worker_timeout=settings.stalled_worker_seconds,
+                    # Finished jobs are deleted; failed ones stay for editors to see.
+                    delete_jobs="successful",
                 )
                 if install_signal_handlers:
-                    _on_stop_signal(runtime, working)
-                try:
-                    await working
-                except asyncio.CancelledError:
-                    if not runtime.stopping.is_set():
-                        raise  # cancelled from outside, not stopped by a signal
+                    _on_stop_signal(runtime, worker)
+                await worker.run()  # type: ignore[no-untyped-call]
     finally:
         await runtime.close()
         await engine.dispose()
 
 
-def _on_stop_signal(runtime: WorkerRuntime, working: asyncio.Future[None]) -> None:
-    """The first SIGINT/SIGTERM stops the worker gracefully: jobs that work in rounds end after the
-    round in hand (`runtime.stopping`), the others finish or go back to the queue within 30 s.
-    Further signals are ignored: Ctrl-C reaches `dev` and its worker, then `dev` sends SIGTERM, and
-    procrastinate's own handlers would end the worker at once, its jobs held by a worker that is
-    gone until they count as stalled."""
+def _on_stop_signal(runtime: WorkerRuntime, worker: Worker) -> None:
+    """The first SIGINT/SIGTERM stops the worker gracefully: it takes no new job from then on, jobs
+    that work in rounds end after the round in hand (`runtime.stopping`), the others finish or go
+    back to the queue within 30 s. Further signals are ignored: Ctrl-C reaches `dev` and its worker,
+    then `dev` sends SIGTERM, and procrastinate's own handlers (which it puts back after the first
+    signal) would end the worker at once, its jobs held by a worker that is gone until they count
+    as stalled."""
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
+        # Synchronously, in the signal's loop callback: an extraction whose child died of the same
+        # Ctrl-C goes back to the queue, and this worker must not take it again on its way out.
         if not runtime.stopping.is_set():
             runtime.stopping.set()
-            working.cancel()  # procrastinate turns the cancellation into its graceful stop
+            worker.stop()  # type: ignore[no-untyped-call]
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
