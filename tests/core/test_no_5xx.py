@@ -53,6 +53,14 @@ def test_an_unhandled_error_keeps_the_connection(database_url: str) -> None:
                 assert status == 200, body
 
 
+def _degraded_searches(client: httpx.AsyncClient, n: int) -> list[asyncio.Task[httpx.Response]]:
+    """`n` searches at once; with Meilisearch away each runs in PostgreSQL and, while another
+    transaction holds attachment_pages locked, waits there holding its pooled connection."""
+    return [
+        asyncio.create_task(client.get("/v1/search", params={"q": f"migration law {i}"})) for i in range(n)
+    ]
+
+
 async def _search_outage(url: str, editor: dict[str, str], dsn: str) -> None:
     # Attachment pages locked by another transaction: each PostgreSQL search (its documents part)
     # waits, as a scan over a large table would, and holds its pooled connection meanwhile.
@@ -61,10 +69,7 @@ async def _search_outage(url: str, editor: dict[str, str], dsn: str) -> None:
         async with holder.transaction():
             await holder.execute("LOCK TABLE attachment_pages IN ACCESS EXCLUSIVE MODE")
             async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-                searches = [
-                    asyncio.create_task(client.get("/v1/search", params={"q": f"migration law {i}"}))
-                    for i in range(20)
-                ]
+                searches = _degraded_searches(client, 20)
                 await asyncio.sleep(0.3)
                 write = await client.post("/v1/laws", json=BUILDERS["law"](), headers=editor)
                 read = await client.get("/v1/laws")
@@ -140,10 +145,7 @@ async def _pool_exhausted(url: str, dsn: str) -> None:
             await holder.execute("LOCK TABLE attachment_pages IN ACCESS EXCLUSIVE MODE")
             async with httpx.AsyncClient(base_url=url, timeout=60) as client:
                 # Two degraded searches wait on the lock, each holding one of the two connections.
-                searches = [
-                    asyncio.create_task(client.get("/v1/search", params={"q": f"migration law {i}"}))
-                    for i in range(2)
-                ]
+                searches = _degraded_searches(client, 2)
                 waiting = (
                     "SELECT count(*) FROM pg_locks WHERE NOT granted"
                     " AND relation = 'attachment_pages'::regclass"

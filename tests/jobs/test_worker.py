@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -40,8 +41,12 @@ async def _state(desk: Desk, attachment_id: str) -> str:
         return str(await s.scalar(select(Attachment.extraction_state).where(Attachment.id == attachment_id)))
 
 
-@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr")
-async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
+async def _scan_with_a_worker(
+    desk: Desk, *, stderr: int
+) -> tuple[str, dict[str, Any], subprocess.Popen[bytes]]:
+    """A law with a scanned PDF of PAGES pages, and a real worker started to read it, in a process
+    group of its own (a terminal of its own: Ctrl-C reaches the worker and its extractor child, and
+    the child dies with the group)."""
     law = await create(desk.client, desk.editor, "law")
     path = f"/v1/laws/{law['slug']}"
     scan = documents.scanned_pdf([[f"Страница {n}: трудовые мигранты"] for n in range(1, PAGES + 1)])
@@ -49,10 +54,16 @@ async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
     worker = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "worker"],
         env=server_env(desk.database_url),
-        start_new_session=True,  # its own process group: the extractor child dies with it
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
+    return path, made, worker
+
+
+@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr")
+async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
+    path, made, worker = await _scan_with_a_worker(desk, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while await _state(desk, made["id"]) != "running":
@@ -98,17 +109,7 @@ async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
 
 @pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr")
 async def test_ctrl_c_during_ocr_leaves_the_job_to_the_next_worker(desk: Desk) -> None:
-    law = await create(desk.client, desk.editor, "law")
-    path = f"/v1/laws/{law['slug']}"
-    scan = documents.scanned_pdf([[f"Страница {n}: трудовые мигранты"] for n in range(1, PAGES + 1)])
-    made = await attach(desk.client, desk.editor, path, scan, "scan.pdf", "ru")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        env=server_env(desk.database_url),
-        start_new_session=True,  # a terminal of its own: Ctrl-C reaches the worker and its children
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    path, made, worker = await _scan_with_a_worker(desk, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while await _state(desk, made["id"]) != "running":
