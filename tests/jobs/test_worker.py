@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy import func, select, text
 
@@ -42,14 +43,14 @@ async def _state(desk: Desk, attachment_id: str) -> str:
 
 
 async def _scan_with_a_worker(
-    desk: Desk, *, stderr: int
+    desk: Desk, *, stderr: int, pages: int = PAGES
 ) -> tuple[str, dict[str, Any], subprocess.Popen[bytes]]:
     """A law with a scanned PDF of PAGES pages, and a real worker started to read it, in a process
     group of its own (a terminal of its own: Ctrl-C reaches the worker and its extractor child, and
     the child dies with the group)."""
     law = await create(desk.client, desk.editor, "law")
     path = f"/v1/laws/{law['slug']}"
-    scan = documents.scanned_pdf([[f"Страница {n}: трудовые мигранты"] for n in range(1, PAGES + 1)])
+    scan = documents.scanned_pdf([[f"Страница {n}: трудовые мигранты"] for n in range(1, pages + 1)])
     made = await attach(desk.client, desk.editor, path, scan, "scan.pdf", "ru")
     worker = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "worker"],
@@ -109,13 +110,17 @@ async def test_a_killed_workers_job_is_done_by_the_next(desk: Desk) -> None:
 
 @pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr")
 async def test_ctrl_c_during_ocr_leaves_the_job_to_the_next_worker(desk: Desk) -> None:
-    path, made, worker = await _scan_with_a_worker(desk, stderr=subprocess.PIPE)
+    # Enough pages that the OCR is still under way when Ctrl-C comes, on a quiet machine too (a
+    # page takes a quarter of a second to a second).
+    pages = 40
+    path, made, worker = await _scan_with_a_worker(desk, stderr=subprocess.PIPE, pages=pages)
     try:
         deadline = time.monotonic() + 60
-        while await _state(desk, made["id"]) != "running":
+        # Until the extractor (the worker's child) is reading the document.
+        while await _state(desk, made["id"]) != "running" or not psutil.Process(worker.pid).children():
             assert time.monotonic() < deadline and worker.poll() is None, "the worker never took the job"
             await asyncio.sleep(0.1)
-        await asyncio.sleep(1.5)  # OCR under way (a page takes about a second)
+        await asyncio.sleep(1)  # a few pages in
         assert worker.poll() is None
         os.killpg(worker.pid, signal.SIGINT)  # Ctrl-C
         _, err = worker.communicate(timeout=60)
@@ -136,7 +141,7 @@ async def test_ctrl_c_during_ocr_leaves_the_job_to_the_next_worker(desk: Desk) -
 
     await run_jobs(desk.database_url)  # the next worker start
     state = await extraction(desk.client, desk.editor, path, made)
-    assert state["state"] == "done" and state["pages"] == PAGES and state["ocr_pages"] == PAGES, state
+    assert state["state"] == "done" and state["pages"] == pages and state["ocr_pages"] == pages, state
 
 
 async def test_unreferenced_files_are_swept(desk: Desk, tmp_path: Path) -> None:
