@@ -21,15 +21,10 @@ _JOBS = text("SELECT queue_name, status::text, count(*) FROM procrastinate_jobs 
 
 
 async def refresh_gauges(session: AsyncSession) -> None:
-    states = dict(
-        (
-            await session.execute(
-                select(Attachment.extraction_state, func.count()).group_by(Attachment.extraction_state)
-            )
-        )
-        .tuples()
-        .all()
+    counted = await session.execute(
+        select(Attachment.extraction_state, func.count()).group_by(Attachment.extraction_state)
     )
+    states: dict[str, int] = {state: n for state, n in counted.all()}
     for state in EXTRACTION_STATES:
         ATTACHMENTS.labels(state=state).set(states.get(state, 0))
     jobs = {(q, s): n for q, s, n in (await session.execute(_JOBS)).all()}
