@@ -52,7 +52,9 @@ async def embed_vectors(context: JobContext, timestamp: int = 0) -> int:
     while time.monotonic() < deadline and not runtime.stopping.is_set() and (n := await worker.run_once()):
         done += n
     async with runtime.sessionmaker() as session:
-        if await vector_backlog(session):
+        # A sequel only for rows nobody holds: a job running beside this one (two workers, or the
+        # every-minute safety net) finishes its own claimed rows.
+        if await vector_backlog(session, unclaimed=True):
             await queue_vector_job(session, after=0.0 if done else BUSY_SECONDS)
             await session.commit()
     return done

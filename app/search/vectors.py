@@ -129,8 +129,14 @@ async def outbox_busy(session: AsyncSession) -> bool:
     return int((await session.execute(select(func.count()).select_from(pending))).scalar_one()) >= OUTBOX_BUSY
 
 
-async def vector_backlog(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.count()).select_from(VectorBacklog))).scalar_one())
+async def vector_backlog(session: AsyncSession, *, unclaimed: bool = False) -> int:
+    """Records waiting for their vector; with `unclaimed`, only those no live worker holds (rows
+    another job is embedding are its to finish, or come back when its claim lapses)."""
+    query = select(func.count()).select_from(VectorBacklog)
+    if unclaimed:
+        b = VectorBacklog.__table__.c
+        query = query.where(or_(b.claimed_until.is_(None), b.claimed_until < func.now()))
+    return int((await session.execute(query)).scalar_one())
 
 
 # A claim lasts this long: a worker that died holding rows leaves them to the others after it.

@@ -142,9 +142,15 @@ async def test_a_query_in_another_language_finds_english_records(
 
 
 async def _vector_jobs(stack: dict[str, Any]) -> list[str]:
+    """The vectors jobs the indexer queued. The every-minute safety net (a periodic job, its
+    `timestamp` argument set) is left out: a worker may defer it at a minute's turn just before it
+    stops for want of work, and it finds an empty backlog then."""
     async with stack["factory"]() as s:
         rows = await s.execute(
-            text("SELECT status FROM procrastinate_jobs WHERE task_name = 'embed_vectors' ORDER BY id")
+            text(
+                "SELECT status FROM procrastinate_jobs WHERE task_name = 'embed_vectors'"
+                " AND NOT (args ? 'timestamp') ORDER BY id"
+            )
         )
         return list(rows.scalars())
 
