@@ -39,7 +39,6 @@ _SPECIAL = str.maketrans(
 _HAS_SPECIAL = re.compile("[" + "".join(chr(c) for c in _SPECIAL) + "]")
 _APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_SPACES = re.compile(r"\s{2,}|[^\S ]")  # runs, and any white space other than a plain space
 
 
 @lru_cache(maxsize=4096)
@@ -49,7 +48,9 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
     if _HAS_SPECIAL.search(text):  # str.translate looks up every letter of Cyrillic text
         text = text.translate(_SPECIAL)
-    return _SPACES.sub(" ", _APOSTROPHES.sub("", text)).strip()
+    # split() cuts at runs of what str.isspace() calls white space, as `\s` does: several times
+    # faster than a regular expression that joins the runs.
+    return " ".join(_APOSTROPHES.sub("", text).split())
 
 
 def has_cyrillic(text: str) -> bool:
@@ -63,7 +64,15 @@ _LATIN = {cp: anyascii(chr(cp)) for cp in range(0x0400, 0x0530)}
 
 @lru_cache(maxsize=4096)
 def latin(text: str) -> str:
-    """Latin transliteration of the Cyrillic in `text`, folded; empty when there is none."""
+    """Latin transliteration of the Cyrillic in `text`, folded; empty when there is none.
+    Word by word: a text's words recur across records far more than the text does, and
+    str.translate with a table of strings costs about 70 ns a letter (half of an import's
+    `search_text`)."""
     if not has_cyrillic(text):
         return ""
-    return fold(text.translate(_LATIN))
+    return fold(" ".join(map(_latin_word, text.split())))
+
+
+@lru_cache(maxsize=65536)
+def _latin_word(word: str) -> str:
+    return word.translate(_LATIN)
