@@ -20,8 +20,10 @@ from app.registry import KINDS
 
 Format = Literal["ndjson", "csv"]
 Key = tuple[str, str]  # (kind, slug)
-# A validated line: its kind, its body as JSON types, its attachments.
-Item = tuple[str, dict[str, Any], list[dict[str, Any]] | None]
+# An outgoing edge a body asks for: (error path, relation type, kind, slug), as `edge_targets` gives.
+Target = tuple[list[Any], str, str, str]
+# A validated line: its kind, its body as JSON types, its attachments, its outgoing edges.
+Item = tuple[str, dict[str, Any], list[dict[str, Any]] | None, list[Target]]
 MAX_ERRORS = 1000
 
 
@@ -69,7 +71,8 @@ class Scan:
         for i, topic in enumerate(data.get("topics") or []):
             self.topics.setdefault(topic, []).append((line, f"/topics/{i}"))
         spec = KINDS[kind]
-        for where, type_, target_kind, slug in edge_targets(spec, data):
+        targets = edge_targets(spec, data)
+        for where, type_, target_kind, slug in targets:
             target = (target_kind, slug)
             if target == key:
                 self.error(line, json_pointer(where), "a record cannot relate to itself")
@@ -91,7 +94,7 @@ class Scan:
                         (CATALOG.participant_kind, part["organization"]),
                     )
                 )
-        return kind, data, files
+        return kind, data, files, targets
 
 
 def rows(path: Path, fmt: Format, languages: Sequence[str]) -> Iterator[Row]:

@@ -1,9 +1,10 @@
 """Bulk upsert by (kind, slug), all or nothing, in the caller's transaction.
 
-The file is read once, in a pipeline: the foreground reads and validates a batch of CHUNK lines
-(`Scan.add`: keys and references are kept, so memory does not grow with the file) while a writer
-task writes the batch before (`Writer.batch`: COPY for new records), the writer being the only
-user of the session meanwhile. A bad line stops the writes; references (which may name records
+The file is read once, in a pipeline: the foreground reads, validates and prepares batches of
+CHUNK lines (`Scan.add`: keys and references are kept, so memory does not grow with the file;
+`Writer.prepare`: the rows to COPY) while a writer task writes the batches before
+(`Writer.batch`: COPY for new records), taken from a queue of at most QUEUED batches; the writer
+is the only user of the session meanwhile. A bad line stops the writes; references (which may name records
 later in the file), topics and attachments are checked once the file is read, then relations,
 participants and attachments are written. The writes are made under a savepoint: if anything is
 wrong, the report says so and they are rolled back, so nothing is written.
@@ -21,16 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
 from app.core.config import DEFAULT_LANGUAGES
-from app.imports.scan import Format, Item, Key, Scan, cycle_lines, rows
+from app.imports.scan import Format, Key, Scan, cycle_lines, rows
 from app.imports.schemas import ImportCounts, ImportReport
-from app.imports.writer import Writer
+from app.imports.writer import Line, Writer
 from app.keys.service import Viewer
 from app.models import Record, Topic
 
 __all__ = ["Format", "ImportService"]
 
 CHUNK = 500  # lines a batch
-_YIELD_EVERY = 16  # lines read between turns of the event loop, in which the writer sends its COPY
+QUEUED = 2  # batches read ahead of the writer
+_YIELD_EVERY = 8  # lines read between turns of the event loop, in which the writer sends its COPY
 
 
 class ImportService:
@@ -93,36 +95,50 @@ class ImportService:
         writer: Writer,
         progress: Callable[[int], None] | None,
     ) -> None:
-        """Reads and validates every line; while no line is bad, writes them in batches, each
-        while the next is read. The writer task alone uses the session until it is awaited."""
+        """Reads, validates and prepares every line; while no line is bad, hands them in batches
+        to a writer task through a queue of QUEUED batches (memory stays flat), so the database
+        writes one batch while the next ones are read. The writer task alone uses the session
+        until it is awaited; a bad line stops the handing over."""
+        queue: asyncio.Queue[list[Line] | None] = asyncio.Queue(QUEUED)
 
-        async def write(batch: list[Item]) -> None:
-            await writer.batch(batch)
-            if progress:
-                progress(len(batch))
+        async def write() -> None:
+            while (batch := await queue.get()) is not None:
+                await writer.batch(batch)
+                if progress:
+                    progress(len(batch))
 
-        pending: asyncio.Task[None] | None = None
-        batch: list[Item] = []
+        task = asyncio.create_task(write())
+
+        async def hand(batch: list[Line] | None) -> None:
+            """Queue a batch (None: the end) as soon as there is room, unless the writer failed."""
+            put = asyncio.ensure_future(queue.put(batch))
+            try:
+                await asyncio.wait([put, task], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                put.cancel()  # done already, or the writer is gone
+            if task.done():  # the writer failed (or, after the end, finished): its error, now
+                await task
+
+        batch: list[Line] = []
         try:
             for n, (line, obj, problem) in enumerate(rows(path, fmt, self.languages), 1):
                 item = scan.add(line, obj, problem)
                 if item is not None and not scan.errors:
-                    batch.append(item)
+                    batch.append(writer.prepare(item))
                 if n % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)
                 if len(batch) >= CHUNK:
-                    if pending:
-                        await pending
-                    pending, batch = asyncio.create_task(write(batch)), []
-            if pending:
-                await pending
+                    await hand(batch)
+                    batch = []
             if batch and not scan.errors:
-                await write(batch)
+                await hand(batch)
+            await hand(None)
+            await task
         finally:
-            if pending and not pending.done():
-                pending.cancel()
+            if not task.done():
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await pending
+                    await task
 
     async def _check_references(self, scan: Scan) -> None:
         known_topics = set((await self.session.execute(select(Topic.slug))).scalars())

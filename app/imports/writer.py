@@ -6,7 +6,10 @@ the change and revision rows come from the write path's own `history_rows`. Rela
 participants may name records later in the file, so they are written last.
 
 The writer is the only user of its session while a batch is written: the import's pipeline reads
-and validates the next batch meanwhile without touching the database.
+and validates the next batches meanwhile without touching the database. What a line costs in
+Python (defaults, column values and the folded `search_text`, its change rows, the COPY tuples)
+is paid by the reader in `prepare`, so the writer task is left with round trips: PostgreSQL
+works on one batch while Python reads the next, on the two cores of a small machine.
 """
 
 from __future__ import annotations
@@ -15,44 +18,91 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import asyncpg
 import orjson
-from sqlalchemy import String, Table, bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import Table, delete, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
 from app.changes.outbox import history_rows
-from app.imports.scan import Item, Key
+from app.imports.scan import Item, Key, Target
 from app.imports.schemas import ImportCounts
 from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, is_public
 from app.records.catalog import CATALOG
 from app.records.present import editable
 from app.records.repository import loader_options
-from app.records.service import RecordService, edge_targets, participants_of
+from app.records.service import RecordService, participants_of
 from app.records.spec import KindSpec
 from app.registry import KINDS, SPECS
 
+# The ids of the records (deleted ones too) with these keys: two array parameters joined on the
+# (kind, slug) index, not a list of thousands of row values to compile and plan. Sent as is to
+# the driver (one prepared statement): SQLAlchemy compiled it anew for every batch.
+_EXISTING = (
+    "SELECT r.kind, r.slug, r.id FROM records AS r"
+    " JOIN unnest($1::varchar[], $2::varchar[]) AS w(kind, slug) ON r.kind = w.kind AND r.slug = w.slug"
+)
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session: the same connection, the same transaction."""
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None
+    return cast(asyncpg.Connection, raw)
+
 
 async def existing_ids(session: AsyncSession, keys: list[Key]) -> dict[Key, uuid.UUID]:
-    """The ids of the records (deleted ones too) with these keys: two array parameters joined on
-    the (kind, slug) index, not a list of thousands of row values to compile and plan."""
     found: dict[Key, uuid.UUID] = {}
+    if not keys:
+        return found
+    conn = await driver(session)
     for start in range(0, len(keys), 5000):
         kinds, slugs = zip(*keys[start : start + 5000], strict=True)
-        arrays = [bindparam(n, list(v), ARRAY(String)) for n, v in (("kinds", kinds), ("slugs", slugs))]
-        wanted = func.unnest(*arrays).table_valued("kind", "slug").render_derived()
-        rows = await session.execute(
-            select(Record.kind, Record.slug, Record.id).join(
-                wanted, (Record.kind == wanted.c.kind) & (Record.slug == wanted.c.slug)
-            )
-        )
-        found.update({(k, s): i for k, s, i in rows.all()})
+        for kind, slug, record_id in await conn.fetch(_EXISTING, list(kinds), list(slugs)):
+            found[(kind, slug)] = record_id
     return found
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A table's COPY: the columns the rows give (in the table's order), those holding JSON."""
+
+    table: str
+    names: tuple[str, ...]
+    json_at: tuple[int, ...]
+
+    @classmethod
+    def of(cls, table: Any, present: Any) -> Layout:
+        columns = [c for c in cast(Table, table).columns if c.name in present]
+        json_at = tuple(i for i, c in enumerate(columns) if isinstance(c.type, JSONB))
+        return cls(cast(Table, table).name, tuple(c.name for c in columns), json_at)
+
+    def encode(self, row: dict[str, Any]) -> list[Any]:
+        """A row for COPY: JSONB values as JSON text (orjson: json.dumps took a tenth of an import)."""
+        values = [row.get(name) for name in self.names]
+        for i in self.json_at:
+            if values[i] is not None:
+                values[i] = orjson.dumps(values[i], option=orjson.OPT_NON_STR_KEYS).decode()
+        return values
+
+
+class Line(NamedTuple):
+    """A valid line, ready to write: its body with defaults and its outgoing edges; for a write,
+    should the record be new, its id and its rows for COPY (records, its kind's table, changes,
+    revisions)."""
+
+    kind: str
+    data: dict[str, Any]
+    files: list[dict[str, Any]] | None
+    targets: list[Target]
+    new_id: uuid.UUID | None
+    rows: tuple[list[Any], list[Any], list[Any], list[Any]] | None
 
 
 @dataclass
@@ -64,8 +114,8 @@ class Edges:
     replaced: list[uuid.UUID] = field(default_factory=list)  # updated records: their old edges go
     attachments: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def add(self, spec: KindSpec, record_id: uuid.UUID, data: dict[str, Any]) -> None:
-        for i, (_, type_, kind, slug) in enumerate(edge_targets(spec, data)):
+    def add(self, spec: KindSpec, record_id: uuid.UUID, data: dict[str, Any], targets: list[Target]) -> None:
+        for i, (_, type_, kind, slug) in enumerate(targets):
             self.relations.append((record_id, type_, (kind, slug), i))
         for i, p in enumerate(participants_of(spec, data)):
             target = (CATALOG.participant_kind, p["organization"]) if p.get("organization") else None
@@ -88,19 +138,44 @@ class Writer:
         self.services = {spec.kind: RecordService(session, spec, viewer) for spec in SPECS}
         self.ids: dict[Key, uuid.UUID] = {}
         self.counts = ImportCounts()
+        self._layouts: dict[str, tuple[Layout, Layout, Layout, Layout]] = {}
         self.edges = Edges()
 
-    async def batch(self, chunk: list[Item]) -> None:
-        existing = await existing_ids(self.session, [(k, d["slug"]) for k, d, _ in chunk])
+    def prepare(self, item: Item) -> Line:
+        """The CPU work of writing a line, done by the pipeline's reader while the writer task
+        waits on the database (see the module's docstring)."""
+        kind, body, files, targets = item
+        service = self.services[kind]
+        data = service.with_defaults(body)
+        if not self.write:
+            return Line(kind, data, files, targets, None, None)
+        row = {"id": uuid.uuid4(), "kind": kind, "slug": data["slug"], "version": 1}
+        row.update(service.column_values(data), deleted_at=None)
+        change, revision = history_rows(
+            SimpleNamespace(**row), "created", public_before=False, key_id=self.viewer.key_id, previous={}
+        )
+        layouts = self._layouts.get(kind)
+        if layouts is None:
+            layouts = self._layouts[kind] = (
+                Layout.of(Record.__table__, row),
+                Layout.of(KINDS[kind].model.__table__, row),
+                Layout.of(Change.__table__, change),
+                Layout.of(Revision.__table__, revision),
+            )
+        records, own, changes, revisions = layouts
+        rows = (records.encode(row), own.encode(row), changes.encode(change), revisions.encode(revision))
+        return Line(kind, data, files, targets, row["id"], rows)
+
+    async def batch(self, chunk: list[Line]) -> None:
+        existing = await existing_ids(self.session, [(line.kind, line.data["slug"]) for line in chunk])
         current = await self._load(list(existing.values()))
-        created: dict[str, list[dict[str, Any]]] = {}
-        history: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        created: dict[str, list[Line]] = {}
         updated: list[tuple[RecordService, Record, bool, dict[str, Any]]] = []
-        for kind, body, files in chunk:
+        for line in chunk:
+            kind, data, files, targets, new_id, _ = line
             service: RecordService = self.services[kind]
-            data = service.with_defaults(body)
             key = (kind, data["slug"])
-            record_id = self.ids[key] = existing.get(key) or uuid.uuid4()
+            record_id = self.ids[key] = existing.get(key) or new_id or uuid.uuid4()
             if files:
                 self.edges.attachments[record_id] = files
             record = current.get(record_id)
@@ -108,18 +183,7 @@ class Writer:
                 self.counts.created += 1
                 if not self.write:
                     continue
-                row = {"id": record_id, "kind": kind, "slug": data["slug"], "version": 1}
-                row.update(service.column_values(data), deleted_at=None)
-                created.setdefault(kind, []).append(row)
-                history.append(
-                    history_rows(
-                        SimpleNamespace(**row),
-                        "created",
-                        public_before=False,
-                        key_id=self.viewer.key_id,
-                        previous={},
-                    )
-                )
+                created.setdefault(kind, []).append(line)
             elif record.deleted_at is None and service.normalised(
                 editable(record, service.spec)
             ) == service.normalised(data):
@@ -137,18 +201,21 @@ class Writer:
                 record.updated_at = dt.datetime.now(dt.UTC)
                 updated.append((service, record, public_before, previous))
                 self.edges.replaced.append(record.id)
-            self.edges.add(service.spec, record_id, data)
+            self.edges.add(service.spec, record_id, data, targets)
         if updated:
             await self.session.flush()  # the records before their change and revision rows
             for service, record, public_before, previous in updated:
                 service.log(record, "updated", public_before=public_before, previous=previous)
             await self.session.flush()
-        if self.write:
-            for kind, rows in created.items():
-                await self._copy(cast(Table, Record.__table__), rows)
-                await self._copy(cast(Table, KINDS[kind].model.__table__), rows)
-            await self._copy(cast(Table, Change.__table__), [change for change, _ in history])
-            await self._copy(cast(Table, Revision.__table__), [revision for _, revision in history])
+        for kind, group in created.items():  # its records, then its kind's rows
+            for at in (0, 1):
+                await self._copy_encoded(self._layouts[kind][at], [_rows(line)[at] for line in group])
+        if created:  # then their change and revision rows (the same columns for every kind)
+            lines = [line for group in created.values() for line in group]
+            for at in (2, 3):
+                await self._copy_encoded(
+                    self._layouts[lines[0].kind][at], [_rows(line)[at] for line in lines]
+                )
         self.session.expunge_all()
 
     async def finish(self) -> None:
@@ -190,23 +257,23 @@ class Writer:
             await self._copy(cast(Table, Participant.__table__), participants[start : start + 5000])
 
     async def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Bulk rows with COPY, in the session's transaction: several times faster than INSERTs.
-        Columns absent from the rows take their defaults (timestamps, sequence numbers)."""
-        if not rows:
+        """Bulk rows with COPY. Columns absent from the rows take their defaults (timestamps,
+        sequence numbers)."""
+        if rows:
+            layout = Layout.of(table, rows[0])
+            await self._copy_encoded(layout, [layout.encode(r) for r in rows])
+
+    async def _copy_encoded(self, layout: Layout, records: list[list[Any]]) -> None:
+        """COPY (binary) on the session's connection, in its transaction: several times faster
+        than INSERTs."""
+        if not records:
             return
-        present = rows[0].keys()
-        columns = [c for c in table.columns if c.name in present]
-        names = [c.name for c in columns]
-        json_at = [i for i, c in enumerate(columns) if isinstance(c.type, JSONB)]
-        records = [_encoded(list(map(r.get, names)), json_at) for r in rows]
-        connection = await self.session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        assert driver is not None
+        conn = await driver(self.session)
         try:
-            await driver.copy_records_to_table(table.name, records=records, columns=names)
+            await conn.copy_records_to_table(layout.table, records=records, columns=layout.names)
         except asyncpg.IntegrityConstraintViolationError as exc:
             # A record another transaction wrote meanwhile: a conflict (409), as through the ORM.
-            raise IntegrityError(f"COPY {table.name}", None, exc) from exc
+            raise IntegrityError(f"COPY {layout.table}", None, exc) from exc
 
     async def _load(self, record_ids: list[uuid.UUID]) -> dict[uuid.UUID, Record]:
         if not record_ids:
@@ -220,9 +287,6 @@ class Writer:
         return out
 
 
-def _encoded(values: list[Any], json_at: list[int]) -> list[Any]:
-    """A row for COPY: JSONB values as JSON text (orjson: json.dumps took a tenth of an import)."""
-    for i in json_at:
-        if values[i] is not None:
-            values[i] = orjson.dumps(values[i], option=orjson.OPT_NON_STR_KEYS).decode()
-    return values
+def _rows(line: Line) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    assert line.rows is not None  # a written line
+    return line.rows
