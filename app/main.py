@@ -75,7 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 indexer = Indexer(
                     services.sessions(),
                     search,
-                    languages=settings.languages,
                     on_change=cache.changed,
                     gather_seconds=settings.index_gather_seconds,
                 )

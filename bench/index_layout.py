@@ -60,7 +60,7 @@ async def main(relevance: Path) -> None:
             for index in indexes.values():
                 await index.ensure()
             async with make_sessionmaker(engine)() as session:
-                async for docs in public_documents(session, get_settings().languages):
+                async for docs in public_documents(session):
                     for uid, part in [("all", docs)] + [
                         (f"kind_{k}", [d for d in docs if d["kind"] == k]) for k in KINDS
                     ]:

@@ -163,7 +163,7 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
             "index": index,
             "factory": committed,
             "editor": {"Authorization": f"Bearer {token}"},
-            "indexer": Indexer(committed, index, languages=get_settings().languages),
+            "indexer": Indexer(committed, index),
         }
     await client.aclose()
     meili.stop()

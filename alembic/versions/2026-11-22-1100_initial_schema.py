@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.core.config import DEFAULT_LANGUAGES
 from app.core.reference import DEFAULT_TOPICS, country_names
+
+# The content languages when this migration was written, frozen: a migration must not change with
+# the code (app.core.i18n.LANGUAGES).
+LANGUAGES = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 
 revision: str = 'f4154ab413c9'
 down_revision: str | None = None
@@ -200,7 +203,7 @@ def _reference_data() -> None:
     countries = sa.table("countries", sa.column("code", sa.String), sa.column("names", postgresql.JSONB))
     op.bulk_insert(
         countries,
-        [{"code": code, "names": names} for code, names in sorted(country_names(DEFAULT_LANGUAGES).items())],
+        [{"code": code, "names": names} for code, names in sorted(country_names(LANGUAGES).items())],
     )
     topics = sa.table(
         "topics", sa.column("slug", sa.String), sa.column("labels", postgresql.JSONB), sa.column("position", sa.Integer)

@@ -89,7 +89,7 @@ def import_file(
         task = bar.add_task("importing", total=None)
 
         async def run(session: AsyncSession) -> Any:
-            service = ImportService(session, SYSTEM, languages=settings.languages, files=sources)
+            service = ImportService(session, SYSTEM, files=sources)
             return await service.run(
                 path, cast(Format, fmt), dry_run=dry_run, progress=lambda n: bar.advance(task, n)
             )

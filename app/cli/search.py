@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cli.context import database_url, search_index, with_session
-from app.core.config import get_settings
 
 
 def reindex() -> None:
@@ -32,8 +31,7 @@ def reindex() -> None:
 
         async def run(session: AsyncSession) -> int:
             try:
-                languages = get_settings().languages
-                return await rebuild(session, index, languages, lambda n: bar.advance(task, n))
+                return await rebuild(session, index, lambda n: bar.advance(task, n))
             finally:
                 await index.aclose()
 

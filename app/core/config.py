@@ -13,10 +13,8 @@ from fastapi import Depends
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from app.core.db import asyncpg_url
 from app.core.services import ServicesDep
-
-DEFAULT_LANGUAGES = LANGUAGES  # the name app/imports and the first migration import
 
 
 class Settings(BaseSettings):
@@ -106,16 +104,6 @@ class Settings(BaseSettings):
         le=1.0,
         description="Semantic weight in hybrid ranking (0 keyword, 1 vectors).",
     )
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """The content languages: constant (app/core/i18n.py), read here by callers that have the
-        settings at hand."""
-        return LANGUAGES
-
-    @property
-    def default_language(self) -> str:
-        return DEFAULT_LANGUAGE
 
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
     max_import_bytes: int = Field(100 * 1024 * 1024, description="Larger import uploads get 413.")
@@ -210,8 +198,6 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _asyncpg_url(cls, url: str | None) -> str | None:
-        from app.core.db import asyncpg_url
-
         return asyncpg_url(url) if url else None
 
     @model_validator(mode="after")

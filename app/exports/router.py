@@ -95,7 +95,7 @@ async def export_records(
             raise Unprocessable([field_error(["kind"], "CSV holds one kind: give exactly one `kind`", "csv")])
         spec = KINDS[kinds[0]]
         return StreamingResponse(
-            csv_lines(spec, records, settings.languages),
+            csv_lines(spec, records),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{spec.plural}.csv"'},
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments.transfer import attachments_of, exported
+from app.core.i18n import LANGUAGES
 from app.exports.cells import neutralised
 from app.files.store import FileStore
 from app.models import Record, visible
@@ -104,10 +105,10 @@ async def ndjson_lines(records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[
         yield ("\n".join(buffer) + "\n").encode()
 
 
-def csv_columns(spec: KindSpec, languages: Sequence[str]) -> list[str]:
+def csv_columns(spec: KindSpec) -> list[str]:
     columns = ["kind", "slug"]
-    columns += [f"{spec.title_field}_{lang}" for lang in languages]
-    columns += [f"{spec.summary_field}_{lang}" for lang in languages]
+    columns += [f"{spec.title_field}_{lang}" for lang in LANGUAGES]
+    columns += [f"{spec.summary_field}_{lang}" for lang in LANGUAGES]
     skip = {"slug", spec.title_field, spec.summary_field}
     columns += [name for name in spec.in_schema.model_fields if name not in skip]
     return columns
@@ -123,12 +124,10 @@ def _cell(value: Any) -> str:
     return neutralised(str(value))
 
 
-async def csv_lines(
-    spec: KindSpec, records: AsyncIterator[dict[str, Any]], languages: Sequence[str]
-) -> AsyncIterator[bytes]:
+async def csv_lines(spec: KindSpec, records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     """One kind per CSV. Localized text in `<field>_<lang>` columns, string lists joined by `|`,
     structured values as JSON."""
-    columns = csv_columns(spec, languages)
+    columns = csv_columns(spec)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)

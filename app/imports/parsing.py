@@ -6,12 +6,12 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import IO, Any
 
 import orjson
 
-from app.core.config import DEFAULT_LANGUAGES
+from app.core.i18n import LANGUAGES
 from app.exports.cells import restored
 from app.records.catalog import CATALOG
 
@@ -103,7 +103,7 @@ _SCALAR_COLUMNS = {
 }
 
 
-def iter_csv(stream: IO[bytes], languages: Sequence[str] = DEFAULT_LANGUAGES) -> Iterator[Row]:
+def iter_csv(stream: IO[bytes]) -> Iterator[Row]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
         head = text.readline()
@@ -116,7 +116,7 @@ def iter_csv(stream: IO[bytes], languages: Sequence[str] = DEFAULT_LANGUAGES) ->
         _LIST_COLUMNS
         | _SCALAR_COLUMNS
         | _JSON_COLUMNS
-        | {f"{f}_{lang}" for f in ("name", "description") for lang in languages}
+        | {f"{f}_{lang}" for f in ("name", "description") for lang in LANGUAGES}
     )
     unknown = [h for h in header if h and h not in known]
     if unknown:

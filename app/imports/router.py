@@ -94,9 +94,7 @@ async def import_records(
         # Attachments on the lines name files by sha256: the store must hold them already
         # (`migrantkb import --files DIR` brings their bytes along).
         files = Files(services_of(request).files, None, settings.max_attachment_bytes)
-        report = await ImportService(session, viewer, languages=settings.languages, files=files).run(
-            Path(spool.name), fmt, dry_run=dry_run
-        )
+        report = await ImportService(session, viewer, files=files).run(Path(spool.name), fmt, dry_run=dry_run)
     if report.errors and not dry_run:
         raise Unprocessable(
             [

@@ -3,7 +3,7 @@ memory does not grow with record size) and the problems it finds, by line and fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -97,10 +97,10 @@ class Scan:
         return kind, data, files, targets
 
 
-def rows(path: Path, fmt: Format, languages: Sequence[str]) -> Iterator[Row]:
+def rows(path: Path, fmt: Format) -> Iterator[Row]:
     stream: IO[bytes]
     with path.open("rb") as stream:
-        yield from (iter_csv(stream, languages) if fmt == "csv" else iter_ndjson(stream))
+        yield from (iter_csv(stream) if fmt == "csv" else iter_ndjson(stream))
 
 
 def _validate(

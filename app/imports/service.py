@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
-from app.core.config import DEFAULT_LANGUAGES
 from app.imports.scan import Format, Key, Scan, cycle_lines, rows
 from app.imports.schemas import ImportCounts, ImportReport
 from app.imports.writer import Line, Writer
@@ -41,12 +40,10 @@ class ImportService:
         session: AsyncSession,
         viewer: Viewer,
         *,
-        languages: Sequence[str] = DEFAULT_LANGUAGES,
         files: Files | None = None,
     ) -> None:
         self.session = session
         self.viewer = viewer
-        self.languages = languages
         # Where attachments' bytes are found (the store, a files directory); none: lines with
         # attachments are refused.
         self.files = files or Files(None, None, 0)
@@ -121,7 +118,7 @@ class ImportService:
 
         batch: list[Line] = []
         try:
-            for n, (line, obj, problem) in enumerate(rows(path, fmt, self.languages), 1):
+            for n, (line, obj, problem) in enumerate(rows(path, fmt), 1):
                 item = scan.add(line, obj, problem)
                 if item is not None and not scan.errors:
                     batch.append(writer.prepare(item))

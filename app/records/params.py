@@ -11,9 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Query
 from pydantic import TypeAdapter, ValidationError
 
-from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
-from app.core.i18n import negotiate
+from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate
 from app.core.pagination import CursorQuery, LimitQuery
 from app.core.partial_date import parse_partial_date
 from app.core.reference import country_codes
@@ -165,7 +164,6 @@ ListParamsDep = Annotated[ListParams, Depends(list_params)]
 
 
 async def display_language(
-    settings: SettingsDep,
     lang: Annotated[
         str | None,
         Query(
@@ -179,12 +177,12 @@ async def display_language(
 ) -> str:
     if lang is not None:
         lang = lang.strip().lower()
-        if lang != "all" and lang not in settings.languages:
+        if lang != "all" and lang not in LANGUAGES:
             raise Unprocessable(
-                [field_error(["lang"], f"use `all` or one of: {', '.join(settings.languages)}", "enum")]
+                [field_error(["lang"], f"use `all` or one of: {', '.join(LANGUAGES)}", "enum")]
             )
         return lang
-    return negotiate(accept_language) or settings.default_language
+    return negotiate(accept_language) or DEFAULT_LANGUAGE
 
 
 LangDep = Annotated[str, Depends(display_language)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,7 +18,6 @@ from app.search.vectors import queue_for_vectors
 async def reindex(
     session: AsyncSession,
     index: SearchIndex,
-    languages: Sequence[str],
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Build a new index from PostgreSQL, then swap it in: search keeps answering from the old one
@@ -27,7 +26,7 @@ async def reindex(
     await fresh.ensure()
     count = 0
     missing: list[uuid.UUID] = []
-    async for docs in public_documents(session, languages):
+    async for docs in public_documents(session):
         await fresh.wait(await fresh.add(docs), timeout_ms=TASK_TIMEOUT_MS * 10)
         await session.commit()  # no transaction held across the build
         missing += without_vector(docs)

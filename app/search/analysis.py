@@ -32,7 +32,10 @@ from pathlib import Path
 
 import Stemmer
 
+from app.core.i18n import LANGUAGES
+from app.core.reference import country_names
 from app.core.text import fold, has_cyrillic, latin
+from app.records.catalog import CATALOG
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 CYRILLIC_PREFIX = 6
@@ -294,25 +297,23 @@ def country_token(code: str) -> str:
 
 @lru_cache
 def concepts() -> Concepts:
-    from app.core.config import DEFAULT_LANGUAGES
-    from app.core.reference import country_names
-    from app.registry import SPECS
-
+    """The kinds' names and labels come from the catalog (the registry installs it, so a process
+    that analyses text without having imported the kinds fails loudly rather than matching less)."""
     vocab = vocabulary()
     named: dict[str, list[str]] = {}
     # Each kind's names first (a name of a kind and of a type, such as "law", is the kind), then
     # the names of its fields' values, as each kind's spec declares them.
-    for spec in SPECS:
+    for spec in CATALOG.specs:
         for value, phrases in spec.labels.get("kind", {}).items():
             named[label_token("kind", value)] = list(phrases)
     values: set[str] = set()
-    for spec in SPECS:
+    for spec in CATALOG.specs:
         for field, table in spec.labels.items():
             if field != "kind":
                 for value, phrases in table.items():
                     named.setdefault(label_token(field, value), []).extend(phrases)
                     values.add(label_token(field, value))
-    names = country_names(DEFAULT_LANGUAGES)
+    names = country_names(LANGUAGES)
     by_name = {fold(n): code for code, by_lang in names.items() for n in by_lang.values()}
     for code, by_lang in names.items():
         named[country_token(code)] = list(dict.fromkeys(by_lang.values()))

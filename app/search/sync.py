@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import one_of
+from app.core.i18n import LANGUAGES
 from app.core.reference import country_names
 from app.models import (
     DOCUMENTS,
@@ -39,11 +40,9 @@ from app.search.vectors import attach_vectors, queue_for_vectors, vector_backlog
 log = logging.getLogger("migrantkb.indexer")
 
 
-async def _documents(
-    session: AsyncSession, rows: Sequence[Any], languages: Sequence[str]
-) -> list[dict[str, Any]]:
+async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
     labels = {t.slug: t.labels for t in (await session.execute(select(Topic))).scalars()}
-    names = country_names(languages)
+    names = country_names(LANGUAGES)  # the countries' names in every content language
     with_participants = [row.id for row in rows if KINDS[row.kind].participants]
     participants: dict[uuid.UUID, list[str]] = {}
     if with_participants:
@@ -92,9 +91,7 @@ async def with_attachments(session: AsyncSession, ids: Sequence[uuid.UUID]) -> s
     return set(found.scalars())
 
 
-async def public_documents(
-    session: AsyncSession, languages: Sequence[str], batch: int = 1000
-) -> AsyncIterator[list[dict[str, Any]]]:
+async def public_documents(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
     """Every public record's document and its attachments' chunks, in batches (for a reindex)."""
     last: uuid.UUID | None = None
     r = Record.__table__.c
@@ -105,7 +102,7 @@ async def public_documents(
         rows = (await session.execute(stmt.order_by(r.id).limit(batch))).all()
         if not rows:
             return
-        docs = await _documents(session, rows, languages)
+        docs = await _documents(session, rows)
         yield docs + await chunk_documents_of(session, docs)
         last = rows[-1].id
 
@@ -113,11 +110,8 @@ async def public_documents(
 class Indexer(IndexWorker):
     BATCH = 5000  # changes per Meilisearch task: each batch has a fixed cost that grows with the index
 
-    def __init__(
-        self, *args: Any, languages: Sequence[str], gather_seconds: float = 0.0, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, gather_seconds: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.languages = languages  # the countries' names in these go into the documents
         self.gather_seconds = gather_seconds
         self.ready = False  # settings applied
         self.healthy = True  # last attempt reached Meilisearch
@@ -198,7 +192,7 @@ class Indexer(IndexWorker):
             if refiled:
                 tasks.append(await self.index.delete_chunks(refiled))
             if public:
-                docs = await _documents(session, public, self.languages)
+                docs = await _documents(session, public)
                 waiting = without_vector(docs)
                 chunks = await chunk_documents_of(session, [d for d in docs if record_id_of(d) in refiled])
                 tasks.append(await self.index.add(docs + chunks))

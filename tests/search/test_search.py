@@ -39,7 +39,7 @@ async def world(
     uid = f"records_{secrets.token_hex(4)}"
     async with AsyncClient(meili.url, meili.master_key) as client:
         index = SearchIndex(client, uid)
-        await Indexer(factory, index, languages=get_settings().languages).drain()
+        await Indexer(factory, index).drain()
         yield factory, index
     await empty_tables(engine)
 
@@ -147,7 +147,7 @@ async def test_index_matches_postgres_and_reindex_swaps(
     factory, index = world
     async with factory() as session:
         assert (await check_index(session, index)).clean
-        count = await reindex(session, index, get_settings().languages)
+        count = await reindex(session, index)
         assert count == len(SEED_FILE.read_text(encoding="utf-8").splitlines())
         assert (await check_index(session, index)).clean
     assert index.uid in {i.uid for i in await index.client.get_indexes() or []}

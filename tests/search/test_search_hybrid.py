@@ -86,7 +86,7 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
             "factory": committed,
             "editor": editor,
             "index": index,
-            "indexer": Indexer(committed, index, languages=get_settings().languages),
+            "indexer": Indexer(committed, index),
             "vectors": VectorWorker(committed, index, threads=threads),
             "meili": meili,
         }
