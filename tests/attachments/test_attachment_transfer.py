@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from app.runtime.postgres import create_database, drop_database
 from tests.support import documents
 from tests.support.attachments import upload
-from tests.support.cli import migrantkb
 from tests.support.factories import create
 from tests.support.servers import run_cli
 
@@ -87,7 +86,7 @@ async def test_a_base_moves_whole_with_its_files(
     ]  # fmt: skip
 
     out = tmp_path / "moved"
-    made = migrantkb("export", "--with-files", str(out), database_url=database_url)
+    made = run_cli("export", "--with-files", str(out), env={"DATABASE_URL": database_url})
     assert made.returncode == 0, made.stderr
     assert "2 files" in made.stderr
     assert {p.name: p.read_bytes() for p in (out / "files").iterdir()} == {_sha(PDF): PDF, _sha(TEXT): TEXT}
@@ -127,7 +126,7 @@ async def test_the_files_must_come_along(
     law = await create(api, editor, "law")
     assert (await upload(api, editor, f"/v1/laws/{law['slug']}", TEXT, "a.txt")).status_code == 201
     out = tmp_path / "moved"
-    assert migrantkb("export", "--with-files", str(out), database_url=database_url).returncode == 0
+    assert run_cli("export", "--with-files", str(out), env={"DATABASE_URL": database_url}).returncode == 0
     lines = (out / "records.ndjson").read_text()
 
     # Without the bytes: refused, nothing written.
@@ -196,8 +195,15 @@ async def test_attach_command(
     good.write_bytes(PDF)
     renamed = tmp_path / "setup.pdf"
     renamed.write_bytes(b"MZ\x90\x00" + bytes(200))  # an executable named .pdf
-    done = migrantkb(
-        "attach", "law", law["slug"], str(good), str(renamed), "--language", "ru", database_url=database_url
+    done = run_cli(
+        "attach",
+        "law",
+        law["slug"],
+        str(good),
+        str(renamed),
+        "--language",
+        "ru",
+        env={"DATABASE_URL": database_url},
     )
     assert done.returncode == 1  # one of the two was refused
     assert "setup.pdf" in done.stderr and "accepted types" in done.stderr
@@ -207,7 +213,7 @@ async def test_attach_command(
         ("закон 2000.pdf", _sha(PDF), ["ru"])
     ]
 
-    wrong = migrantkb("attach", "organization", "x", str(good), database_url=database_url)
+    wrong = run_cli("attach", "organization", "x", str(good), env={"DATABASE_URL": database_url})
     assert wrong.returncode == 2 and "takes no attachments" in wrong.stderr
-    missing = migrantkb("attach", "law", "no-such-law", str(good), database_url=database_url)
+    missing = run_cli("attach", "law", "no-such-law", str(good), env={"DATABASE_URL": database_url})
     assert missing.returncode == 1 and "no-such-law" in missing.stderr

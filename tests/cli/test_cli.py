@@ -4,14 +4,16 @@ from typing import Any
 
 import httpx
 
-from tests.support.cli import migrantkb
 from tests.support.factories import BUILDERS
+from tests.support.servers import run_cli
 
 
 async def test_keys_create_prints_the_key_last_and_it_works(
     client: httpx.AsyncClient, database_url: str
 ) -> None:
-    made = migrantkb("keys", "create", "--role", "editor", "--name", "cli test", database_url=database_url)
+    made = run_cli(
+        "keys", "create", "--role", "editor", "--name", "cli test", env={"DATABASE_URL": database_url}
+    )
     assert made.returncode == 0, made.stderr
     key = made.stdout.strip().splitlines()[-1]
     assert key.startswith("mkb_") and " " not in key
@@ -22,18 +24,22 @@ async def test_keys_create_prints_the_key_last_and_it_works(
 
 
 async def test_revoked_key_fails_at_once(client: httpx.AsyncClient, database_url: str) -> None:
-    made = migrantkb("keys", "create", "--role", "admin", "--name", "to revoke", database_url=database_url)
+    made = run_cli(
+        "keys", "create", "--role", "admin", "--name", "to revoke", env={"DATABASE_URL": database_url}
+    )
     key = made.stdout.strip().splitlines()[-1]
-    listed = migrantkb("keys", "list", database_url=database_url)
+    listed = run_cli("keys", "list", env={"DATABASE_URL": database_url})
     key_id = next(line.split()[0] for line in listed.stdout.splitlines() if "to revoke" in line)
-    assert migrantkb("keys", "revoke", key_id, database_url=database_url).returncode == 0
+    assert run_cli("keys", "revoke", key_id, env={"DATABASE_URL": database_url}).returncode == 0
     r = await client.get("/v1/organizations", headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 401
-    assert migrantkb("keys", "revoke", key_id, database_url=database_url).returncode == 1  # already revoked
+    assert (
+        run_cli("keys", "revoke", key_id, env={"DATABASE_URL": database_url}).returncode == 1
+    )  # already revoked
 
 
 def test_bad_role_is_refused(database_url: str) -> None:
-    made = migrantkb("keys", "create", "--role", "owner", database_url=database_url)
+    made = run_cli("keys", "create", "--role", "owner", env={"DATABASE_URL": database_url})
     assert made.returncode != 0 and "editor or admin" in made.stderr
 
 
@@ -51,7 +57,7 @@ async def test_expired_keys_fail(client: httpx.AsyncClient, sessionmaker: Any) -
 
 
 def test_keys_can_expire(database_url: str) -> None:
-    made = migrantkb(
+    made = run_cli(
         "keys",
         "create",
         "--role",
@@ -60,8 +66,8 @@ def test_keys_can_expire(database_url: str) -> None:
         "temp",
         "--expires-in-days",
         "30",
-        database_url=database_url,
+        env={"DATABASE_URL": database_url},
     )
     assert made.returncode == 0, made.stderr
-    listed = migrantkb("keys", "list", database_url=database_url).stdout
+    listed = run_cli("keys", "list", env={"DATABASE_URL": database_url}).stdout
     assert any("temp" in line and "expires 20" in line for line in listed.splitlines())
