@@ -159,6 +159,12 @@ class KindSpec:
     detail: Callable[[Any, list[dict[str, Any]], Mapping[str, str]], Awaitable[None]] | None = None
     detail_parameters: tuple[dict[str, Any], ...] = ()
     detail_fields: tuple[str, ...] = ()
+    # The kind's own routes beside the shared ones, as "module:attribute" of an APIRouter (named,
+    # not imported: a router imports the shared routing that imports the kinds), included first.
+    routes: str | None = None
+    # What the kind loads with the seed beyond its records (its own tables), run after the records
+    # are in, in the same transaction, given the kind's spec; returns how many rows it wrote.
+    seed: Callable[[Any, KindSpec], Awaitable[int]] | None = None
 
     @property
     def a_kind(self) -> str:
