@@ -9,20 +9,25 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
 
+from app.core.config import SettingsDep
 from app.core.db import SessionDep
-from app.core.errors import BadRequest, NotFound, Unprocessable
-from app.core.http import dumps
+from app.core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable
+from app.core.http import dumps, json_response
 from app.core.routing import KeyPath, problem_responses, send_page
 from app.exports.cells import neutralised
 from app.indicators.chart import chart_spec, render
+from app.indicators.formats import FORMATS, Format
+from app.indicators.importer import ImportRequest, ObservationImportReport, import_observations
 from app.indicators.kind import INDICATOR
 from app.indicators.observations import ObservationQuery, check_query, every, page, sources_named
+from app.indicators.rows import SourceIn
 from app.indicators.schemas import ObservationPage
-from app.keys.dependencies import ViewerDep
+from app.keys.dependencies import EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.params import LangDep
-from app.records.service import RecordService
+from app.records.service import RecordService, validation_errors
 
 router = APIRouter(prefix=f"/{INDICATOR.plural}", tags=[INDICATOR.tag])
 
@@ -241,3 +246,90 @@ def _add_chart_route(fmt: str) -> None:
 
 for _fmt in CHART_TYPES:
     _add_chart_route(_fmt)
+
+
+@router.post(
+    "/{key}/observations/import",
+    name="import_indicator_observations",
+    summary="Import an indicator's observations from a published file, all or nothing (editor)",
+    description=(
+        "The file is the request body, in one of these formats: "
+        + "; ".join(f"`{k}`: {v}" for k, v in FORMATS.items())
+        + ". Every value is checked before anything is written; one problem rejects the whole file "
+        "with every problem listed (line, field, message), and `dry_run=true` reports without writing. "
+        "The import names its source: `source` is its key; with `publisher` and `title` the source "
+        "is created (or its description updated), else it must exist. A value of the same country, "
+        "period, breakdown and source replaces the one there; values of other sources stay beside it. "
+        "Values of aggregates that are not countries (regions, income groups) and empty cells are "
+        "skipped and counted."
+    ),
+    response_model=ObservationImportReport,
+    responses=problem_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {"schema": {"type": "string", "format": "binary"}},
+                "application/xml": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def import_observations_route(
+    request: Request,
+    key: KeyPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: EditorDep,
+    format: Annotated[Format, Query(description="The file's format.", examples=["wb-csv"])],
+    source: Annotated[
+        str, Query(max_length=120, description="The source's key.", examples=["src-wdi-2026-04"])
+    ],
+    publisher: Annotated[str | None, Query(max_length=2000, description="A new source's publisher.")] = None,
+    title: Annotated[str | None, Query(max_length=2000, description="A new source's title.")] = None,
+    url: Annotated[str | None, Query(max_length=2000, description="A new source's address.")] = None,
+    vintage: Annotated[
+        str | None, Query(max_length=32, description="Which release.", examples=["2026-04"])
+    ] = None,
+    via: Annotated[
+        str | None, Query(max_length=2000, description="The copy or report it was read from.")
+    ] = None,
+    country: Annotated[
+        str | None, Query(max_length=3, description="Open SDG: the platform's country, where rows name none.")
+    ] = None,
+    dry_run: Annotated[bool, Query(description="Check and count only; write nothing.")] = False,
+) -> Response:
+    described = None
+    if publisher or title:
+        fields = {
+            "key": source,
+            "publisher": publisher,
+            "title": title,
+            "url": url,
+            "vintage": vintage,
+            "via": via,
+        }
+        try:
+            described = SourceIn.model_validate({k: v for k, v in fields.items() if v is not None})
+        except ValidationError as exc:
+            raise validation_errors(exc) from exc
+    limit = settings.max_import_bytes
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Imports are limited to {limit} bytes; split the file.")
+        chunks.append(chunk)
+    wanted = ImportRequest(str(key), format, source, described, country, dry_run)
+    report = await import_observations(session, INDICATOR, viewer, wanted, b"".join(chunks))
+    if report.errors and not dry_run:
+        raise Unprocessable(
+            [
+                {"path": f"/line/{e.line}{e.path}", "message": e.message, "line": e.line}
+                for e in report.errors
+            ],
+            detail=f"{len(report.errors)} problem(s); nothing was imported.",
+        )
+    return json_response(request, report)
