@@ -108,20 +108,12 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "indicator_id",
             "country",
+            "period_start",
             "period",
             "disaggregation",
             "source_id",
             name="uq_indicator_observations_key",
         ),
-    )
-    op.create_index(
-        "ix_indicator_observations_series",
-        "indicator_observations",
-        ["indicator_id", "country", "period_start"],
-        unique=False,
-    )
-    op.create_index(
-        op.f("ix_indicator_observations_source_id"), "indicator_observations", ["source_id"], unique=False
     )
 
 

@@ -110,7 +110,7 @@ async def import_observations(
         else await source_ids(session, [request.source_key])
     )
     added, replaced = await write_rows(session, record.id, checked.rows, ids, request.source_key)
-    await take_in_countries(session, spec, viewer, record.slug)
+    await take_in_countries(session, spec, viewer, record.slug, checked.rows)
     report.counts.added, report.counts.replaced = added, replaced
     report.committed = True
     return report

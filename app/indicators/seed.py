@@ -54,5 +54,5 @@ async def load_observations(session: AsyncSession, spec: KindSpec, path: Path = 
             raise ValueError(f"the seed's figures do not load: {checked.errors[:5]}")
         added, replaced = await write_rows(session, indicator_id, checked.rows, ids, None)
         written += added + replaced
-        await take_in_countries(session, spec, SYSTEM, key)
+        await take_in_countries(session, spec, SYSTEM, key, checked.rows)
     return written

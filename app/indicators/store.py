@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 from sqlalchemy import func, select, text
@@ -62,11 +63,17 @@ async def write_rows(
     sources: dict[str, int],
     default: str | None,
 ) -> tuple[int, int]:
-    """Every row written; (added, replaced)."""
+    """Every row written (of two rows with the same key in one file, the later); (added, replaced).
+    Sources with no values of this indicator yet take theirs by COPY straight into the table;
+    otherwise through a temporary table and an upsert."""
     if not rows:
         return 0, 0
-    records = [
-        (
+    latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for r in rows:
+        breakdown = orjson.dumps(r.disaggregation, option=orjson.OPT_SORT_KEYS).decode()
+        source_id = sources[r.source or default or ""]
+        key = (r.country, r.start, r.period, breakdown, source_id)
+        latest[key] = (
             indicator_id,
             r.country,
             r.region,
@@ -74,12 +81,25 @@ async def write_rows(
             r.start,
             r.end,
             r.value,
-            orjson.dumps(r.disaggregation).decode(),
+            breakdown,
             r.note,
-            sources[r.source or default or ""],
+            source_id,
         )
-        for r in rows
-    ]
+    records = list(latest.values())
+    used = {k[-1] for k in latest}
+    existing = (
+        await session.execute(
+            select(func.count())
+            .select_from(Observation)
+            .where(Observation.indicator_id == indicator_id, Observation.source_id.in_(used))
+        )
+    ).scalar_one()
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    if not existing:
+        await driver.copy_records_to_table("indicator_observations", records=records, columns=_COLUMNS)
+        return len(records), 0
     await session.execute(
         text(
             "CREATE TEMP TABLE IF NOT EXISTS observations_in "
@@ -87,42 +107,33 @@ async def write_rows(
         )
     )
     await session.execute(text("TRUNCATE observations_in"))
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None
     await driver.copy_records_to_table("observations_in", records=records, columns=_COLUMNS)
     names = ", ".join(_COLUMNS)
     result = await session.execute(
         text(
-            f"INSERT INTO indicator_observations ({names}) "
-            f"SELECT DISTINCT ON (indicator_id, country, period, disaggregation, source_id) {names} "
-            "FROM observations_in ORDER BY indicator_id, country, period, disaggregation, source_id, id DESC "
-            "ON CONFLICT (indicator_id, country, period, disaggregation, source_id) DO UPDATE SET "
-            "value = EXCLUDED.value, note = EXCLUDED.note, region = EXCLUDED.region, "
-            "period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end "
+            f"INSERT INTO indicator_observations ({names}) SELECT {names} FROM observations_in "
+            "ON CONFLICT (indicator_id, country, period_start, period, disaggregation, source_id) "
+            "DO UPDATE SET value = EXCLUDED.value, note = EXCLUDED.note, region = EXCLUDED.region, "
+            "period_end = EXCLUDED.period_end "
             "RETURNING (xmax = 0) AS added"
         )
     )
-    flags = [r.added for r in result]
-    added = sum(flags)
-    return added, len(flags) - added
+    added = sum(r.added for r in result)
+    return added, len(records) - added
 
 
-async def take_in_countries(session: AsyncSession, spec: KindSpec, viewer: Viewer, key: str) -> None:
-    """The indicator's `countries` with every country observed (an aggregate's members too): a write
-    of the record through its service, so a revision and a change row follow."""
+async def take_in_countries(
+    session: AsyncSession, spec: KindSpec, viewer: Viewer, key: str, rows: Sequence[Row]
+) -> None:
+    """The indicator's `countries` with those of the rows written (an aggregate's members): a write
+    of the record through its service, so a revision and a change row follow; none if it has them."""
     service = RecordService(session, spec, viewer)
     record = await service.repo.get(key)
     if record is None:
         return
-    observed = await session.execute(
-        select(Observation.country, Observation.region)
-        .where(Observation.indicator_id == record.id)
-        .distinct()
-    )
-    seen: set[str] = set(record.countries or [])
-    for country, region in observed:
-        seen.update(region if region else [country])
-    if seen == set(record.countries or []):
-        return
-    await service.patch(key, {"countries": sorted(seen)}, None)
+    had = set(record.countries or [])
+    seen = set(had)
+    for r in rows:
+        seen.update(r.region or [r.country])
+    if seen != had:
+        await service.patch(key, {"countries": sorted(seen)}, None)

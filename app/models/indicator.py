@@ -15,7 +15,6 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
@@ -56,16 +55,17 @@ class IndicatorSource(Timestamps, Base):
 class Observation(Base):
     __tablename__ = "indicator_observations"
     __table_args__ = (
+        # One index: the key, in the order the series are read (an indicator's countries in time).
         UniqueConstraint(
             "indicator_id",
             "country",
+            "period_start",
             "period",
             "disaggregation",
             "source_id",
             name="uq_indicator_observations_key",
         ),
         CheckConstraint("period_start <= period_end", name="period_order"),
-        Index("ix_indicator_observations_series", "indicator_id", "country", "period_start"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
