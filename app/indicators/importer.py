@@ -15,7 +15,7 @@ from app.core.errors import NotFound, Unprocessable, field_error
 from app.imports.schemas import LineError
 from app.indicators.formats import Reading, read
 from app.indicators.rows import Checked, SourceIn, check
-from app.indicators.store import source_ids, take_in_countries, upsert_sources, write_rows
+from app.indicators.store import figures_changed, source_ids, upsert_sources, write_rows
 from app.keys.service import Viewer
 from app.models import Indicator
 from app.records.repository import RecordRepository
@@ -27,8 +27,9 @@ MAX_ERRORS = 1000
 class ObservationCounts(BaseModel):
     added: int = Field(0, description="New observations.")
     replaced: int = Field(
-        0, description="Observations of the same country, period, breakdown and source, replaced."
+        0, description="Observations of the same country, period, breakdown and source, with a new value."
     )
+    unchanged: int = Field(0, description="Observations already there as the file has them.")
     skipped: int = Field(
         0, description="Values left out on purpose: empty cells, aggregates that are not countries."
     )
@@ -110,7 +111,9 @@ async def import_observations(
         else await source_ids(session, [request.source_key])
     )
     added, replaced = await write_rows(session, record.id, checked.rows, ids, request.source_key)
-    await take_in_countries(session, spec, viewer, record.slug, checked.rows)
+    if added or replaced:
+        await figures_changed(session, spec, viewer, record.slug, checked.rows)
     report.counts.added, report.counts.replaced = added, replaced
+    report.counts.unchanged = len(checked.rows) - added - replaced
     report.committed = True
     return report

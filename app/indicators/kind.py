@@ -6,12 +6,13 @@ drawn as charts (`chart.svg|png|vl.json`)."""
 from __future__ import annotations
 
 from app.indicators.coverage import indicator_detail
+from app.indicators.figures import check_figures, read_figures, write_figures
 from app.indicators.labels import LABELS
 from app.indicators.schemas import IndicatorIn, IndicatorOut
 from app.indicators.seed import load_observations
 from app.models import Indicator
 from app.records.filters import OneOf
-from app.records.spec import KindSpec
+from app.records.spec import Carried, KindSpec
 
 INDICATOR = KindSpec(
     kind="indicator",
@@ -34,4 +35,5 @@ INDICATOR = KindSpec(
     detail_fields=("sources", "coverage"),
     routes="app.indicators.router:router",
     seed=load_observations,
+    carried=Carried("figures", read_figures, check_figures, write_figures),
 )

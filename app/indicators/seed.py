@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.indicators.rows import Checked, SourceIn, check
-from app.indicators.store import take_in_countries, upsert_sources, write_rows
+from app.indicators.store import figures_changed, upsert_sources, write_rows
 from app.keys.service import Viewer
 from app.models import Record
 from app.records.spec import KindSpec
@@ -54,5 +54,6 @@ async def load_observations(session: AsyncSession, spec: KindSpec, path: Path = 
             raise ValueError(f"the seed's figures do not load: {checked.errors[:5]}")
         added, replaced = await write_rows(session, indicator_id, checked.rows, ids, None)
         written += added + replaced
-        await take_in_countries(session, spec, SYSTEM, key, checked.rows)
+        if added or replaced:
+            await figures_changed(session, spec, SYSTEM, key, checked.rows)
     return written

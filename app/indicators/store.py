@@ -6,6 +6,7 @@ row: the feed, the index and webhooks see that its figures changed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -15,9 +16,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.changes.outbox import record_changed
 from app.indicators.rows import Row, SourceIn
 from app.keys.service import Viewer
-from app.models import IndicatorSource, Observation
+from app.models import IndicatorSource, Observation, is_public
+from app.records.present import editable
 from app.records.service import RecordService
 from app.records.spec import KindSpec
 
@@ -63,7 +66,8 @@ async def write_rows(
     sources: dict[str, int],
     default: str | None,
 ) -> tuple[int, int]:
-    """Every row written (of two rows with the same key in one file, the later); (added, replaced).
+    """Every row written (of two rows with the same key in one file, the later); (added, changed):
+    a value equal to the one there is no change.
     Sources with no values of this indicator yet take theirs by COPY straight into the table;
     otherwise through a temporary table and an upsert."""
     if not rows:
@@ -115,20 +119,26 @@ async def write_rows(
             "ON CONFLICT (indicator_id, country, period_start, period, disaggregation, source_id) "
             "DO UPDATE SET value = EXCLUDED.value, note = EXCLUDED.note, region = EXCLUDED.region, "
             "period_end = EXCLUDED.period_end "
+            "WHERE (indicator_observations.value, indicator_observations.note, "
+            "indicator_observations.region, indicator_observations.period_end) IS DISTINCT FROM "
+            "(EXCLUDED.value, EXCLUDED.note, EXCLUDED.region, EXCLUDED.period_end) "
             "RETURNING (xmax = 0) AS added"
         )
     )
-    added = sum(r.added for r in result)
-    return added, len(records) - added
+    flags = [r.added for r in result]  # the rows added or changed; equal ones are left as they are
+    added = sum(flags)
+    return added, len(flags) - added
 
 
-async def take_in_countries(
+async def figures_changed(
     session: AsyncSession, spec: KindSpec, viewer: Viewer, key: str, rows: Sequence[Row]
 ) -> None:
-    """The indicator's `countries` with those of the rows written (an aggregate's members): a write
-    of the record through its service, so a revision and a change row follow; none if it has them."""
+    """A new version of the indicator, since its figures changed: its `countries` take in those of
+    the rows written (an aggregate's members) through its service; if it had them all, the version
+    is bumped with its body as it was. Either way a revision and a change row follow, so the feed,
+    the index and webhooks see that its figures changed."""
     service = RecordService(session, spec, viewer)
-    record = await service.repo.get(key)
+    record = await service.repo.get(key, for_update=True)
     if record is None:
         return
     had = set(record.countries or [])
@@ -137,3 +147,11 @@ async def take_in_countries(
         seen.update(r.region or [r.country])
     if seen != had:
         await service.patch(key, {"countries": sorted(seen)}, None)
+        return
+    previous = editable(record, spec)
+    record.version += 1
+    record.updated_at = dt.datetime.now(dt.UTC)
+    record_changed(
+        session, record, "updated", public_before=is_public(record), key_id=viewer.key_id, previous=previous
+    )
+    await session.flush()
