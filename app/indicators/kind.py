@@ -10,6 +10,7 @@ from app.indicators.figures import check_figures, read_figures, write_figures
 from app.indicators.labels import LABELS
 from app.indicators.schemas import IndicatorIn, IndicatorOut
 from app.indicators.seed import load_observations
+from app.indicators.timeline import timeline_series
 from app.models import Indicator
 from app.records.filters import OneOf
 from app.records.spec import Carried, KindSpec
@@ -35,5 +36,6 @@ INDICATOR = KindSpec(
     detail_fields=("sources", "coverage"),
     routes="app.indicators.router:router",
     seed=load_observations,
+    series=timeline_series,
     carried=Carried("figures", read_figures, check_figures, write_figures),
 )

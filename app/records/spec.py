@@ -183,6 +183,10 @@ class KindSpec:
     seed: Callable[[Any, KindSpec], Awaitable[int]] | None = None
     # Data of the kind's own tables carried in the import format (export, import) beside the record.
     carried: Carried | None = None
+    # Values a public record of the kind puts beside the timeline (`/v1/timeline?series=<slug>`):
+    # given a session, the spec, the slug, the timeline's countries, from, to and language, the
+    # series (None when there is no such public record).
+    series: Callable[..., Awaitable[dict[str, Any] | None]] | None = None
 
     @property
     def a_kind(self) -> str:

@@ -180,3 +180,30 @@ async def test_unknown_and_draft_indicators_are_not_found(
     assert (await figures.get("/v1/indicators/draft-figure/chart.png")).status_code == 404
     seen = await figures.get("/v1/indicators/draft-figure/observations", headers=editor)
     assert seen.status_code == 200 and seen.json()["total"] == 0
+
+
+async def test_the_timeline_carries_an_indicators_values(figures: httpx.AsyncClient) -> None:
+    params = {"country": "TJ", "from": "2018", "to": "2019", "series": "remittances-gdp,entries-russia-work"}
+    r = await figures.get("/v1/timeline", params={**params, "lang": "ru"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    remittances, entries = body["series"]
+    assert (
+        remittances["slug"] == "remittances-gdp" and remittances["href"] == "/v1/indicators/remittances-gdp"
+    )
+    assert remittances["display"]["title"]["text"].startswith("Личные денежные переводы")
+    assert {(v["period"], v["source"], v["value"]) for v in remittances["values"]} == {
+        ("2018", "src-wdi-2026-04", 28.12),
+        ("2018", "src-mdb-2019-12", 32.2),
+        ("2019", "src-wdi-2026-04", 27.97),
+    }
+    assert {s["key"] for s in remittances["sources"]} == {"src-wdi-2026-04", "src-mdb-2019-12"}
+    # Entries for work: the 2018 and 2019 intervals (the 2023 quarter lies outside).
+    assert [v["period"] for v in entries["values"]] == ["2018-01/2018-09", "2019-01/2019-06"]
+    assert all(v["country"] == "TJ" for v in entries["values"])
+    # Beside the timeline's own entries, which are unchanged.
+    plain = (await figures.get("/v1/timeline", params={"country": "TJ", "from": "2018", "to": "2019"})).json()
+    assert body["items"] == [] or [i["slug"] for i in body["items"]] == [i["slug"] for i in plain["items"]]
+    assert "series" not in plain
+    unknown = await figures.get("/v1/timeline", params={"series": "no-such-figure"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["path"] == "/series"
