@@ -105,11 +105,17 @@ def chart_spec(
     names = country_names((lang,))
     by_key = {s["key"]: s for s in sources}
     per_country: dict[str, Counter[str]] = {}
+    per_period: dict[tuple[str, str, str], set[str]] = {}
     for r in rows:
         per_country.setdefault(r["country"], Counter())[r["source"]] += 1
-    # A country's main source is the one with most of its values: drawn solid; the others dashed.
+        breakdown = str(sorted(r["disaggregation"].items()))
+        per_period.setdefault((r["country"], r["period"], breakdown), set()).add(r["source"])
+    # Sources disagree for a country when two give a value for the same period: then each source is
+    # its own line, the main one (most values) solid, the others dashed. Otherwise (one source, or
+    # releases covering other periods) the country's values make one line.
+    disagree = {c for (c, _, _), found in per_period.items() if len(found) > 1}
     main = {c: counts.most_common(1)[0][0] for c, counts in per_country.items()}
-    several = any(len(c) > 1 for c in per_country.values())
+    several = len({r["source"] for r in rows}) > 1
     breakdowns = {tuple(sorted(r["disaggregation"].items())) for r in rows}
     yearly = all(len(r["period"]) == 4 for r in rows)
     values = []
@@ -126,7 +132,8 @@ def chart_spec(
                 "value": r["value"],
                 "country": label,
                 "source": source_label(by_key[r["source"]]),
-                "main": r["source"] == main[r["country"]],
+                "main": r["country"] not in disagree or r["source"] == main[r["country"]],
+                "line": f"{label} {r['source'] if r['country'] in disagree else ''}",
                 "note": r["note"] or "",
             }
         )
@@ -147,7 +154,8 @@ def chart_spec(
         "field": "value",
         "type": "quantitative",
         "title": indicator.get("unit"),
-        "axis": {"format": ",.4~g"},
+        # Large counts in SI units (1.6M), shares as they are.
+        "axis": {"format": ",.2~s" if max((abs(r["value"]) for r in rows), default=0) >= 10_000 else ",.4~g"},
     }
     color = {"field": "country", "type": "nominal", "title": _word("country", lang)}
     line: dict[str, Any] = {
@@ -156,7 +164,7 @@ def chart_spec(
             "x": x,
             "y": y,
             "color": color,
-            "detail": {"field": "source"},
+            "detail": {"field": "line"},
             "strokeDash": {
                 "field": "main",
                 "type": "nominal",

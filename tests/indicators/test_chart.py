@@ -42,7 +42,9 @@ async def test_the_specification_draws_a_line_per_country_and_marks_sources(
     chart, line, points = layers(spec)
     values = chart["data"]["values"]
     assert {v["country"] for v in values} == {"Киргизия", "Таджикистан", "Узбекистан"}
-    assert line["encoding"]["color"]["field"] == "country" and line["encoding"]["detail"]["field"] == "source"
+    assert line["encoding"]["color"]["field"] == "country" and line["encoding"]["detail"]["field"] == "line"
+    # The three countries' sources disagree: a line per country and source.
+    assert len({v["line"] for v in values}) == 3 + 4 + 3 + 2
     # Sources disagree (2011, 2018, 2021, 2024): each has its own point shape, named in the legend.
     assert points["encoding"]["shape"]["field"] == "source"
     assert {v["source"] for v in values if not v["main"]} == {
@@ -55,6 +57,18 @@ async def test_the_specification_draws_a_line_per_country_and_marks_sources(
     assert text[0] == "Источники:"
     assert any("World Development Indicators" in t for t in text)
     assert any("через: as reported by bne IntelliNews" in t for t in text)
+
+
+async def test_releases_of_other_periods_make_one_line(figures: httpx.AsyncClient) -> None:
+    spec = (
+        await figures.get("/v1/indicators/entries-russia-work/chart.vl.json", params={"country": "UZ"})
+    ).json()
+    chart, _, points = layers(spec)
+    values = chart["data"]["values"]
+    # Three FSB releases, each of another period: one line, each release its own point shape.
+    assert len(values) == 3 and len({v["line"] for v in values}) == 1 and all(v["main"] for v in values)
+    assert points["encoding"]["shape"]["field"] == "source"
+    assert chart["layer"][0]["encoding"]["y"]["axis"]["format"] == ",.2~s"  # 1.6M, not 1.6e+6
 
 
 async def test_one_source_no_shapes_and_english_by_default(figures: httpx.AsyncClient) -> None:
