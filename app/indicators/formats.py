@@ -62,6 +62,13 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
+def _field(item: dict[str, Any], name: str) -> str | None:
+    """`{"indicator": {"id": …}}` → the id, as text; None if it is not there."""
+    value = item.get(name)
+    found = value.get("id") if isinstance(value, dict) else None
+    return str(found) if found is not None else None
+
+
 def wb_json(data: bytes, reading: Reading) -> Iterator[Item | LineError]:
     try:
         doc = json.loads(data)
@@ -83,7 +90,7 @@ def wb_json(data: bytes, reading: Reading) -> Iterator[Item | LineError]:
         if not isinstance(item, dict):
             yield LineError(line=i + 1, path=path, message="a value object")
             continue
-        code = (item.get("indicator") or {}).get("id")
+        code = _field(item, "indicator")
         if code and reading.code is None:
             reading.code = code
         elif code and code != reading.code:
@@ -93,7 +100,10 @@ def wb_json(data: bytes, reading: Reading) -> Iterator[Item | LineError]:
                 message=f"another series ({code}) than the file's first ({reading.code})",
             )
             continue
-        area = (item.get("country") or {}).get("id") or item.get("countryiso3code") or ""
+        if not isinstance(item.get("country"), dict):
+            yield LineError(line=i + 1, path=f"{path}/country", message='an object {"id": …, "value": …}')
+            continue
+        area = _field(item, "country") or item.get("countryiso3code") or ""
         country = country_of(str(area))
         if item.get("value") is None or country is None:
             reading.skipped += 1
@@ -162,7 +172,10 @@ def open_sdg(data: bytes, reading: Reading, country: str | None) -> Iterator[Ite
         yield LineError(line=1, path="", message="no GeoCode column: give the platform's `country`")
         return
     for number, row in enumerate(rows, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if None in row:  # more cells than the header names
+            yield LineError(line=number, path="", message="more cells than the header has columns")
+            continue
+        row = {k.strip(): (v or "").strip() for k, v in row.items()}
         if not row.get("Value"):
             reading.skipped += 1
             continue
@@ -223,6 +236,16 @@ def sdmx_message(data: bytes, reading: Reading, fmt: str) -> Iterator[Item | Lin
 
 
 def read(fmt: str, data: bytes, reading: Reading, country: str | None = None) -> Iterator[Item | LineError]:
+    """The file's values and problems; a file that is not text in UTF-8 or not CSV is one problem."""
+    try:
+        yield from _read(fmt, data, reading, country)
+    except UnicodeDecodeError as exc:
+        yield LineError(line=1, path="", message=f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+    except csv.Error as exc:
+        yield LineError(line=1, path="", message=f"not CSV: {exc}")
+
+
+def _read(fmt: str, data: bytes, reading: Reading, country: str | None) -> Iterator[Item | LineError]:
     if fmt == "wb-json":
         return wb_json(data, reading)
     if fmt == "wb-csv":

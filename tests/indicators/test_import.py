@@ -291,3 +291,25 @@ async def test_imports_need_an_editor(client: httpx.AsyncClient, editor: dict[st
         "/v1/indicators/remit/observations/import", params={"format": "wb-csv", **WDI}, content=WB_CSV
     )
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data"),
+    [
+        ("wb-csv", b"\xff\xfe not text"),
+        ("wb-csv", b"no,header\n"),
+        ("wb-json", b'{"message": "not the API"}'),
+        ("wb-json", b'[{}, [{"country": "KG", "indicator": 5, "date": 2020, "value": {"a": 1}}]]'),
+        ("open-sdg", b"Year,Value,GeoCode\n2020,1,KG,extra\n"),
+        ("sdmx-ml", b"<not-sdmx/>"),
+        ("sdmx-json", b"[]"),
+    ],
+)
+async def test_odd_files_are_problems_not_failures(
+    client: httpx.AsyncClient, editor: dict[str, str], fmt: str, data: bytes
+) -> None:
+    await new_indicator(client, editor, "odd", None)
+    r = await run(client, editor, "odd", fmt, data, **WDI)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] and r.headers["content-type"].startswith("application/problem+json")
+    assert await values(client, "odd") == set()
