@@ -1,3 +1,5 @@
+import importlib
+
 from fastapi import APIRouter, Depends
 
 from app.attachments.router import attachment_router
@@ -22,6 +24,9 @@ api_router = APIRouter(
 )
 api_router.include_router(search)
 for spec in SPECS:
+    if spec.routes:  # before the shared routes: `/{plural}/{key}/…` paths of the kind's own
+        module, _, name = spec.routes.partition(":")
+        api_router.include_router(getattr(importlib.import_module(module), name))
     api_router.include_router(kind_router(spec))
     if spec.attachments:
         api_router.include_router(attachment_router(spec))

@@ -25,6 +25,9 @@ Kazakhstan, Tajikistan, Uzbekistan, Turkmenistan) and Russia, in the region's la
   `as_of=2014-01-01` on a law says whether it was in force that day, and as amended by which laws.
 * **Files**: laws, policies, events and publications carry attached documents (the texts themselves),
   listed and downloaded under each record (`/v1/laws/{{slug}}/attachments`).
+* **Figures**: `GET /v1/indicators/remittances-gdp/observations?country=KG,TJ&from=2008&to=2022` lists
+  every value with its source (several sources for one year are all kept; `Accept: text/csv` for a
+  table), and `…/chart.svg` (or `.png`, or `.vl.json` to draw it yourself) is its line chart.
 * **Languages**: `lang=en|ru|ky|kk|uz|tg|tk`, or `lang=all` for the full multilingual objects.
 * **Writing** needs an API key (`Authorization: Bearer …`; press *Authorize* above). Ask the
   center's staff for one; they make it with `migrantkb keys create --role editor`.

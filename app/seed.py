@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.imports.schemas import ImportCounts
 from app.imports.service import ImportService
 from app.keys.service import Viewer
+from app.registry import SPECS
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed" / "seed.ndjson"
 SYSTEM = Viewer(key_id=None, role="admin")
@@ -19,4 +20,7 @@ async def load_seed(session: AsyncSession, path: Path = SEED_FILE) -> ImportCoun
     if report.errors:
         problems = "; ".join(f"line {e.line} {e.path}: {e.message}" for e in report.errors[:10])
         raise ValueError(f"the seed does not import: {problems}")
+    for spec in SPECS:  # the kinds' own tables (an indicator's observations), once the records are in
+        if spec.seed is not None:
+            await spec.seed(session, spec)
     return report.counts

@@ -466,6 +466,44 @@ def convert(
     ]
 
 
+# Topics of the figures' dataset that the vocabulary names otherwise ("statistics" is what an
+# indicator is: the kind's own label).
+INDICATOR_TOPICS = {"statistics": None}
+
+
+def convert_indicator(
+    r: dict[str, Any], tr: dict[str, Any], observations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A figure of seed/indicators.json as an indicator record; its sources and observations stay in
+    that file, which the seed loads after the records (app/indicators/seed.py). Its `countries` are
+    those observed (an aggregate's members), as loading the observations would make them."""
+    countries: set[str] = set()
+    for o in observations:
+        if o["indicator"] == r["id"]:
+            countries.update(o.get("region") or [o["country"]])
+    name = dict(r["name"])
+    machine = {}
+    for lang, text in (tr.get("name") or {}).items():
+        if lang not in name:
+            name[lang] = text
+            machine[lang] = "machine"
+    topics = [INDICATOR_TOPICS.get(t, t) for t in r.get("topics") or []]
+    return {
+        "kind": "indicator",
+        "slug": r["id"],
+        "name": name,
+        "definition": r.get("definition") or {},
+        "original_language": "en",
+        "translation_kinds": machine,
+        "countries": sorted(countries),
+        "topics": [t for t in topics if t],
+        "unit": r["unit"],
+        "code": r.get("code"),
+        "status": "active",
+        "publication": "published",
+    }
+
+
 def render(lines: list[dict[str, Any]]) -> str:
     return "".join(
         json.dumps({"kind": x["kind"], **{k: v for k, v in x.items() if k != "kind"}}, ensure_ascii=False)
@@ -478,12 +516,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--activities", type=Path, default=DEFAULT_ACTIVITIES)
+    parser.add_argument("--indicators", type=Path, default=HERE / "indicators.json")
     parser.add_argument("--out", type=Path, default=HERE / "seed.ndjson")
     args = parser.parse_args(argv)
     data = json.loads(args.data.read_text(encoding="utf-8"))
     activities = json.loads(args.activities.read_text(encoding="utf-8"))
     translations = json.loads((HERE / "translations.json").read_text(encoding="utf-8"))
     lines = convert(data, translations, activities)
+    figures = json.loads(args.indicators.read_text(encoding="utf-8"))
+    lines += [
+        {
+            k: v
+            for k, v in convert_indicator(
+                r, translations.get("indicators", {}).get(r["id"], {}), figures["observations"]
+            ).items()
+            if v not in (None, [], {})
+        }
+        for r in figures["indicators"]
+    ]
     args.out.write_text(render(lines), encoding="utf-8")
     print(f"wrote {len(lines)} records to {args.out}", file=sys.stderr)
     return 0

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from app.cli import data, db, keys, search, serve, worker
+from app.cli import data, db, figures, keys, search, serve, worker
 from app.cli.errors import describe
 
 cli = typer.Typer(
@@ -23,6 +23,7 @@ cli.command()(db.migrate)
 cli.command()(data.seed)
 cli.command("import")(data.import_file)
 cli.command("export")(data.export_command)
+cli.command("import-observations")(figures.import_observations_command)
 cli.command()(data.attach)
 cli.command()(search.reindex)
 cli.command("check-index")(search.check_index_command)

@@ -188,4 +188,18 @@ DEFAULT_TOPICS: list[tuple[str, dict[str, str]]] = [
             "tk": "Çykaryp kowmak we saklamak",
         },
     ),
+    (
+        # Added with the indicators (SDG 10.7.2 scores migration policies); bases migrated before
+        # get it from alembic/versions/2026-12-06-2330_indicators.py.
+        "migration-governance",
+        {
+            "en": "Migration governance",
+            "ru": "Управление миграцией",
+            "ky": "Миграцияны башкаруу",
+            "kk": "Көші-қонды басқару",
+            "uz": "Migratsiyani boshqarish",
+            "tg": "Идоракунии муҳоҷират",
+            "tk": "Migrasiýany dolandyryş",
+        },
+    ),
 ]

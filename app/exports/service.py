@@ -44,12 +44,15 @@ async def public_records(
             result = await session.stream_scalars(stmt)
             async for batch in result.partitions(BATCH):
                 files = await attachments_of(session, [r.id for r in batch]) if spec.attachments else {}
+                carried = await spec.carried.read(session, [r.id for r in batch]) if spec.carried else {}
                 for record in batch:
                     body = public_body(record, spec)
                     if with_ids:
                         body["id"] = str(record.id)
                     if spec.attachments:
                         body["attachments"] = [exported(row) for row in files.get(record.id, [])]
+                    if spec.carried and record.id in carried:
+                        body[spec.carried.field] = carried[record.id]
                     yield body
 
 

@@ -42,6 +42,8 @@ class Scan:
     topics: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     ordering_edges: list[tuple[Key, Key, int]] = field(default_factory=list)
     files: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # sha256 -> places
+    # What lines carry for their kind's own tables (KindSpec.carried), checked, by key.
+    carried: dict[Key, Any] = field(default_factory=dict)
     errors: list[LineError] = field(default_factory=list)
     bad_lines: set[int] = field(default_factory=set)
 
@@ -56,8 +58,9 @@ class Scan:
         if obj is None:
             self.error(line, "", problem or "unreadable line")
             return None
+        carried = self._carried(line, obj)
         valid = _validate(line, obj, self)
-        if valid is None:
+        if valid is None or line in self.bad_lines:
             return None
         kind, payload, files = valid
         data = payload.model_dump(mode="json")
@@ -68,6 +71,8 @@ class Scan:
             self.error(line, "/slug", f"duplicate: {kind} {key[1]!r} is already on line {self.keys[key]}")
             return None
         self.keys[key] = line
+        if carried is not None:
+            self.carried[key] = carried
         for i, topic in enumerate(data.get("topics") or []):
             self.topics.setdefault(topic, []).append((line, f"/topics/{i}"))
         spec = KINDS[kind]
@@ -95,6 +100,16 @@ class Scan:
                     )
                 )
         return kind, data, files, targets
+
+    def _carried(self, line: int, obj: dict[str, Any]) -> Any:
+        """The line's field for its kind's own tables, taken off and checked (None: it has none)."""
+        spec = KINDS.get(obj.get("kind"))  # type: ignore[arg-type]
+        if spec is None or spec.carried is None or spec.carried.field not in obj:
+            return None
+        value, problems = spec.carried.check(obj.pop(spec.carried.field))
+        for where, message in problems:
+            self.error(line, f"/{spec.carried.field}{where}", message)
+        return value
 
 
 def rows(path: Path, fmt: Format) -> Iterator[Row]:

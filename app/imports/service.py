@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,7 @@ from app.imports.schemas import ImportCounts, ImportReport
 from app.imports.writer import Line, Writer
 from app.keys.service import Viewer
 from app.models import Record, Topic
+from app.registry import KINDS
 
 __all__ = ["Format", "ImportService"]
 
@@ -80,6 +82,8 @@ class ImportService:
                 dry_run=dry_run, committed=False, lines=scan.lines, counts=counts, errors=scan.errors
             )
         await writer.finish()
+        if not dry_run:
+            await self._write_carried(scan)
         return ImportReport(
             dry_run=dry_run, committed=not dry_run, lines=scan.lines, counts=writer.counts, errors=[]
         )
@@ -136,6 +140,16 @@ class ImportService:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+    async def _write_carried(self, scan: Scan) -> None:
+        """What the lines carry for their kinds' own tables, once the records are in."""
+        by_kind: dict[str, dict[str, Any]] = {}
+        for (kind, slug), value in scan.carried.items():
+            by_kind.setdefault(kind, {})[slug] = value
+        for kind, values in by_kind.items():
+            spec = KINDS[kind]
+            assert spec.carried is not None
+            await spec.carried.write(self.session, self.viewer, spec, values)
 
     async def _check_references(self, scan: Scan) -> None:
         known_topics = set((await self.session.execute(select(Topic.slug))).scalars())

@@ -5,6 +5,7 @@ from app.models.auth import ApiKey
 from app.models.base import Base
 from app.models.event import Event
 from app.models.history import DOCUMENTS, Change, Revision
+from app.models.indicator import Indicator, IndicatorSource, Observation
 from app.models.law import Law
 from app.models.organization import Organization
 from app.models.participant import Participant
@@ -26,7 +27,10 @@ __all__ = [
     "Country",
     "Embedding",
     "Event",
+    "Indicator",
+    "IndicatorSource",
     "Law",
+    "Observation",
     "Organization",
     "Participant",
     "Policy",

@@ -50,6 +50,8 @@ POLICY = KindSpec(
         "replaces": ("policy",),
         "implements": ("law", "policy"),
         "based_on": ("law", "policy"),
+        # A figure the policy sets out to change (remittance costs, registered migrants …).
+        "targets": ("indicator",),
     },
     labels=LABELS,
     timeline=(

@@ -74,5 +74,7 @@ PUBLICATION = KindSpec(
     context_fields=("authors",),
     labels=LABELS,
     timeline=(Moment("published_on", "released"),),
+    # Figures it reports (an indicator and its values).
+    relates={"reports": ("indicator",)},
     attachments=True,
 )

@@ -109,6 +109,22 @@ class Representation:
 
 
 @dataclass(frozen=True)
+class Carried:
+    """What a kind keeps in its own tables beside a record (an indicator's sources and observations),
+    carried in the import format as one more field of the record's line: the export adds it, the
+    import checks it with its line and writes it once the file's records are in (upserted: what a
+    line does not carry stays)."""
+
+    field: str  # "figures"
+    # Given a session and record ids: the field's value by record id (records without one left out).
+    read: Callable[[Any, list[Any]], Awaitable[dict[Any, Any]]]
+    # Given a line's value: the value checked, and the problems as (JSON pointer in it, message).
+    check: Callable[[Any], tuple[Any, list[tuple[str, str]]]]
+    # Given a session, the writer (a Viewer), the spec and the checked values by slug: writes them.
+    write: Callable[[Any, Any, KindSpec, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class KindSpec:
     kind: str  # "law"
     plural: str  # "laws" (the URL segment)
@@ -159,6 +175,18 @@ class KindSpec:
     detail: Callable[[Any, list[dict[str, Any]], Mapping[str, str]], Awaitable[None]] | None = None
     detail_parameters: tuple[dict[str, Any], ...] = ()
     detail_fields: tuple[str, ...] = ()
+    # The kind's own routes beside the shared ones, as "module:attribute" of an APIRouter (named,
+    # not imported: a router imports the shared routing that imports the kinds), included first.
+    routes: str | None = None
+    # What the kind loads with the seed beyond its records (its own tables), run after the records
+    # are in, in the same transaction, given the kind's spec; returns how many rows it wrote.
+    seed: Callable[[Any, KindSpec], Awaitable[int]] | None = None
+    # Data of the kind's own tables carried in the import format (export, import) beside the record.
+    carried: Carried | None = None
+    # Values a public record of the kind puts beside the timeline (`/v1/timeline?series=<slug>`):
+    # given a session, the spec, the slug, the timeline's countries, from, to and language, the
+    # series (None when there is no such public record).
+    series: Callable[..., Awaitable[dict[str, Any] | None]] | None = None
 
     @property
     def a_kind(self) -> str:

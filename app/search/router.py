@@ -34,7 +34,9 @@ def _headers(degraded: bool, lang: str) -> dict[str, str]:
 @router.get(
     "",
     name="search",
-    summary="Search laws, policies, programs, organizations, events and publications in any language",
+    summary=(
+        "Search laws, policies, programs, organizations, events, publications and indicators in any language"
+    ),
     description=(
         "One ranked list over all kinds and all languages, typo-tolerant. Type in Russian, English, "
         "Kyrgyz, Kazakh, Uzbek (Latin or Cyrillic), Tajik or Turkmen; Cyrillic words typed in Latin "

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -26,3 +27,25 @@ class TimelineEntry(BaseModel):
     topics: list[str] = Field(examples=[["labour-migration"]])
     status: str = Field(examples=["held"])
     display: Display | None = Field(None, description="Display strings for `lang`; absent with `lang=all`.")
+
+
+class TimelineSeries(BaseModel):
+    kind: RecordKind
+    slug: str = Field(examples=["remittances-gdp"])
+    href: str = Field(examples=["/v1/indicators/remittances-gdp"])
+    name: dict[str, str] = Field(description="All languages.")
+    display: Display | None = None
+    unit: str | None = Field(examples=["percent of GDP"])
+    values: list[dict[str, Any]] = Field(
+        description="Its values for the timeline's countries and years, each with its source's key."
+    )
+    sources: list[dict[str, Any]] = Field(description="The sources of those values.")
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineEntry]
+    total: int
+    next_cursor: str | None
+    series: list[TimelineSeries] | None = Field(
+        None, description="With `series=`: the values of those records beside the entries (every page)."
+    )

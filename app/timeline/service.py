@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import BadRequest
+from app.core.errors import BadRequest, Unprocessable, field_error
 from app.core.i18n import display_block
 from app.core.pagination import decode_cursor, encode_cursor
 from app.registry import KINDS, SPECS
@@ -74,3 +74,27 @@ def _entry(row: dict[str, Any], lang: str) -> dict[str, Any]:
             row["translation_kinds"] or {},
         ),
     }
+
+
+async def series_of(
+    session: AsyncSession,
+    slugs: Sequence[str],
+    countries: Sequence[str],
+    date_from: str | None,
+    date_to: str | None,
+    lang: str,
+) -> list[dict[str, Any]]:
+    """The values the public records named put beside the timeline (kinds with `KindSpec.series`),
+    for the same countries and period; 422 for a slug none of them has."""
+    out = []
+    for slug in slugs[:10]:
+        shown = None
+        for spec in SPECS:
+            if spec.series is not None:
+                shown = await spec.series(session, spec, slug, countries, date_from, date_to, lang)
+                if shown is not None:
+                    break
+        if shown is None:
+            raise Unprocessable([field_error(["series"], f"no public record with values is named {slug!r}")])
+        out.append(shown)
+    return out

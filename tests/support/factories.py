@@ -111,6 +111,19 @@ def publication(**over: Any) -> dict[str, Any]:
     return body | over
 
 
+def indicator(**over: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "slug": f"ind-test-{n}",
+        "name": {"en": f"Test remittances indicator {n}", "ru": f"Тестовый показатель переводов {n}"},
+        "countries": ["KG"],
+        "topics": ["remittances"],
+        "unit": "percent of GDP",
+        "publication": "published",
+    }
+    return body | over
+
+
 BUILDERS = {
     "law": law,
     "policy": policy,
@@ -118,6 +131,7 @@ BUILDERS = {
     "organization": organization,
     "event": event,
     "publication": publication,
+    "indicator": indicator,
 }
 
 

@@ -15,20 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import get_settings
 from app.core.db import make_engine, make_sessionmaker
+from app.core.reference import DEFAULT_TOPICS
 from app.jobs.worker import run_worker
 from app.runtime.meili import free_port
 from app.seed import load_seed
 
 EMPTY_TABLES = (
     "TRUNCATE records, changes, revisions, relations, participants, api_keys, vector_backlog, "
-    "embeddings, attachments, procrastinate_jobs, webhooks, webhook_deliveries CASCADE"
+    "embeddings, attachments, procrastinate_jobs, webhooks, webhook_deliveries, indicator_sources CASCADE"
 )
 
 
 async def empty_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.exec_driver_sql(EMPTY_TABLES)
-        await conn.exec_driver_sql("DELETE FROM topics WHERE position > 10")  # topics added by tests
+        # Topics added by tests (the vocabulary's own come first).
+        await conn.exec_driver_sql(f"DELETE FROM topics WHERE position >= {len(DEFAULT_TOPICS)}")
 
 
 def empty_database(url: str) -> None:

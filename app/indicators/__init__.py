@@ -1,0 +1,1 @@
+"""The indicator kind: the center's figures, each observation with its source."""
