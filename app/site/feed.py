@@ -73,7 +73,8 @@ async def search_feed(
         kinds=params.kinds, countries=params.countries, topics=params.topics, ids=ids, limit=ENTRIES
     )
     body = atom(request, params, rows, display)
-    return Response(body, media_type=ATOM, headers={"Content-Language": display})
+    # The charset said: a browser opening the feed reads its Cyrillic as UTF-8, not Latin-1.
+    return Response(body, media_type=f"{ATOM}; charset=utf-8", headers={"Content-Language": display})
 
 
 def atom(request: Request, params: SearchParams, rows: list, lang: str) -> bytes:  # type: ignore[type-arg]
