@@ -10,9 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.attachments.service import AttachmentService
 from app.core.i18n import LANGUAGES, resolve, translation_kind
-from app.files.store import FileStore
 from app.keys.service import Viewer
 from app.records.catalog import CATALOG
 from app.records.service import RecordService
@@ -142,16 +140,18 @@ def _size(n: int) -> str:
 
 
 async def attachments(
-    session: AsyncSession, spec: KindSpec, slug: str, files: FileStore, q: str
+    session: AsyncSession, spec: KindSpec, out: dict[str, Any], q: str
 ) -> list[dict[str, Any]]:
-    """The record's files (the public's view of them) and, for a query, the pages that match."""
+    """The files of a record the public may see (`out`, as read for the page; attachments follow
+    their record's publication) and, for a query, the pages that match."""
     if not spec.attachments:
         return []
-    listed = await AttachmentService(session, spec, Viewer(), files, 0).list(slug, 100, None)
+    repo, slug = SiteRepository(session), out["slug"]
+    rows = await repo.attachments(out["id"], 100)
     matches: dict[Any, list[dict[str, Any]]] = {}
-    if q.strip():
+    if q.strip() and rows:
         wanted = parse_query(q).wanted
-        for row in await SiteRepository(session).pages([a.id for a in listed.rows]):
+        for row in await repo.pages([a.id for a in rows]):
             found = matches.setdefault(row.attachment_id, [])
             if len(found) < MATCHED_PAGES:
                 snippet, n = highlight(row.text, wanted)
@@ -166,7 +166,7 @@ async def attachments(
             "pages": a.pages,
             "matches": matches.get(a.id, []),
         }
-        for a in listed.rows[:100]
+        for a in rows
     ]
 
 

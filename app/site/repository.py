@@ -7,10 +7,15 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import AttachmentPage, Record, Topic, visible
+from app.models import Attachment, AttachmentPage, Record, Topic, visible
+
+# The vocabulary's labels change when an admin adds a topic: a page may name a new topic by its
+# slug for this long, and saves a round trip to the database on every page.
+_TOPICS: TTLCache[str, dict[str, dict[str, str]]] = TTLCache(maxsize=1, ttl=60)
 
 
 class SiteRepository:
@@ -18,10 +23,23 @@ class SiteRepository:
         self.session = session
 
     async def topic_labels(self) -> dict[str, dict[str, str]]:
+        if (known := _TOPICS.get("labels")) is not None:
+            return known
         rows = await self.session.execute(
             select(Topic.slug, Topic.labels).order_by(Topic.position, Topic.slug)
         )
-        return {slug: dict(labels or {}) for slug, labels in rows}
+        _TOPICS["labels"] = labels = {slug: dict(labels or {}) for slug, labels in rows}
+        return labels
+
+    async def attachments(self, record_id: uuid.UUID, limit: int) -> list[Attachment]:
+        """A record's files, oldest first (the record is one the public may see: the caller read it)."""
+        rows = await self.session.scalars(
+            select(Attachment)
+            .where(Attachment.record_id == record_id)
+            .order_by(Attachment.created_at, Attachment.id)
+            .limit(limit)
+        )
+        return list(rows)
 
     async def pages(self, attachment_ids: Sequence[uuid.UUID]) -> list[Any]:
         if not attachment_ids:

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from app.core.db import SessionDep
 from app.core.errors import AppError, NotFound
 from app.core.i18n import LANGUAGES
-from app.core.services import services_of
 from app.registry import SPECS
 from app.site import record as record_page
 from app.site import search as search_page
@@ -180,7 +179,7 @@ async def record(request: Request, lang: str, plural: str, key: str, session: Se
     q = request.query_params.get("q", "")[:500]
     try:
         out = await record_page.read(session, spec, key, lang)
-        files = await record_page.attachments(session, spec, out["slug"], services_of(request).files, q)
+        files = await record_page.attachments(session, spec, out, q)
     except AppError as exc:
         return problem_page(request, lang, exc, f"/{plural}/{key}")
     topics = await SiteRepository(session).topic_labels()
