@@ -77,6 +77,8 @@ def fields(spec: KindSpec, out: dict[str, Any], lang: str) -> list[dict[str, Any
             entry["localized"] = shown_text(value, lang, original, kinds)
         elif isinstance(value, str) and value.startswith(("http://", "https://")):
             entry.update(value=value, href=value)
+        elif isinstance(value, str) and name in ("status", spec.type_field):
+            entry["value"] = value_name(value, lang)
         elif name == "languages" and isinstance(value, list):
             names = language_names()
             entry["value"] = ", ".join(names.get(v) or str(v) for v in value)

@@ -100,7 +100,7 @@ def _label(facet: str, value: str, lang: str, topics: dict[str, dict[str, str]])
     if facet == "topic":
         return topic_name(value, topics, lang)
     if facet == "status":
-        return value_name(value)
+        return value_name(value, lang)
     return value
 
 
@@ -177,7 +177,7 @@ def context(
                 "kind_name": kind_name(h.kind, lang),
                 "date": h.date,
                 "countries": ", ".join(country_name(c, lang) for c in h.countries),
-                "status": value_name(h.status) if h.status else None,
+                "status": value_name(h.status, lang) if h.status else None,
                 "document": document,
             }
         )

@@ -47,9 +47,11 @@ def field_name(field: str, lang: str) -> str:
     return str(texts(lang)["fields"].get(field) or field.replace("_", " ").capitalize())
 
 
-def value_name(value: str) -> str:
-    """An enumerated value (a status, a type) as words: `in_force` → `in force`."""
-    return value.replace("_", " ")
+def value_name(value: str, lang: str | None = None) -> str:
+    """An enumerated value (a status, a type) in the reader's words where strings.json has them,
+    else as words: `in_force` → `in force`."""
+    named = texts(lang)["values"].get(value) if lang else None
+    return str(named) if named else value.replace("_", " ")
 
 
 def topic_name(slug: str, labels: dict[str, dict[str, str]], lang: str) -> str:

@@ -114,6 +114,7 @@ async def test_the_record_page_in_kyrgyz(site: httpx.AsyncClient) -> None:
     assert doc.xpath("//p[@class='mark-machine']")  # the machine translation is marked
     assert doc.xpath("//p[contains(@class, 'status')]")  # in force today, or not
     assert "Кыргызстан" in doc.xpath("//dl[@class='fields']//dd/text()")
+    assert api["status"] == "amended" and "өзгөртүүлөр менен" in doc.xpath("//dl[@class='fields']//dd/text()")
     assert doc.xpath("//a[@class='api']/@href") == [f"/v1/laws/{KG_LAW}?lang=ky"]
     citation = doc.findtext(".//p[@class='cite']")
     assert api["display"]["title"]["text"] in citation and f"/ky/laws/{KG_LAW}" in citation
