@@ -75,7 +75,7 @@ async def _home(request: Request, lang: str) -> Response:
         "home.html",
         lang,
         path="/",
-        title=t["search"],
+        title=t["search_label"],
         description=t["tagline"],
         api=f"/v1/search?lang={lang}",
         api_label=t["as_json"],
