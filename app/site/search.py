@@ -134,7 +134,12 @@ def context(
     page_url = f"/{lang}/search?"
     in_use = set(_filter_pairs(params))
     facets = []
+    used = {facet for facet, _ in in_use}
     for facet in FACETS:
+        # Values of one filter are OR'ed: another value of a filter in use would widen the search,
+        # and its count (of records with both) would not be what its link finds; it is not offered.
+        if facet in used:
+            continue
         counts = result.facets.get(facet) or {}
         values = [
             {
@@ -144,7 +149,6 @@ def context(
                 "href": page_url + query_string(_with(base, facet, value)),
             }
             for value, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if (facet, value) not in in_use
         ]
         if facet == "year":
             values.sort(key=lambda v: str(v["value"]), reverse=True)

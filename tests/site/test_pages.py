@@ -88,6 +88,11 @@ async def test_a_russian_search_answers_a_russian_page_of_the_same_hits(site: ht
     narrowed = page(await site.get(kg.get("href")), "ru")
     assert f"Найдено: {count}" in lxml_html.tostring(narrowed, encoding="unicode")
     assert narrowed.xpath("//section[@class='active']//li")  # the filter shows, with its removal
+    # Another country would widen the search (values of a filter are OR'ed): not offered as narrowing.
+    assert not narrowed.xpath("//a[@data-facet='country']")
+    kind = narrowed.xpath("//a[@data-facet='kind']")[0]
+    deeper = page(await site.get(kind.get("href")), "ru")
+    assert f"Найдено: {kind.getnext().text}" in lxml_html.tostring(deeper, encoding="unicode")
     # Paging.
     second = doc.xpath("//a[@rel='next']/@href")[0]
     assert dict(parse_qsl(urlsplit(second).query))["offset"] == "10"
