@@ -53,16 +53,20 @@ def _localized(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and set(value) <= set(LANGUAGES)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, lang: str) -> str:
+    """A field's value as text: lists joined, objects by their values (a localized text in the
+    reader's language, or its fallback), enumerated values as words."""
+    if _localized(value):
+        return resolve(value, lang, None)[0] or ""
     if isinstance(value, dict):
-        return ", ".join(value_name(str(v)) for v in value.values() if v not in (None, "", []))
+        return ", ".join(_plain(v, lang) for v in value.values() if v not in (None, "", []))
     if isinstance(value, list):
-        return "; ".join(_plain(v) for v in value)
+        return "; ".join(_plain(v, lang) for v in value)
     if isinstance(value, bool):
         return "✓" if value else "—"
-    return (
-        value_name(str(value)) if isinstance(value, str) and "_" in value and " " not in value else str(value)
-    )
+    if isinstance(value, str) and "_" in value and " " not in value:
+        return value_name(value, lang)
+    return str(value)
 
 
 def fields(spec: KindSpec, out: dict[str, Any], lang: str) -> list[dict[str, Any]]:
@@ -83,7 +87,7 @@ def fields(spec: KindSpec, out: dict[str, Any], lang: str) -> list[dict[str, Any
             names = language_names()
             entry["value"] = ", ".join(names.get(v) or str(v) for v in value)
         else:
-            entry["value"] = _plain(value)
+            entry["value"] = _plain(value, lang)
         shown.append(entry)
     if out.get("countries"):
         shown.append({"name": field_name("countries", lang), "value": countries(out["countries"], lang)})
