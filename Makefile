@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi fuzz faults bench clean ocr browser clients
+.PHONY: run test lint typecheck openapi fuzz faults bench clean ocr browser clients axe
 
 # Debian's OCR for scanned attachments and the font the tests render scans with.
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz tesseract-ocr-kir tesseract-ocr-uzb \
@@ -47,6 +47,17 @@ $(CLIENTS)/.installed: tests/clients/package.json tests/clients/package-lock.jso
 
 clients: $(CLIENTS)/.installed
 
+# axe-core for the accessibility checks of tests/site/test_site_browser.py, at the exact version of
+# tests/site/axe/package-lock.json (the test injects axe.min.js into the pages in Chromium).
+AXE := .cache/axe
+$(AXE)/.installed: tests/site/axe/package.json tests/site/axe/package-lock.json
+	@command -v npm >/dev/null || { echo "axe: needs node and npm"; exit 1; }
+	mkdir -p $(AXE) && cp tests/site/axe/package.json tests/site/axe/package-lock.json $(AXE)/
+	cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+axe: $(AXE)/.installed
+
 run: $(STAMP) ocr  ## start or find PostgreSQL and Meilisearch, migrate, seed, serve on :8000
 	$(VENV)/bin/migrantkb dev
 
@@ -58,7 +69,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app
 
-test: lint typecheck ocr browser clients  ## the whole suite against real PostgreSQL and Meilisearch
+test: lint typecheck ocr browser clients axe  ## the whole suite against real PostgreSQL and Meilisearch
 	$(VENV)/bin/pytest
 
 fuzz: $(STAMP)  ## long fuzzing: at least 10,000 schemathesis cases over every operation per search backend (PostgreSQL, Meilisearch)

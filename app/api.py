@@ -13,6 +13,7 @@ from app.records.router import kind_router
 from app.reference.router import router as reference
 from app.registry import SPECS
 from app.search.router import router as search
+from app.site.feed import router as feeds
 from app.timeline.router import router as timeline
 from app.webhooks.router import router as webhooks
 
@@ -23,6 +24,7 @@ api_router = APIRouter(
     prefix="/v1", dependencies=[Depends(get_viewer)], responses=problem_responses(Busy, InternalError)
 )
 api_router.include_router(search)
+api_router.include_router(feeds)
 for spec in SPECS:
     if spec.routes:  # before the shared routes: `/{plural}/{key}/…` paths of the kind's own
         module, _, name = spec.routes.partition(":")

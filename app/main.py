@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from starlette.staticfiles import StaticFiles
 
 from app.api import api_router
 from app.core.config import Settings, get_settings
@@ -28,6 +29,8 @@ from app.search.gate import FallbackGate
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.search.vectors import QueryEmbedder
+from app.site.render import STATIC
+from app.site.router import router as site_router
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/migrantkb"
 
@@ -129,4 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     install_observability(app)
+    # The pages for people: last, after every API and operations route (and /metrics, added just
+    # above), so that a path any of them answers is never taken for a page.
+    app.mount("/assets", StaticFiles(directory=STATIC), name="site-assets")
+    app.include_router(site_router)
     return app

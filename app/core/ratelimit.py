@@ -53,12 +53,18 @@ class RateLimit:
 
 
 class SecurityHeaders:
-    """Headers every response carries; the docs pages get a CSP that lets their own assets run."""
+    """Headers every response carries; the docs pages get a CSP that lets their own assets run, and
+    the site's HTML pages one that lets their own stylesheet apply (no script at all)."""
 
     API_CSP = b"default-src 'none'; frame-ancestors 'none'"
     DOCS_CSP = (
         b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'"
+    )
+
+    PAGE_CSP = (
+        b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        b"base-uri 'none'; frame-ancestors 'none'"
     )
 
     def __init__(self, app: ASGIApp) -> None:
@@ -73,12 +79,14 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                html = any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+                csp = self.DOCS_CSP if docs else self.PAGE_CSP if html else self.API_CSP
                 headers += [
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer"),
                     (b"strict-transport-security", b"max-age=31536000"),
-                    (b"content-security-policy", self.DOCS_CSP if docs else self.API_CSP),
+                    (b"content-security-policy", csp),
                 ]
                 message = {**message, "headers": headers}
             await send(message)

@@ -30,6 +30,8 @@ class Webhook(Timestamps, Base):
     actions: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list)
     countries: Mapped[list[str]] = mapped_column(ARRAY(String(2)), default=list)
     topics: Mapped[list[str]] = mapped_column(ARRAY(String(80)), default=list)
+    # A search's words (`q`): only changes of records that match them (app/search/match.py).
+    query: Mapped[str | None] = mapped_column(Text)
     secret: Mapped[str] = mapped_column(Text)
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -35,9 +35,10 @@ from app.core.http import dumps
 from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.keys.service import Viewer
-from app.models import Change, Record, Webhook, WebhookDelivery
+from app.models import Change, Record, Topic, Webhook, WebhookDelivery
 from app.records.service import RecordService
 from app.registry import KINDS
+from app.search.match import QueryMatcher
 from app.webhooks.targets import Allowed, Refused, resolve
 
 log = logging.getLogger("migrantkb.webhooks")
@@ -73,14 +74,26 @@ async def queue_delivery(session: AsyncSession, webhook_id: uuid.UUID, at: dt.da
     )
 
 
-def _matches(hook: Webhook, kind: str, action: str, record: Any) -> bool:
+def _matches(
+    hook: Webhook, kind: str, action: str, record: Any, topic_labels: dict[str, dict[str, str]]
+) -> bool:
     if hook.kinds and kind not in hook.kinds:
         return False
     if hook.actions and action not in hook.actions:
         return False
     if hook.countries and not set(hook.countries) & set(record.countries or []):
         return False
-    return not (hook.topics and not set(hook.topics) & set(record.topics or []))
+    if hook.topics and not set(hook.topics) & set(record.topics or []):
+        return False
+    if not hook.query:
+        return True
+    labels = [label for t in record.topics or [] for label in topic_labels.get(t, {}).values()]
+    return QueryMatcher.of(hook.query).matches(
+        kind=kind,
+        countries=record.countries or [],
+        texts={"title": record.title, "summary": record.summary},
+        labels=labels,
+    )
 
 
 async def public_records(session: AsyncSession, changes: list[Change]) -> dict[uuid.UUID, dict[str, Any]]:
@@ -216,11 +229,19 @@ class Deliverer:
                 records = {
                     r.id: r
                     for r in await session.execute(
-                        select(Record.id, Record.countries, Record.topics).where(
-                            Record.id.in_({c.record_id for c in rows[:BATCH]})
-                        )
+                        select(
+                            Record.id, Record.countries, Record.topics, Record.title, Record.summary
+                        ).where(Record.id.in_({c.record_id for c in rows[:BATCH]}))
                     )
                 }
+                topic_labels = (
+                    {
+                        slug: dict(labels or {})
+                        for slug, labels in await session.execute(select(Topic.slug, Topic.labels))
+                    }
+                    if hook.query
+                    else {}
+                )
                 wanted = []
                 for change in rows[:BATCH]:
                     action = public_action(change)
@@ -228,7 +249,7 @@ class Deliverer:
                     if (
                         action is not None
                         and record is not None
-                        and _matches(hook, change.kind, action, record)
+                        and _matches(hook, change.kind, action, record, topic_labels)
                     ):
                         wanted.append((change, action))
                 shown = await public_records(session, [change for change, _ in wanted])

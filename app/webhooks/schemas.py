@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.core.i18n import NO_NUL
 from app.core.reference import CountryCode
 from app.records.schemas import TopicSlug
 from app.registry import KINDS
@@ -30,6 +31,19 @@ _URL = Field(
 )
 
 
+_Q = Field(
+    None,
+    max_length=500,
+    pattern=NO_NUL,
+    description=(
+        "Follow a search, as `GET /v1/feeds/search.atom?q=` does: only changes of records whose titles, "
+        "summaries or topics hold every word of it (in any language or script the search reads: "
+        "inflections, transliteration, the countries, kinds and glossary terms it names)."
+    ),
+    examples=["трудовые мигранты"],
+)
+
+
 class WebhookIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -40,6 +54,7 @@ class WebhookIn(BaseModel):
                 "actions": ["created", "updated"],
                 "countries": ["KG", "KZ"],
                 "topics": ["labour-migration"],
+                "q": "трудовые мигранты",
             }
         },
     )
@@ -49,6 +64,7 @@ class WebhookIn(BaseModel):
     actions: list[Action] = Field(default_factory=list, max_length=3, description="Empty: every action.")
     countries: list[CountryCode] = Field(default_factory=list, max_length=300, description="Empty: any.")
     topics: list[TopicSlug] = Field(default_factory=list, max_length=50, description="Empty: any.")
+    q: str | None = _Q
 
 
 class WebhookPatch(BaseModel):
@@ -61,6 +77,9 @@ class WebhookPatch(BaseModel):
     actions: list[Action] | None = Field(None, max_length=3)
     countries: list[CountryCode] | None = Field(None, max_length=300)
     topics: list[TopicSlug] | None = Field(None, max_length=50)
+    q: str | None = Field(
+        None, max_length=500, pattern=NO_NUL, description="New words to follow; an empty string: none."
+    )
     enabled: bool | None = None
 
 
@@ -71,6 +90,7 @@ class WebhookOut(BaseModel):
     actions: list[str]
     countries: list[str]
     topics: list[str]
+    q: str | None = Field(description="The search's words the subscription follows (null: none).")
     enabled: bool
     disabled_reason: str | None = Field(description="Why it was disabled (deliveries failing for a day).")
     cursor: int = Field(

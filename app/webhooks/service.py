@@ -26,6 +26,7 @@ def body(hook: Webhook, secret: bool = False) -> dict[str, Any]:
         "actions": list(hook.actions),
         "countries": list(hook.countries),
         "topics": list(hook.topics),
+        "q": hook.query,
         "enabled": hook.enabled,
         "disabled_reason": hook.disabled_reason,
         "cursor": hook.cursor,
@@ -70,6 +71,7 @@ class WebhookService:
             actions=list(dict.fromkeys(payload.actions)),
             countries=list(dict.fromkeys(payload.countries)),
             topics=list(dict.fromkeys(payload.topics)),
+            query=(payload.q or "").strip() or None,
             secret=new_secret(),
             cursor=int(last or 0),
             enabled=True,
@@ -103,6 +105,8 @@ class WebhookService:
             value = getattr(patch, name)
             if value is not None:
                 setattr(hook, name, value if name == "url" else list(dict.fromkeys(value)))
+        if patch.q is not None:
+            hook.query = patch.q.strip() or None
         if patch.enabled is not None:
             if patch.enabled and not hook.enabled:
                 hook.disabled_reason = hook.failing_since = hook.retry_at = None

@@ -146,6 +146,45 @@ async def test_public_changes_arrive_signed_and_in_order(
     ]
 
 
+async def test_a_subscription_follows_a_search(
+    api: httpx.AsyncClient, database_url: str, tmp_path: Path
+) -> None:
+    """`q` takes what the search's words match in any language (inflected, transliterated, by the
+    concept they name), with the other filters; the rest only moves the cursor."""
+    port, log = free_port(), tmp_path / "received.jsonl"
+    with receiver(port, log):
+        hook = await subscribe(api, f"http://127.0.0.1:{port}/hooks", q="трудовые мигранты", countries=["KG"])
+        assert hook["q"] == "трудовые мигранты"
+        # Russian inflected forms in the title: wanted.
+        wanted = await create(
+            api,
+            {},
+            "law",
+            title={"ru": "О внешней трудовой миграции (тест)"},
+            summary={"ru": "Права трудящихся-мигрантов."},
+            countries=["KG"],
+        )
+        # The same words, another country: not wanted; other words, the same country: not wanted.
+        await create(api, {}, "law", title={"ru": "О трудовой миграции (тест)"}, countries=["KZ"])
+        await create(
+            api, {}, "law", title={"en": "On refugees (test)"}, countries=["KG"], topics=["asylum-refugees"]
+        )
+        # English words for the same concept: wanted.
+        english = await create(
+            api, {}, "policy", title={"en": "Labour migrants abroad (test)"}, countries=["KG"]
+        )
+        await deliver_until(database_url, lambda: len(answered(log)) >= 2)
+        await asyncio.sleep(0.5)
+        await run_jobs(database_url, **SETTINGS)
+        assert sorted(verified(hook, e)["data"]["slug"] for e in answered(log)) == sorted(
+            [wanted["slug"], english["slug"]]
+        )
+        patched = await api.patch(f"/v1/webhooks/{hook['id']}", json={"q": ""})
+        assert patched.status_code == 200 and patched.json()["q"] is None
+    bad = await api.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/", "q": "x" * 501})
+    assert bad.status_code == 422
+
+
 async def test_a_failing_receiver_gets_the_same_message_until_it_answers(
     api: httpx.AsyncClient, database_url: str, tmp_path: Path
 ) -> None:

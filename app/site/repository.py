@@ -1,0 +1,86 @@
+"""The few reads the pages make beyond the services they share with the JSON routes: topic
+labels, the text of a record's attachment pages, and the newest public records for a feed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from cachetools import TTLCache
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Attachment, AttachmentPage, Record, Topic, visible
+
+# The vocabulary's labels change when an admin adds a topic: a page may name a new topic by its
+# slug for this long, and saves a round trip to the database on every page.
+_TOPICS: TTLCache[str, dict[str, dict[str, str]]] = TTLCache(maxsize=1, ttl=60)
+
+
+class SiteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def topic_labels(self) -> dict[str, dict[str, str]]:
+        if (known := _TOPICS.get("labels")) is not None:
+            return known
+        rows = await self.session.execute(
+            select(Topic.slug, Topic.labels).order_by(Topic.position, Topic.slug)
+        )
+        _TOPICS["labels"] = labels = {slug: dict(labels or {}) for slug, labels in rows}
+        return labels
+
+    async def attachments(self, record_id: uuid.UUID, limit: int) -> list[Attachment]:
+        """A record's files, oldest first (the record is one the public may see: the caller read it)."""
+        rows = await self.session.scalars(
+            select(Attachment)
+            .where(Attachment.record_id == record_id)
+            .order_by(Attachment.created_at, Attachment.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def pages(self, attachment_ids: Sequence[uuid.UUID]) -> list[Any]:
+        if not attachment_ids:
+            return []
+        rows = await self.session.execute(
+            select(AttachmentPage.attachment_id, AttachmentPage.page, AttachmentPage.text)
+            .where(AttachmentPage.attachment_id.in_(attachment_ids))
+            .order_by(AttachmentPage.attachment_id, AttachmentPage.page)
+        )
+        return list(rows)
+
+    async def newest(
+        self,
+        *,
+        kinds: Sequence[str],
+        countries: Sequence[str],
+        topics: Sequence[str],
+        ids: Sequence[uuid.UUID] | None,
+        limit: int,
+    ) -> list[Any]:
+        """Public records, newest change first, within `ids` when a query chose them."""
+        stmt = select(
+            Record.id,
+            Record.kind,
+            Record.slug,
+            Record.title,
+            Record.summary,
+            Record.original_language,
+            Record.translation_kinds,
+            Record.countries,
+            Record.topics,
+            Record.created_at,
+            Record.updated_at,
+        ).where(visible())
+        if kinds:
+            stmt = stmt.where(Record.kind.in_(kinds))
+        if countries:
+            stmt = stmt.where(Record.countries.overlap(list(countries)))
+        if topics:
+            stmt = stmt.where(Record.topics.overlap(list(topics)))
+        if ids is not None:
+            stmt = stmt.where(Record.id.in_(ids))
+        stmt = stmt.order_by(Record.updated_at.desc(), Record.id).limit(limit)
+        return list(await self.session.execute(stmt))
