@@ -106,6 +106,15 @@ class Settings(BaseSettings):
         le=1.0,
         description="Semantic weight in hybrid ranking (0 keyword, 1 vectors).",
     )
+    search_semantic_floor: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Least similarity (Meilisearch's vector score) of a hit found by meaning alone; the query "
+            "must also hold a word of a language (app/search/wordlike.py)."
+        ),
+    )
 
     @property
     def languages(self) -> tuple[str, ...]:

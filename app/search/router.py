@@ -22,6 +22,7 @@ def _service(request: Request, session: SessionDep) -> SearchService:
         session,
         embedder=services.embedder,
         semantic_ratio=services.settings.search_semantic_ratio,
+        semantic_floor=services.settings.search_semantic_floor,
         cache=services.search_cache,
         gate=services.search_gate,
     )
