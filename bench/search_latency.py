@@ -1,6 +1,6 @@
 """/v1/search against bare Meilisearch on the same documents, in one run: new queries and repeated ones.
 
-    .venv/bin/python bench/search_latency.py [--novel 400] [--clients 16]
+    .venv/bin/python bench/search_latency.py [--novel 400] [--clients 16] [--database NAME]
 
 Starts its own Meilisearch, API server and worker on a fresh database with the seed, waits until
 every record is indexed and has its vector, then copies the index's documents into a second index
@@ -114,8 +114,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--novel", type=int, default=400, help="new queries for the throughput run")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--database", default="migrantkb_bench_latency", help="created and dropped")
     args = parser.parse_args()
-    with bench_stack("migrantkb_bench_latency", [["migrate"], ["seed"]]) as stack:
+    with bench_stack(args.database, [["migrate"], ["seed"]]) as stack:
         base, meili = stack.base, stack.meili
         wait_ready(base)
         copy_to_bare(meili.url, meili.master_key)

@@ -106,6 +106,16 @@ class Settings(BaseSettings):
         le=1.0,
         description="Semantic weight in hybrid ranking (0 keyword, 1 vectors).",
     )
+    search_settle_score: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The keyword half settles a query (its vector is not computed) when it fills the page and "
+            "the page's last hit scores at least this. Unset: ratio / (1 - ratio), where no hit found "
+            "by meaning could enter the page (exact)."
+        ),
+    )
     search_semantic_floor: float = Field(
         0.9,
         ge=0.0,

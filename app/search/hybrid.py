@@ -24,13 +24,18 @@ def _score(hit: Mapping[str, Any]) -> float:
     return float(hit.get("_rankingScore") or 0.0)
 
 
-def settled(keyword_hits: Sequence[Mapping[str, Any]], window: int, ratio: float) -> bool:
-    """True when no semantic hit could rank within the first `window` hits."""
+def settled(
+    keyword_hits: Sequence[Mapping[str, Any]], window: int, ratio: float, enough: float | None = None
+) -> bool:
+    """True when the keyword hits fill the first `window` places and the last of them scores at
+    least `enough`; by default ratio / (1 − ratio), where no semantic hit could rank among them."""
     if ratio <= 0:
         return True
     if ratio >= 1 or len(keyword_hits) < window or window == 0:
         return False
-    return (1 - ratio) * _score(keyword_hits[window - 1]) >= ratio
+    if enough is None:
+        return (1 - ratio) * _score(keyword_hits[window - 1]) >= ratio
+    return _score(keyword_hits[window - 1]) >= enough
 
 
 def merge(

@@ -77,6 +77,7 @@ class SearchService:
         embedder: QueryEmbedder | None = None,
         semantic_ratio: float = 0.5,
         semantic_floor: float = 0.0,
+        settle_score: float | None = None,
         cache: SearchCache | None = None,
         gate: FallbackGate | None = None,
     ) -> None:
@@ -85,6 +86,7 @@ class SearchService:
         self.embedder = embedder
         self.semantic_ratio = semantic_ratio
         self.semantic_floor = semantic_floor
+        self.settle_score = settle_score
         self.cache = cache
         self.gate = gate or FallbackGate(concurrency=4, seconds=5.0)
 
@@ -187,9 +189,10 @@ class SearchService:
         counted = Counted(total=result.total_hits or 0, facets=_facets(result.facet_distribution))
         hits = list(ranked.hits)
         if vector is not None and self.embedder is not None:
-            if settled(hits, window, self.semantic_ratio):
+            if settled(hits, window, self.semantic_ratio, self.settle_score):
                 self.embedder.withdraw(params.q, vector)
             else:
+                self.embedder.confirm(params.q)
                 hits = await self._semantic(params, keyword, await asyncio.shield(vector), hits, counted)
         page = [self._hit(parse_hit(h), lang, query.wanted) for h in hits[params.offset : window]]
         total = max(counted.total, params.offset + len(page))  # never fewer than shown

@@ -123,3 +123,16 @@ async def test_a_withdrawn_query_is_not_computed() -> None:
     await asyncio.sleep(0)
     assert second.cancelled()
     assert embedder.computed == 1
+
+
+async def test_queries_known_to_be_needed_go_first_while_the_model_is_busy() -> None:
+    embedder = QueryEmbedder(threads=1)
+    first = embedder.request("first query")
+    await asyncio.sleep(0.05)  # the model is loading and then computing the first query
+    maybe = embedder.request("maybe needed")
+    needed = embedder.request("needed query")
+    embedder.confirm("needed query")
+    await needed
+    assert not maybe.done()  # it waited behind the query known to be needed
+    assert first.done()
+    assert len(await maybe) == 384  # and then, the model being free, it was computed too
