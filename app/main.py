@@ -25,10 +25,10 @@ from app.ops.router import router as ops_router
 from app.ops.router import test_router
 from app.runtime.statistics import keep_statistics
 from app.search.cache import SearchCache
+from app.search.embedder import QueryEmbedder
 from app.search.gate import FallbackGate
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
-from app.search.vectors import QueryEmbedder
 from app.site.render import STATIC
 from app.site.router import router as site_router
 

@@ -104,6 +104,25 @@ class Settings(BaseSettings):
         le=1.0,
         description="Semantic weight in hybrid ranking (0 keyword, 1 vectors).",
     )
+    search_settle_score: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The keyword half settles a query (its vector is not computed) when it fills the page and "
+            "the page's last hit scores at least this. Unset: ratio / (1 - ratio), where no hit found "
+            "by meaning could enter the page (exact)."
+        ),
+    )
+    search_semantic_floor: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Least similarity (Meilisearch's vector score) of a hit found by meaning alone; the query "
+            "must also hold a word of a language (app/search/wordlike.py)."
+        ),
+    )
 
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Larger request bodies get 413.")
     max_import_bytes: int = Field(100 * 1024 * 1024, description="Larger import uploads get 413.")

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from app.core.config import Settings
     from app.files.store import FileStore
     from app.search.cache import SearchCache
+    from app.search.embedder import QueryEmbedder
     from app.search.gate import FallbackGate
     from app.search.index import SearchIndex
-    from app.search.vectors import QueryEmbedder
 
 
 @dataclass

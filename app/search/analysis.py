@@ -243,8 +243,10 @@ class Concepts:
         # Tokens of fields' values (types, services): not kinds, countries or glossary groups.
         self.values = frozenset(values)
         self.by_term: dict[str, list[Member]] = {}
+        self.phrases: list[str] = []  # every name, as written (app/search/spelling.py)
         for rank, (token, phrases) in enumerate(named.items()):
             phrases = list(phrases)
+            self.phrases += phrases
             for phrase in [*phrases, *filter(None, map(latin, phrases))]:  # Cyrillic typed in Latin
                 member = tuple(dict.fromkeys(terms(phrase)))
                 if member:

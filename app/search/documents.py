@@ -10,6 +10,7 @@ type, services and countries). Queries are reduced to the same terms and tokens.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from itertools import chain
 from typing import Any
@@ -23,7 +24,9 @@ from app.search.analysis import (
     label_token,
     latin_terms,
     script_variants,
+    stop_terms,
     unique_terms,
+    words,
 )
 from app.search.index import chunk_document, record_part
 
@@ -50,6 +53,19 @@ def _variants(texts: Iterable[str]) -> list[str]:
                 seen.add(variant)
                 out.append(variant)
     return out
+
+
+_BRACKETS = re.compile(r"\([^)]*\)")  # an acronym already stated, a year, a number
+
+
+def initials(title: str) -> str | None:
+    """The acronym a name makes of its words' first letters, function words left out:
+    International Organization for Migration → iom, Международная организация по миграции → мом,
+    Georgian Young Lawyers' Association → gyla. A record's names in each language give its
+    acronyms in each (IOM, МОМ, СБМ, XMT) whether or not it states them. Three to six words."""
+    stops = stop_terms()
+    found = [w for w in words(_BRACKETS.sub(" ", title)) if w not in stops and not w.isdigit()]
+    return "".join(w[0] for w in found) if 3 <= len(found) <= 6 else None
 
 
 def _texts(value: Any) -> list[str]:
@@ -98,6 +114,7 @@ def search_document(
         str(i.get("value")) for i in (record.identifiers or []) if isinstance(i, dict) and i.get("value")
     ]
     codes = list(dict.fromkeys(codes))
+    derived = [a for a in dict.fromkeys(map(initials, [t for _, t in titles])) if a and a not in codes]
     summary_texts = [t for _, t in summaries]
     context = [text for f in spec.context_fields for text in _texts(getattr(record, f, None))]
     context += list(participant_names)
@@ -133,7 +150,20 @@ def search_document(
         "title_langs": [lang for lang, _ in titles],
         "titles": title_texts + _variants(title_texts),
         "title_terms": " ".join(title_terms),
-        "codes": codes + _variants(codes) + [v for c in codes for v in act_number_variants(c)],
+        # As written, in other scripts, act numbers with each prefix, acronyms made of the names,
+        # and as search terms (queries arrive as terms: GYLA is `gila`).
+        "codes": list(
+            dict.fromkeys(
+                [
+                    *codes,
+                    *_variants(codes),
+                    *(v for c in codes for v in act_number_variants(c)),
+                    *derived,
+                    *_variants(derived),
+                    *unique_terms([*codes, *derived]),
+                ]
+            )
+        ),
         "summary_langs": [lang for lang, _ in summaries],
         "summaries": summary_texts,  # shown, in summary_langs order; searched through `terms`
         "terms": " ".join(body_terms),

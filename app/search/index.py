@@ -180,6 +180,11 @@ def chunks_filter(ids: Iterable[Any]) -> str:
     return f"part = {CHUNK} AND record_id IN [{', '.join(json.dumps(str(i)) for i in ids)}]"
 
 
+def records_filter(ids: Iterable[Any]) -> str:
+    """The documents (a record's own, and its files' chunks) of these records."""
+    return f"record_id IN [{', '.join(json.dumps(str(i)) for i in ids)}]"
+
+
 def filters(
     kinds: Sequence[str],
     countries: Sequence[str],
@@ -237,6 +242,14 @@ class IndexedHit:
     date: str | None
     score: float | None
     document: DocumentHit | None
+
+
+def hit_record(h: Mapping[str, Any]) -> str:
+    """The id of the record a hit stands for (a chunk names its record)."""
+    return str(h.get("record_id") or h[PRIMARY_KEY])
+
+
+RECORD_ID_ONLY = ["record_id"]  # what a search retrieves to learn which records matched
 
 
 def parse_hit(h: Mapping[str, Any]) -> IndexedHit:

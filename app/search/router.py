@@ -22,6 +22,8 @@ def _service(request: Request, session: SessionDep) -> SearchService:
         session,
         embedder=services.embedder,
         semantic_ratio=services.settings.search_semantic_ratio,
+        semantic_floor=services.settings.search_semantic_floor,
+        settle_score=services.settings.search_settle_score,
         cache=services.search_cache,
         gate=services.search_gate,
     )

@@ -46,8 +46,9 @@ class SearchResponse(BaseModel):
     query: str
     total: int = Field(
         description=(
-            "Estimated number of records matching the words of the query (what `facets` count). "
-            "Ranking by meaning may list further related records after them."
+            "Number of records the page is ranked from (what `facets` count): those matching the "
+            "words of the query, and those related by meaning strongly enough to be listed "
+            "(as far as the page reaches). Never fewer than the hits shown; 0 when nothing matches."
         ),
         examples=[12],
     )
@@ -58,6 +59,11 @@ class SearchResponse(BaseModel):
     )
     processing_ms: int = Field(examples=[4])
     degraded: bool = Field(description="True when Meilisearch was unreachable and PostgreSQL answered.")
+    suggestion: str | None = Field(
+        None,
+        description="When nothing matched: a close spelling of the query that finds records.",
+        examples=["refugee law"],
+    )
 
 
 class Suggestion(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Set as AbstractSet
@@ -15,20 +16,26 @@ from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
 from app.search.analysis import highlight, words
 from app.search.cache import SearchCache
+from app.search.embedder import QueryEmbedder
 from app.search.gate import FallbackGate
+from app.search.hybrid import Counted, merge, semantic_only, settled
 from app.search.index import (
     DOCUMENT_ATTRIBUTES,
     EMBEDDER,
     FACET_NAMES,
+    RECORD_ID_ONLY,
     UNREACHABLE,
     IndexedHit,
     SearchIndex,
+    hit_record,
     parse_hit,
+    records_filter,
 )
 from app.search.params import SearchParams
 from app.search.query import Query, parse_query
 from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
-from app.search.vectors import QueryEmbedder
+from app.search.spelling import respelled
+from app.search.wordlike import has_language
 
 log = logging.getLogger("migrantkb.search")
 
@@ -51,6 +58,11 @@ def _snippet(hit: IndexedHit, lang: str, wanted: AbstractSet[str]) -> tuple[str 
     return first or (None, None)
 
 
+def _facets(distribution: dict[str, Any] | None) -> dict[str, dict[str, int]]:
+    reverse = {v: k for k, v in FACET_NAMES.items()}
+    return {reverse[name]: dict(counts) for name, counts in (distribution or {}).items()}
+
+
 def _suggestion(row: dict[str, Any], lang: str) -> Suggestion:
     title = resolve(row.get("title"), lang, row.get("original_language"))[0]
     return Suggestion(kind=row["kind"], id=row["id"], slug=row["slug"], title=title or row["slug"])
@@ -64,6 +76,8 @@ class SearchService:
         *,
         embedder: QueryEmbedder | None = None,
         semantic_ratio: float = 0.5,
+        semantic_floor: float = 0.0,
+        settle_score: float | None = None,
         cache: SearchCache | None = None,
         gate: FallbackGate | None = None,
     ) -> None:
@@ -71,6 +85,8 @@ class SearchService:
         self.session = session
         self.embedder = embedder
         self.semantic_ratio = semantic_ratio
+        self.semantic_floor = semantic_floor
+        self.settle_score = settle_score
         self.cache = cache
         self.gate = gate or FallbackGate(concurrency=4, seconds=5.0)
 
@@ -126,80 +142,146 @@ class SearchService:
         )
 
     async def _meili(self, params: SearchParams, query: Query, lang: str) -> SearchResponse:
-        """One request to Meilisearch with two searches: the keyword search counts (total and facets:
-        hybrid ranking widens the candidates, so its count would mean little) and the hybrid search
-        (or, without a query or embeddings, the keyword search) ranks the page. The count asks for
-        no hits in exhaustive mode (`page`, `hitsPerPage: 0`): only there do the total and the facet
-        counts apply the distinct attribute, counting records; with `limit`/`offset` they count
-        documents beyond the hits returned (each page of an attached file), so a law with a long
-        PDF counted as a thousand."""
+        """The keyword half first, the query's vector computed meanwhile; the semantic half only
+        where it can change the page (app/search/hybrid.py). The count asks for no hits in
+        exhaustive mode (`page`, `hitsPerPage: 0`): only there do the total and the facet counts
+        apply the distinct attribute, counting records; with `limit`/`offset` they count documents
+        beyond the hits returned (each page of an attached file), so a law with a long PDF counted
+        as a thousand."""
         assert self.index is not None
         text = query.text
+        window = params.offset + params.limit
         keyword = self.index.params(
             query=text,
             filter=params.meili_filter() or None,
-            facets=[FACET_NAMES[f] for f in params.facets],
             # When not every word matches, Meilisearch drops words from the end. The query puts the
             # concepts it names first; the other words follow as typed and go first, so a word no
             # record contains (a language the base does not hold) does not empty the result.
             matching_strategy="last",
             attributes_to_search_on=DOCUMENT_ATTRIBUTES if params.scope == "documents" else None,
-            limit=params.limit,
-            offset=params.offset,
+            limit=window,
+            offset=0,
             show_ranking_score=True,
         )
-        if text and self.embedder is not None:
-            vector = await self.embedder.vector(params.q)
-            hybrid = keyword.model_copy(
-                update={
-                    "facets": None,
-                    "vector": vector,
-                    "hybrid": Hybrid(embedder=EMBEDDER, semantic_ratio=self.semantic_ratio),
-                }
-            )
-        else:
-            hybrid = keyword.model_copy(update={"facets": None})
-        count = keyword.model_copy(update={"limit": None, "offset": None, "page": 1, "hits_per_page": 0})
-        result, ranked = await self.index.multi_search([count, hybrid])
-        wanted = query.wanted
-        hits = []
-        for h in map(parse_hit, ranked.hits):
-            title, title_lang = resolve(h.title, lang, h.original_language)
-            snippet, snippet_lang = _snippet(h, lang, wanted)
-            document = None
-            if h.document is not None:
-                text = h.document.text
-                document = DocumentMatch(
-                    attachment=h.document.attachment,
-                    page=h.document.page,
-                    snippet=highlight(text, wanted)[0] if text else None,
-                )
-            hits.append(
-                Hit(
-                    kind=h.kind,
-                    id=h.record_id,
-                    slug=h.slug,
-                    title=title or h.slug,
-                    title_lang=title_lang,
-                    snippet=snippet,
-                    snippet_lang=snippet_lang,
-                    countries=h.countries,
-                    topics=h.topics,
-                    status=h.status,
-                    date=h.date,
-                    score=h.score,
-                    document=document,
-                )
-            )
-        reverse = {v: k for k, v in FACET_NAMES.items()}
-        facets = {reverse[name]: counts for name, counts in (result.facet_distribution or {}).items()}
+        count = keyword.model_copy(
+            update={
+                "facets": [FACET_NAMES[f] for f in params.facets],
+                "limit": None,
+                "offset": None,
+                "page": 1,
+                "hits_per_page": 0,
+            }
+        )
+        semantic = (
+            text
+            and self.embedder is not None
+            and params.scope == "all"
+            and self.semantic_ratio > 0
+            and has_language(params.q)
+        )
+        vector = self.embedder.request(params.q) if semantic and self.embedder is not None else None
+        try:
+            result, ranked = await self.index.multi_search([count, keyword])
+        except BaseException:
+            if vector is not None and self.embedder is not None:
+                self.embedder.withdraw(params.q, vector)
+            raise
+        counted = Counted(total=result.total_hits or 0, facets=_facets(result.facet_distribution))
+        hits = list(ranked.hits)
+        if vector is not None and self.embedder is not None:
+            if settled(hits, window, self.semantic_ratio, self.settle_score):
+                self.embedder.withdraw(params.q, vector)
+            else:
+                self.embedder.confirm(params.q)
+                hits = await self._semantic(params, keyword, await asyncio.shield(vector), hits, counted)
+        page = [self._hit(parse_hit(h), lang, query.wanted) for h in hits[params.offset : window]]
+        total = max(counted.total, params.offset + len(page))  # never fewer than shown
         return SearchResponse(
             query=params.q,
-            total=max(result.total_hits or 0, params.offset + len(hits)),  # never fewer than shown
-            hits=hits,
-            facets=facets,
+            total=total,
+            hits=page,
+            facets=counted.facets,
             processing_ms=result.processing_time_ms,
             degraded=False,
+            suggestion=await self._respelled(params, count) if total == 0 else None,
+        )
+
+    async def _respelled(self, params: SearchParams, count: Any) -> str | None:
+        """A close spelling of a query that found nothing, if that finds records (app/search/spelling.py)."""
+        assert self.index is not None
+        other = respelled(params.q)
+        if other is None:
+            return None
+        (found,) = await self.index.multi_search(
+            [count.model_copy(update={"query": parse_query(other).text, "facets": None})]
+        )
+        return other if found.total_hits else None
+
+    async def _semantic(
+        self,
+        params: SearchParams,
+        keyword: Any,
+        vector: list[float],
+        keyword_hits: list[dict[str, Any]],
+        counted: Counted,
+    ) -> list[Any]:
+        """The vector search (hits at or above the floor only), merged with the keyword hits; the
+        records it adds are counted in `counted`. A semantic hit not among the keyword hits fetched
+        may still match the words further down the keyword list: one more keyword search, limited
+        to those records, tells (only when the keyword list was cut)."""
+        assert self.index is not None
+        search = keyword.model_copy(
+            update={
+                "query": None,
+                "vector": vector,
+                "hybrid": Hybrid(embedder=EMBEDDER, semantic_ratio=1.0),
+                "ranking_score_threshold": self.semantic_floor,
+                "attributes_to_search_on": None,
+            }
+        )
+        (found,) = await self.index.multi_search([search])
+        extra = semantic_only(found.hits, map(hit_record, keyword_hits))
+        if extra and counted.total > len(keyword_hits):
+            ids = [hit_record(h) for h in extra]
+            check = keyword.model_copy(
+                update={
+                    "filter": [*params.meili_filter(), records_filter(ids)],
+                    "limit": len(ids),
+                    "offset": 0,
+                    "attributes_to_retrieve": RECORD_ID_ONLY,
+                    "show_ranking_score": False,
+                }
+            )
+            (matched,) = await self.index.multi_search([check])
+            extra = semantic_only(extra, map(hit_record, matched.hits))
+        counted.add(extra, params.facets)
+        return merge(keyword_hits, found.hits, self.semantic_ratio)
+
+    def _hit(self, h: IndexedHit, lang: str, wanted: frozenset[str]) -> Hit:
+        title, title_lang = resolve(h.title, lang, h.original_language)
+        snippet, snippet_lang = _snippet(h, lang, wanted)
+        document = None
+        if h.document is not None:
+            text = h.document.text
+            document = DocumentMatch(
+                attachment=h.document.attachment,
+                page=h.document.page,
+                snippet=highlight(text, wanted)[0] if text else None,
+            )
+        return Hit(
+            kind=h.kind,
+            id=h.record_id,
+            slug=h.slug,
+            title=title or h.slug,
+            title_lang=title_lang,
+            snippet=snippet,
+            snippet_lang=snippet_lang,
+            countries=h.countries,
+            topics=h.topics,
+            status=h.status,
+            date=h.date,
+            score=h.score,
+            document=document,
         )
 
     async def suggest(self, q: str, limit: int, lang: str) -> SuggestResponse:

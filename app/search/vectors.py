@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,7 +24,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import one_of
-from app.core.text import fold
 from app.jobs.queue import defer
 from app.models import Change, Embedding, Record, VectorBacklog, is_public, visible
 from app.search.documents import passage, passage_hash
@@ -59,29 +57,12 @@ class Model:
         with self._lock:
             return list(map(float, self._model.query(text)))
 
-
-class QueryEmbedder:
-    """Query vectors off the event loop, cached (repeated queries are most of real traffic)."""
-
-    def __init__(self, threads: int, size: int = 4096) -> None:
-        self.threads = threads  # EMBEDDING_THREADS, for the model when it loads
-        self._model: Model | None = None
-        self._cache: OrderedDict[str, list[float]] = OrderedDict()
-        self._size = size
-
-    async def vector(self, q: str) -> list[float]:
-        key = fold(q)
-        found = self._cache.get(key)
-        if found is not None:
-            self._cache.move_to_end(key)
-            return found
-        if self._model is None:
-            self._model = await asyncio.to_thread(Model, self.threads)
-        vector = await asyncio.to_thread(self._model.query, key)
-        self._cache[key] = vector
-        if len(self._cache) > self._size:
-            self._cache.popitem(last=False)
-        return vector
+    def queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several query vectors in one call (app/search/embedder.py batches concurrent queries)."""
+        if len(texts) == 1:
+            return [self.query(texts[0])]
+        with self._lock:
+            return [list(map(float, v)) for v in self._model.query(list(texts))]
 
 
 async def cached_vectors(session: AsyncSession, hashes: Iterable[str]) -> dict[str, list[float]]:

@@ -18,7 +18,11 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SHARED = HERE.parents[2] / "shared" / "relevance"
+# The shared judged set sits beside the checkout (`../shared/relevance`); a worktree may sit deeper.
+SHARED = next(
+    (p / "shared" / "relevance" for p in HERE.parents if (p / "shared" / "relevance" / "eval.py").exists()),
+    HERE.parents[2] / "shared" / "relevance",
+)
 PLURAL = {"law": "laws", "policy": "policies", "program": "programs", "organization": "organizations"}
 
 

@@ -91,7 +91,7 @@ async def test_hit_shape_facets_and_language(api: httpx.AsyncClient) -> None:
     r = await api.get("/v1/search", params={"q": "беженцы", "lang": "ru", "limit": "5"})
     body = r.json()
     assert r.headers["x-search-degraded"] == "false"
-    assert set(body) == {"query", "total", "hits", "facets", "processing_ms", "degraded"}
+    assert set(body) == {"query", "total", "hits", "facets", "processing_ms", "degraded", "suggestion"}
     assert set(body["facets"]) == {"kind", "country", "topic", "status", "year"}
     assert sum(body["facets"]["kind"].values()) == body["total"]
     hit = body["hits"][0]

@@ -1,0 +1,138 @@
+"""The parts of a hybrid search, without servers: the merge of the two halves and the rule that
+skips the vector, the test of a word of a language, spelling suggestions, and the query vectors'
+micro-batches (the real model)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core.text import fold
+from app.search.embedder import QueryEmbedder
+from app.search.hybrid import Counted, merge, semantic_only, settled
+from app.search.spelling import respelled
+from app.search.vectors import Model
+from app.search.wordlike import has_language
+
+HOLDOUT = Path(__file__).resolve().parents[2] / "bench" / "relevance" / "holdout.json"
+
+
+def _hits(prefix: str, scores: list[float]) -> list[dict[str, Any]]:
+    ordered = sorted(scores, reverse=True)
+    return [{"id": f"{prefix}{i}", "_rankingScore": s} for i, s in enumerate(ordered)]
+
+
+scores = st.lists(st.floats(min_value=0, max_value=1), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scores, scores, st.integers(min_value=1, max_value=20), st.sampled_from([0.1, 0.2, 0.5, 0.8]))
+def test_a_settled_page_is_the_keyword_page(
+    kw: list[float], sem: list[float], window: int, ratio: float
+) -> None:
+    """When `settled` says so, merging in any semantic hits (similarity ≤ 1) changes nothing on the
+    page: skipping the vector is exact, not a guess."""
+    keyword = _hits("k", kw)
+    semantic = _hits("s", sem)
+    merged = merge(keyword, semantic, ratio)
+    if settled(keyword, window, ratio):
+        assert merged[:window] == keyword[:window]
+    assert len(merged) == len(keyword) + len(semantic)  # different records: all kept
+
+
+def test_merge_keeps_each_record_once_where_it_scores_higher() -> None:
+    keyword = [{"id": "a", "_rankingScore": 0.9}, {"id": "b", "_rankingScore": 0.1}]
+    semantic = [{"id": "b", "_rankingScore": 0.95}, {"id": "c", "_rankingScore": 0.92}]
+    merged = merge(keyword, semantic, 0.5)
+    assert [h["id"] for h in merged] == ["b", "c", "a"]
+    assert merged[0] is semantic[0]
+    # A chunk of an attached file stands for its record.
+    chunk = {"id": "doc_x_1_0", "record_id": "a", "_rankingScore": 0.99}
+    assert [h.get("record_id") or h["id"] for h in merge([chunk], [*semantic[:1], {"id": "a"}], 0.5)] == [
+        "a",
+        "b",
+    ]
+
+
+def test_counted_adds_the_records_found_by_meaning_alone() -> None:
+    counted = Counted(total=2, facets={"kind": {"law": 2}})
+    keyword_ids = ["a", "b"]
+    extra = semantic_only(
+        [
+            {"id": "a", "kind": "law", "countries": ["KG"]},
+            {"id": "c", "kind": "program", "countries": ["KG", "TJ"], "year": 2015, "status": None},
+        ],
+        keyword_ids,
+    )
+    counted.add(extra, ["kind", "country", "year", "status"])
+    assert counted.total == 3
+    assert counted.facets == {
+        "kind": {"law": 2, "program": 1},
+        "country": {"KG": 1, "TJ": 1},
+        "year": {"2015": 1},
+        "status": {},
+    }
+
+
+def test_judged_queries_have_language_and_random_letters_rarely() -> None:
+    queries = [q["q"] for q in json.loads(HOLDOUT.read_text(encoding="utf-8"))["queries"]]
+    with_letters = [q for q in queries if any(len(w) >= 6 and w.isalpha() for w in q.split())]
+    assert with_letters and all(has_language(q) for q in with_letters)
+    assert has_language("денизчилердин укуктары") and has_language("uy ishchilari huquqlari")
+    for alphabet in ("abcdefghijklmnopqrstuvwxyz", "абвгдежзийклмнопрстуфхцчшщыэюя"):
+        rng = random.Random(7)
+        made_up = ["".join(rng.choice(alphabet) for _ in range(rng.randint(6, 12))) for _ in range(500)]
+        assert sum(map(has_language, made_up)) / len(made_up) < 0.06
+    assert not has_language("48213977") and not has_language("!!!") and not has_language("")
+
+
+def test_spelling_suggestions() -> None:
+    assert respelled("rfgee law") == "refugee law"
+    assert respelled("мигарция") == "миграция"
+    assert respelled("refugee law") is None  # every word known
+    assert respelled("zqxvwpl") is None  # nothing close
+
+
+async def test_concurrent_queries_share_model_calls_and_vectors_match() -> None:
+    """Queries asked at once go to the model in fewer calls than queries, the same query asked
+    twice at once is computed once, and a batch's vectors are each query's own vector."""
+    embedder = QueryEmbedder(threads=1)
+    qs = ["закон о беженцах", "labour migration", "IOM", "muhojirat", "закон о беженцах", "trafficking"]
+    vectors = await asyncio.gather(*(embedder.vector(q) for q in qs))
+    assert embedder.computed == 5  # the repeated query once
+    assert embedder.calls < 5
+    alone = Model(1)
+    for q, v in zip(qs, vectors, strict=True):
+        np.testing.assert_allclose(v, alone.query(fold(q)), atol=1e-6)
+    assert await embedder.vector("IOM") == vectors[2] and embedder.computed == 5  # cached
+
+
+async def test_a_withdrawn_query_is_not_computed() -> None:
+    embedder = QueryEmbedder(threads=1)
+    first = embedder.request("first query")  # starts the batcher
+    second = embedder.request("second query")
+    embedder.withdraw("second query", second)
+    await first
+    await asyncio.sleep(0)
+    assert second.cancelled()
+    assert embedder.computed == 1
+
+
+async def test_queries_known_to_be_needed_go_first_while_the_model_is_busy() -> None:
+    embedder = QueryEmbedder(threads=1)
+    first = embedder.request("first query")
+    await asyncio.sleep(0.05)  # the model is loading and then computing the first query
+    maybe = embedder.request("maybe needed")
+    needed = embedder.request("needed query")
+    embedder.confirm("needed query")
+    await needed
+    assert not maybe.done()  # it waited behind the query known to be needed
+    assert first.done()
+    assert len(await maybe) == 384  # and then, the model being free, it was computed too
