@@ -1,7 +1,7 @@
 """Webhook subscriptions follow a search: `query` holds its words (`q` in the API).
 
 Revision ID: 5d1e7a9c3b20
-Revises: 3b7c9e2d4f16
+Revises: 7a1c4e9b2d58
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d1e7a9c3b20"
-down_revision = "3b7c9e2d4f16"
+down_revision = "7a1c4e9b2d58"
 branch_labels = None
 depends_on = None
 
