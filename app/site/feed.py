@@ -1,7 +1,8 @@
 """`GET /v1/feeds/search.atom`: follow a search in a feed reader. The newest public records
 matching the search's filters (`q`, `kind`, `country`, `topic`), each entry linking its page;
 built with feedgen (Atom 1.0), not by string templates. With `q`, the records are those the
-search finds among its best 100 matches (as `/v1/search` ranks them), listed newest change first."""
+keyword search finds among its best 100 matches (without the ranking by meaning, which adds
+related records that do not hold the words), listed newest change first."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from app.core.db import SessionDep
 from app.core.errors import Busy, SearchUnavailable, Unprocessable
 from app.core.i18n import resolve
 from app.core.routing import problem_responses
+from app.core.services import services_of
 from app.records.params import CountryQuery, LangDep, TopicQuery
 from app.registry import KINDS
 from app.search.params import SearchParams, search_params
-from app.site import search as search_page
+from app.search.service import SearchService
 from app.site.render import origin, query_string
 from app.site.repository import SiteRepository
 from app.site.texts import kind_name, texts
@@ -35,7 +37,8 @@ CANDIDATES = 100  # matches of a query considered for the feed
     summary="Follow a search: an Atom feed of the newest public records matching it",
     description=(
         "The newest public records (by their last change) matching `q`, `kind`, `country` and "
-        "`topic`, as the search filters them, at most 50; each entry links the record's page for "
+        "`topic`, as the search filters them (the words matched as `/v1/search` matches them, "
+        "without its ranking by meaning), at most 50; each entry links the record's page for "
         "people (`/{lang}/{kinds}/{slug}`). Subscribe to it in any feed reader. Every search page "
         "links its feed. Example: `?q=мигранты&country=KG`."
     ),
@@ -67,7 +70,12 @@ async def search_feed(
     )
     ids = None
     if params.q:
-        result = await search_page.service(request, session).search(params, display)
+        # Keyword matching only: a feed carries records that hold the words, not their neighbours
+        # in meaning that hybrid ranking adds after them (and no query vector is computed).
+        # No answer cache either: its answers are the hybrid ones, keyed by the parameters alone.
+        services = services_of(request)
+        keyword = SearchService(services.search, session, cache=None, gate=services.search_gate)
+        result = await keyword.search(params, display)
         ids = [h.id for h in result.hits]
     rows = await SiteRepository(session).newest(
         kinds=params.kinds, countries=params.countries, topics=params.topics, ids=ids, limit=ENTRIES

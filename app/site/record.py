@@ -125,12 +125,14 @@ def relations(spec: KindSpec, out: dict[str, Any], lang: str) -> list[dict[str, 
     if spec.participants:
         for p in out.get(spec.participants.field) or []:
             if p.get("organization"):
+                name = p.get("name")
+                text, shown = resolve(name, lang, None) if isinstance(name, dict) else (name, None)
                 rows.append(
                     {
                         "type": value_name(p["role"]),
                         "href": page_of(CATALOG.participant_kind, p["organization"], lang),
-                        "title": p.get("name") or p["organization"],
-                        "lang": None,
+                        "title": text or p["organization"],
+                        "lang": shown,
                         "kind_name": kind_name(CATALOG.participant_kind, lang),
                     }
                 )
