@@ -27,18 +27,11 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app.runtime.meili import start_local
 from app.seed import SEED_FILE
+from tests.support.factories import PLURAL
 from tests.support.servers import api_key, api_server, empty_database, server_env
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 MIN_CASES = int(os.environ.get("FUZZ_MIN_CASES", "0"))
-PLURAL = {
-    "law": "laws",
-    "policy": "policies",
-    "program": "programs",
-    "organization": "organizations",
-    "event": "events",
-    "publication": "publications",
-}
 LOOPBACK = ("127.0.0.1", "127.0.0.2", "[::1]")
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
+import orjson
 import vl_convert
 
 from app.core.i18n import resolve
@@ -218,7 +220,19 @@ def chart_spec(
 
 
 def render(spec: dict[str, Any], fmt: str) -> bytes:
-    """SVG or PNG (at twice the size, for sharp text); CPU-bound: callers run it in a thread."""
+    """SVG or PNG (at twice the size, for sharp text); CPU-bound: callers run it in a thread. The
+    last charts drawn are kept by their specification (data and language included, so a changed
+    value or another language draws anew): a chart embedded in a page is asked for again and again."""
+    return _rendered(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS), fmt)
+
+
+@lru_cache(maxsize=64)
+def _rendered(spec: bytes, fmt: str) -> bytes:
+    return draw(orjson.loads(spec), fmt)
+
+
+def draw(spec: dict[str, Any], fmt: str) -> bytes:
+    """Render without the cache."""
     if fmt == "svg":
         return str(vl_convert.vegalite_to_svg(spec)).encode()
     return bytes(vl_convert.vegalite_to_png(spec, scale=2))

@@ -28,8 +28,8 @@ from migrantkb_client.models import (
     LawOutDetail,
     LawOutPage,
     PageAttachmentOut,
-    PageTimelineEntry,
     SearchResponse,
+    TimelinePage,
     WebhookIn,
     WebhookOut,
 )
@@ -47,7 +47,7 @@ found = search.sync(client=public, q="закон о внешней миграц�
 assert isinstance(found, SearchResponse) and found.hits, found
 assert any(h.slug == law.slug for h in found.hits), [h.slug for h in found.hits]
 steps = timeline.sync(client=public, country=["KG"], limit=10)
-assert isinstance(steps, PageTimelineEntry) and steps.items, steps
+assert isinstance(steps, TimelinePage) and steps.items, steps
 
 text = "Закон о внешней миграции: памятка\n".encode()
 upload = BodyUploadLawAttachment(

@@ -23,7 +23,8 @@ async def test_topics_vocabulary(client: httpx.AsyncClient, editor: dict[str, st
     await create(client, editor, "policy", topics=["remittances", "labour-migration"])
     body = (await client.get("/v1/topics?lang=tg")).json()
     slugs = [t["slug"] for t in body["items"]]
-    assert slugs[:3] == ["labour-migration", "asylum-refugees", "statelessness"] and len(slugs) == 11
+    assert slugs[:3] == ["labour-migration", "asylum-refugees", "statelessness"] and len(slugs) == 12
+    assert slugs[-1] == "migration-governance"  # added with the indicators
     remit = next(t for t in body["items"] if t["slug"] == "remittances")
     assert remit["records"] == 1 and remit["label"] == "Интиқоли пул"
     assert all(len(t["labels"]) == 7 for t in body["items"])
