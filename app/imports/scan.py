@@ -39,7 +39,7 @@ class Scan:
     lines: int = 0
     keys: dict[Key, int] = field(default_factory=dict)  # key -> line
     refs: list[Ref] = field(default_factory=list)  # to records not (yet) seen in the file
-    topics: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    known_topics: frozenset[str] = frozenset()  # the base's, read before the file
     ordering_edges: list[tuple[Key, Key, int]] = field(default_factory=list)
     files: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # sha256 -> places
     errors: list[LineError] = field(default_factory=list)
@@ -69,7 +69,8 @@ class Scan:
             return None
         self.keys[key] = line
         for i, topic in enumerate(data.get("topics") or []):
-            self.topics.setdefault(topic, []).append((line, f"/topics/{i}"))
+            if topic not in self.known_topics:
+                self.error(line, f"/topics/{i}", f"unknown topic {topic!r}; see /v1/topics")
         spec = KINDS[kind]
         targets = edge_targets(spec, data)
         for where, type_, target_kind, slug in targets:

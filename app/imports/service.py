@@ -5,7 +5,7 @@ CHUNK lines (`Scan.add`: keys and references are kept, so memory does not grow w
 `Writer.prepare`: the rows to COPY) while a writer task writes the batches before
 (`Writer.batch`: COPY for new records), taken from a queue of at most QUEUED batches; the writer
 is the only user of the session meanwhile. A bad line stops the writes; references (which may name records
-later in the file), topics and attachments are checked once the file is read, then relations,
+later in the file) and attachments are checked once the file is read (topics as it is read), then relations,
 participants and attachments are written. The writes are made under a savepoint: if anything is
 wrong, the report says so and they are rolled back, so nothing is written.
 """
@@ -65,7 +65,7 @@ class ImportService:
     async def _run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None
     ) -> ImportReport:
-        scan = Scan()
+        scan = Scan(known_topics=frozenset((await self.session.execute(select(Topic.slug))).scalars()))
         writer = Writer(self.session, self.viewer, self.files, write=not dry_run)
         await self._pipeline(path, fmt, scan, writer, progress)
         await self._check_references(scan)
@@ -138,11 +138,6 @@ class ImportService:
                     await task
 
     async def _check_references(self, scan: Scan) -> None:
-        known_topics = set((await self.session.execute(select(Topic.slug))).scalars())
-        for topic, places in scan.topics.items():
-            if topic not in known_topics:
-                for line, path in places:
-                    scan.error(line, path, f"unknown topic {topic!r}; see /v1/topics")
         outside = list({r.target for r in scan.refs if r.target not in scan.keys})
         live = await self._live_keys(outside)
         for ref in scan.refs:
