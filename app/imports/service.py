@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, tuple_
@@ -32,6 +34,34 @@ __all__ = ["Format", "ImportService"]
 CHUNK = 500  # lines a batch
 QUEUED = 2  # batches read ahead of the writer
 _YIELD_EVERY = 8  # lines read between turns of the event loop, in which the writer sends its COPY
+
+
+@dataclass
+class _Collections:
+    imports: int = 0  # running in this process
+    saved: tuple[int, ...] = ()
+
+
+_COLLECTIONS = _Collections()
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """While imports run, the cyclic garbage collector starts every 50,000 allocations instead of
+    700: a line's objects are young and live for a batch or two, and traversing them again and
+    again took a fifth of an import's Python time (22.9 s of CPU against 17.8 s for 100,000
+    records). The thresholds are the process's, so the last import to end puts them back."""
+    state = _COLLECTIONS
+    if state.imports == 0:
+        state.saved = gc.get_threshold()
+        gc.set_threshold(50_000, 20, 100)
+    state.imports += 1
+    try:
+        yield
+    finally:
+        state.imports -= 1
+        if state.imports == 0:
+            gc.set_threshold(*state.saved)
 
 
 class ImportService:
@@ -63,6 +93,12 @@ class ImportService:
         return report
 
     async def _run(
+        self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None
+    ) -> ImportReport:
+        with fewer_collections():
+            return await self._read_and_write(path, fmt, dry_run=dry_run, progress=progress)
+
+    async def _read_and_write(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None
     ) -> ImportReport:
         scan = Scan(known_topics=frozenset((await self.session.execute(select(Topic.slug))).scalars()))

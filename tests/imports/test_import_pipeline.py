@@ -5,6 +5,7 @@ slug) leaves nothing written."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,19 @@ async def test_edges_are_written_with_their_batch_or_at_the_end_and_replaced_on_
         assert await edges_of(session, "prog-edge") == [("partner", "org-edge-3", None, 0)]
         assert await edges_of(session, "law-edge") == [("repeals", "law-edge-new", None, 0)]
         await session.rollback()
+
+
+async def test_the_collector_runs_less_often_during_an_import_and_as_before_after(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    async with sessionmaker() as session:
+        path = write(tmp_path / "gc.ndjson", organizations("org-gc", CHUNK + 1))
+        report = await ImportService(session, SYSTEM).run(
+            path, "ndjson", dry_run=False, progress=lambda n: seen.append(gc.get_threshold())
+        )
+        assert report.committed
+        await session.rollback()
+    assert seen and all(t[0] == 50_000 for t in seen)
+    assert gc.get_threshold() == before
