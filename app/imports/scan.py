@@ -38,8 +38,8 @@ class Ref:
 class Scan:
     lines: int = 0
     keys: dict[Key, int] = field(default_factory=dict)  # key -> line
-    refs: list[Ref] = field(default_factory=list)
-    topics: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    refs: list[Ref] = field(default_factory=list)  # to records not (yet) seen in the file
+    known_topics: frozenset[str] = frozenset()  # the base's, read before the file
     ordering_edges: list[tuple[Key, Key, int]] = field(default_factory=list)
     files: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # sha256 -> places
     # What lines carry for their kind's own tables (KindSpec.carried), checked, by key.
@@ -74,7 +74,8 @@ class Scan:
         if carried is not None:
             self.carried[key] = carried
         for i, topic in enumerate(data.get("topics") or []):
-            self.topics.setdefault(topic, []).append((line, f"/topics/{i}"))
+            if topic not in self.known_topics:
+                self.error(line, f"/topics/{i}", f"unknown topic {topic!r}; see /v1/topics")
         spec = KINDS[kind]
         targets = edge_targets(spec, data)
         for where, type_, target_kind, slug in targets:
@@ -86,19 +87,15 @@ class Scan:
                     line, json_pointer([*where[:2], "type"]), f"a {kind} cannot {type_} a {target_kind}"
                 )
             else:
-                self.refs.append(Ref(line, json_pointer(where), target))
+                if target not in self.keys:  # earlier in the file: resolved already
+                    self.refs.append(Ref(line, json_pointer(where), target))
                 if type_ in CATALOG.ordered_relations:
                     self.ordering_edges.append((key, target, line))
         for i, part in enumerate(participants_of(spec, data)):
-            if part.get("organization"):
+            org: Key = (CATALOG.participant_kind, part.get("organization") or "")
+            if org[1] and org not in self.keys:
                 field_name = spec.participants.field if spec.participants else "participants"
-                self.refs.append(
-                    Ref(
-                        line,
-                        f"/{field_name}/{i}/organization",
-                        (CATALOG.participant_kind, part["organization"]),
-                    )
-                )
+                self.refs.append(Ref(line, f"/{field_name}/{i}/organization", org))
         return kind, data, files, targets
 
     def _carried(self, line: int, obj: dict[str, Any]) -> Any:

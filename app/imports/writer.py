@@ -107,24 +107,60 @@ class Line(NamedTuple):
 
 @dataclass
 class Edges:
-    """What the written records point at, written once every record exists."""
+    """What the written records point at. An edge whose target is already known (written before
+    in the file, or found in the base with its record's batch) is written with that batch; the
+    others (a record later in the file, or in the base only) once every record exists. So what is
+    kept until the end is the forward references, not every edge of the file."""
 
     relations: list[tuple[uuid.UUID, str, Key, int]] = field(default_factory=list)
     participants: list[tuple[uuid.UUID, Key | None, str | None, str, int]] = field(default_factory=list)
-    replaced: list[uuid.UUID] = field(default_factory=list)  # updated records: their old edges go
+    ready: tuple[list[dict[str, Any]], list[dict[str, Any]]] = field(default_factory=lambda: ([], []))
     attachments: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def add(self, spec: KindSpec, record_id: uuid.UUID, data: dict[str, Any], targets: list[Target]) -> None:
+    def add(
+        self,
+        spec: KindSpec,
+        record_id: uuid.UUID,
+        data: dict[str, Any],
+        targets: list[Target],
+        ids: dict[Key, uuid.UUID],
+    ) -> None:
+        relations, participants = self.ready
         for i, (_, type_, kind, slug) in enumerate(targets):
-            self.relations.append((record_id, type_, (kind, slug), i))
+            if (target_id := ids.get((kind, slug))) is None:
+                self.relations.append((record_id, type_, (kind, slug), i))
+            else:
+                relations.append(
+                    {"source_id": record_id, "target_id": target_id, "type": type_, "position": i}
+                )
         for i, p in enumerate(participants_of(spec, data)):
             target = (CATALOG.participant_kind, p["organization"]) if p.get("organization") else None
-            self.participants.append((record_id, target, p.get("name"), p["role"], i))
+            org_id = ids.get(target) if target else None
+            if target and org_id is None:
+                self.participants.append((record_id, target, p.get("name"), p["role"], i))
+            else:
+                participants.append(_participant(record_id, org_id, p.get("name"), p["role"], i))
+
+    def take_ready(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        ready, self.ready = self.ready, ([], [])
+        return ready
 
     def targets(self) -> set[Key]:
         out = {target for _, _, target, _ in self.relations}
         out.update(target for _, target, _, _, _ in self.participants if target)
         return out
+
+
+def _participant(
+    record_id: uuid.UUID, org_id: uuid.UUID | None, name: str | None, role: str, position: int
+) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "organization_id": org_id,
+        "name": None if org_id else name,
+        "role": role,
+        "position": position,
+    }
 
 
 class Writer:
@@ -171,6 +207,7 @@ class Writer:
         current = await self._load(list(existing.values()))
         created: dict[str, list[Line]] = {}
         updated: list[tuple[RecordService, Record, bool, dict[str, Any]]] = []
+        written: list[tuple[KindSpec, uuid.UUID, dict[str, Any], list[Target]]] = []
         for line in chunk:
             kind, data, files, targets, new_id, _ = line
             service: RecordService = self.services[kind]
@@ -200,8 +237,7 @@ class Writer:
                 record.version += 1
                 record.updated_at = dt.datetime.now(dt.UTC)
                 updated.append((service, record, public_before, previous))
-                self.edges.replaced.append(record.id)
-            self.edges.add(service.spec, record_id, data, targets)
+            written.append((service.spec, record_id, data, targets))
         if updated:
             await self.session.flush()  # the records before their change and revision rows
             for service, record, public_before, previous in updated:
@@ -216,6 +252,13 @@ class Writer:
                 await self._copy_encoded(
                     self._layouts[lines[0].kind][at], [_rows(line)[at] for line in lines]
                 )
+        if updated:  # their edges are replaced
+            replaced = [record.id for _, record, _, _ in updated]
+            await self.session.execute(delete(Relation).where(Relation.source_id.in_(replaced)))
+            await self.session.execute(delete(Participant).where(Participant.record_id.in_(replaced)))
+        for spec, record_id, data, targets in written:  # after the ids of the whole batch are known
+            self.edges.add(spec, record_id, data, targets, self.ids)
+        await self._write_ready_edges()
         self.session.expunge_all()
 
     async def finish(self) -> None:
@@ -229,28 +272,23 @@ class Writer:
             self.counts.attachments = sum(map(len, self.edges.attachments.values()))
 
     async def _write_edges(self) -> None:
-        """Relations and participants of every written record, replacing those of updated ones."""
+        """The edges left for the end: their targets are all written or found now."""
         edges, ids = self.edges, self.ids
-        for start in range(0, len(edges.replaced), 5000):
-            part = edges.replaced[start : start + 5000]
-            await self.session.execute(delete(Relation).where(Relation.source_id.in_(part)))
-            await self.session.execute(delete(Participant).where(Participant.record_id.in_(part)))
         missing = {key for key in edges.targets() if key not in ids}
         ids.update(await existing_ids(self.session, list(missing)))
-        relations = [
+        relations, participants = edges.ready
+        relations += (
             {"source_id": source, "target_id": ids[target], "type": type_, "position": i}
             for source, type_, target, i in edges.relations
-        ]
-        participants = [
-            {
-                "record_id": record_id,
-                "organization_id": ids[target] if target else None,
-                "name": None if target else name,
-                "role": role,
-                "position": i,
-            }
+        )
+        participants += (
+            _participant(record_id, ids[target] if target else None, name, role, i)
             for record_id, target, name, role, i in edges.participants
-        ]
+        )
+        await self._write_ready_edges()
+
+    async def _write_ready_edges(self) -> None:
+        relations, participants = self.edges.take_ready()
         for start in range(0, len(relations), 5000):
             await self._copy(cast(Table, Relation.__table__), relations[start : start + 5000])
         for start in range(0, len(participants), 5000):

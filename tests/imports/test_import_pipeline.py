@@ -5,6 +5,7 @@ slug) leaves nothing written."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.imports.service import CHUNK, ImportService
-from app.models import Change, Record, Revision
+from app.models import Change, Participant, Record, Relation, Revision
 from app.seed import SYSTEM
 from tests.support.factories import BUILDERS
 
@@ -116,3 +117,98 @@ async def test_a_slug_taken_meanwhile_fails_the_writer_with_409_and_writes_nothi
         assert await counts(session) == (before[0] + 1, before[1] + 1, before[2] + 1)
         slugs = (await session.scalars(select(Record.slug).where(Record.slug.like("org-race-%")))).all()
         assert slugs == [f"org-race-{CHUNK + 300}"]
+
+
+def entry(kind: str, slug: str, **over: Any) -> dict[str, Any]:
+    return {"kind": kind, **BUILDERS[kind](slug=slug, **over)}
+
+
+async def edges_of(session: AsyncSession, slug: str) -> list[tuple[str, str | None, str | None, int]]:
+    """A record's outgoing relations and participants: (type or role, target slug, name, position)."""
+    source = await session.scalar(select(Record.id).where(Record.slug == slug))
+    target = Record.__table__.alias("target")
+    relations = await session.execute(
+        select(Relation.type, target.c.slug, Relation.position)
+        .join(target, target.c.id == Relation.target_id)
+        .where(Relation.source_id == source)
+    )
+    participants = await session.execute(
+        select(Participant.role, target.c.slug, Participant.name, Participant.position)
+        .outerjoin(target, target.c.id == Participant.organization_id)
+        .where(Participant.record_id == source)
+    )
+    return sorted(
+        [(t, s, None, p) for t, s, p in relations.all()]
+        + [(r, s, n, p) for r, s, n, p in participants.all()],
+        key=lambda e: (e[3], e[0]),
+    )
+
+
+async def test_edges_are_written_with_their_batch_or_at_the_end_and_replaced_on_update(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Edges to a record written before in the file or found in the base go with their batch;
+    those to a record later in the file, at the end; an updated record's edges are replaced."""
+    async with sessionmaker() as session:
+        base = write(
+            tmp_path / "base.ndjson", [entry("law", "law-in-base"), entry("organization", "org-in-base")]
+        )
+        assert (await ImportService(session, SYSTEM).run(base, "ndjson", dry_run=False)).committed
+        orgs = organizations("org-edge", CHUNK + 10)
+        first = [
+            *orgs,
+            entry(
+                "program",
+                "prog-edge",
+                participants=[
+                    {"organization": "org-edge-1", "role": "donor"},  # earlier in the file
+                    {"organization": "org-in-base", "role": "partner"},  # in the base only
+                    {"name": "Кыргыз Республикасынын өкмөтү", "role": "implementer"},  # named only
+                    {"organization": "org-edge-later", "role": "partner"},  # later in the file
+                ],
+            ),
+            entry("law", "law-edge", related=[{"type": "amends", "kind": "law", "slug": "law-in-base"}]),
+            entry("organization", "org-edge-later"),
+        ]
+        report = await ImportService(session, SYSTEM).run(
+            write(tmp_path / "first.ndjson", first), "ndjson", dry_run=False
+        )
+        assert report.committed and report.counts.created == CHUNK + 13, report.errors
+        assert await edges_of(session, "prog-edge") == [
+            ("donor", "org-edge-1", None, 0),
+            ("partner", "org-in-base", None, 1),
+            ("implementer", None, "Кыргыз Республикасынын өкмөтү", 2),
+            ("partner", "org-edge-later", None, 3),
+        ]
+        assert await edges_of(session, "law-edge") == [("amends", "law-in-base", None, 0)]
+
+        second = [
+            *orgs,  # unchanged
+            entry("program", "prog-edge", participants=[{"organization": "org-edge-3", "role": "partner"}]),
+            entry("law", "law-edge", related=[{"type": "repeals", "kind": "law", "slug": "law-edge-new"}]),
+            entry("law", "law-edge-new"),
+        ]
+        report = await ImportService(session, SYSTEM).run(
+            write(tmp_path / "second.ndjson", second), "ndjson", dry_run=False
+        )
+        assert report.committed, report.errors
+        assert (report.counts.created, report.counts.updated) == (1, 2)
+        assert await edges_of(session, "prog-edge") == [("partner", "org-edge-3", None, 0)]
+        assert await edges_of(session, "law-edge") == [("repeals", "law-edge-new", None, 0)]
+        await session.rollback()
+
+
+async def test_the_collector_runs_less_often_during_an_import_and_as_before_after(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    async with sessionmaker() as session:
+        path = write(tmp_path / "gc.ndjson", organizations("org-gc", CHUNK + 1))
+        report = await ImportService(session, SYSTEM).run(
+            path, "ndjson", dry_run=False, progress=lambda n: seen.append(gc.get_threshold())
+        )
+        assert report.committed
+        await session.rollback()
+    assert seen and all(t[0] == 50_000 for t in seen)
+    assert gc.get_threshold() == before
