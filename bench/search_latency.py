@@ -189,6 +189,8 @@ def main() -> None:
         assert isinstance(na, list) and isinstance(nb, list) and isinstance(ra, list) and isinstance(rb, list)
         api_tp, bare_tp = float(r["api_tp"]), float(r["bare_tp"])  # type: ignore[arg-type]
         rtp, rbtp = float(r["repeated_tp"]), float(r["repeated_bare_tp"])  # type: ignore[arg-type]
+        chosen = {k: v for k, v in os.environ.items() if k.startswith("SEARCH_")}
+        print(f"settings from the environment: {chosen or 'defaults'}")
         print(f"novel queries: {len(sequential_qs)} asked once each, sequential (answer cache off)")
         print(line("API /v1/search", na))
         print(line("bare Meilisearch", nb))

@@ -108,13 +108,13 @@ def search_document(
     date = getattr(record, spec.date_column, None) if spec.date_column else None
     title_texts = [t for _, t in titles]
     title_texts += [v for lang, t in titles for v in script_variants(t, lang)]
+    derived = [a for a in dict.fromkeys(map(initials, title_texts)) if a]  # in each script too
     # Short identifying strings: numbers, acronyms, instruments.
     codes = [str(getattr(record, f)) for f in spec.code_fields if getattr(record, f, None)]
     codes += [
         str(i.get("value")) for i in (record.identifiers or []) if isinstance(i, dict) and i.get("value")
     ]
     codes = list(dict.fromkeys(codes))
-    derived = [a for a in dict.fromkeys(map(initials, [t for _, t in titles])) if a and a not in codes]
     summary_texts = [t for _, t in summaries]
     context = [text for f in spec.context_fields for text in _texts(getattr(record, f, None))]
     context += list(participant_names)
@@ -161,6 +161,8 @@ def search_document(
                     *derived,
                     *_variants(derived),
                     *unique_terms([*codes, *derived]),
+                    # The concepts the codes name (IOM = МОМ = ХКҰ …): beside the acronym, as in a query.
+                    *named.in_text(set(unique_terms([*codes, *derived]))),
                 ]
             )
         ),

@@ -82,13 +82,15 @@ DIMENSIONS = 384  # multilingual-e5-small
 
 def settings() -> MeilisearchSettings:
     return MeilisearchSettings(
-        # Attribute order is a ranking rule: titles first (their words, then their terms), then
-        # numbers and acronyms, then the terms of everything else, then what the record is filed
-        # under. Summaries are shown, not searched: their terms are in `terms`, and the API
-        # highlights them (queries arrive as terms).
+        # Attribute order is a ranking rule: numbers and acronyms first (an identifier that matches
+        # names its record: "IOM" is the organization before the programmes that mention it;
+        # measured on the judged sets: dev +0.006, holdout -0.004), then titles (their words, then
+        # their terms), then the terms of everything else, then what the record is filed under.
+        # Summaries are shown, not searched: their terms are in `terms`, and the API highlights
+        # them (queries arrive as terms).
         # The words inside attached documents come last: a record found by its own fields ranks
         # above one found only inside its files.
-        searchable_attributes=["titles", "title_terms", "codes", "terms", "tags", "document_terms"],
+        searchable_attributes=["codes", "titles", "title_terms", "terms", "tags", "document_terms"],
         displayed_attributes=[PRIMARY_KEY, *RECORD_FIELDS, "part", "record_id", "attachment", "page", "text"],
         # One hit per record: its best-matching document (its own, or a chunk of its files).
         distinct_attribute="record_id",

@@ -24,6 +24,7 @@ def _service(request: Request, session: SessionDep) -> SearchService:
         semantic_ratio=services.settings.search_semantic_ratio,
         semantic_floor=services.settings.search_semantic_floor,
         settle_score=services.settings.search_settle_score,
+        vector_early=services.settings.search_vector_early,
         cache=services.search_cache,
         gate=services.search_gate,
     )

@@ -78,6 +78,7 @@ class SearchService:
         semantic_ratio: float = 0.5,
         semantic_floor: float = 0.0,
         settle_score: float | None = None,
+        vector_early: bool = True,
         cache: SearchCache | None = None,
         gate: FallbackGate | None = None,
     ) -> None:
@@ -87,6 +88,7 @@ class SearchService:
         self.semantic_ratio = semantic_ratio
         self.semantic_floor = semantic_floor
         self.settle_score = settle_score
+        self.vector_early = vector_early
         self.cache = cache
         self.gate = gate or FallbackGate(concurrency=4, seconds=5.0)
 
@@ -179,20 +181,25 @@ class SearchService:
             and self.semantic_ratio > 0
             and has_language(params.q)
         )
-        vector = self.embedder.request(params.q) if semantic and self.embedder is not None else None
+        embedder = self.embedder if semantic else None
+        # Early: the vector is computed while the keyword half runs (sooner when a core is free);
+        # otherwise only once the keyword half has shown it is needed.
+        vector = embedder.request(params.q) if embedder is not None and self.vector_early else None
         try:
             result, ranked = await self.index.multi_search([count, keyword])
         except BaseException:
-            if vector is not None and self.embedder is not None:
-                self.embedder.withdraw(params.q, vector)
+            if embedder is not None and vector is not None:
+                embedder.withdraw(params.q, vector)
             raise
         counted = Counted(total=result.total_hits or 0, facets=_facets(result.facet_distribution))
         hits = list(ranked.hits)
-        if vector is not None and self.embedder is not None:
+        if embedder is not None:
             if settled(hits, window, self.semantic_ratio, self.settle_score):
-                self.embedder.withdraw(params.q, vector)
+                if vector is not None:
+                    embedder.withdraw(params.q, vector)
             else:
-                self.embedder.confirm(params.q)
+                vector = vector or embedder.request(params.q)
+                embedder.confirm(params.q)
                 hits = await self._semantic(params, keyword, await asyncio.shield(vector), hits, counted)
         page = [self._hit(parse_hit(h), lang, query.wanted) for h in hits[params.offset : window]]
         total = max(counted.total, params.offset + len(page))  # never fewer than shown

@@ -18,7 +18,7 @@ from app.search.analysis import (
     uz_latin,
 )
 from app.search.documents import passage, passage_hash, search_document
-from app.search.query import query_text
+from app.search.query import query_terms, query_text
 
 
 @pytest.mark.parametrize(
@@ -203,3 +203,26 @@ def test_passage_hash_follows_the_text_the_model_reads() -> None:
     assert len(passage(a)) < 700
     c = Row(title={"en": "B", "ru": "А"}, summary={"en": "x " * 500})
     assert passage_hash(passage(a)) != passage_hash(passage(c))
+
+
+def test_a_record_is_found_by_the_acronyms_its_names_make() -> None:
+    """IOM = МОМ = СБМ = XMT: each language's name makes its own acronym, whether or not the record
+    states one; a stated acronym is found as a query term (GYLA reaches the index as `gila`)."""
+    row = Row(
+        title={
+            "en": "International Organization for Migration",
+            "ru": "Международная организация по миграции (МОМ)",
+            "tg": "Созмони байналмилалии муҳоҷират",
+            "uz": "Xalqaro migratsiya tashkiloti",
+        }
+    )
+    codes = set(search_document(row, country_names={}, topic_labels={})["codes"])
+    for q in ["IOM", "МОМ", "СБМ", "XMT", "ХМТ"]:
+        assert set(query_terms(q)) <= codes, q
+    assert not set(query_terms("ILO")) & codes
+    stated = Row(title={"en": "Georgian Young Lawyers' Association"}, acronym="GYLA")
+    assert set(query_terms("GYLA")) <= set(
+        search_document(stated, country_names={}, topic_labels={})["codes"]
+    )
+    short = Row(title={"ru": "О внешней миграции"})  # two words make no acronym
+    assert search_document(short, country_names={}, topic_labels={})["codes"] == []
