@@ -48,7 +48,7 @@ async def world(
     threads = get_settings().embedding_threads
     async with AsyncClient(meili.url, meili.master_key) as client:
         index = SearchIndex(client, uid)
-        await Indexer(factory, index, languages=get_settings().languages).drain()
+        await Indexer(factory, index).drain()
         assert await VectorWorker(factory, index, threads=threads).drain() > 0
         yield factory, index, QueryEmbedder(threads=threads)
     await empty_tables(engine)

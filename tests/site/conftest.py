@@ -38,7 +38,7 @@ async def world(
     uid = f"records_{secrets.token_hex(4)}"
     async with AsyncClient(meili.url, meili.master_key) as client:
         index = SearchIndex(client, uid)
-        await Indexer(factory, index, languages=get_settings().languages).drain()
+        await Indexer(factory, index).drain()
         yield factory, index
     await empty_tables(engine)
 

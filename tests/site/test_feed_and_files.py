@@ -10,7 +10,6 @@ from lxml import etree
 from lxml import html as lxml_html
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from tests.support.servers import run_jobs
@@ -64,7 +63,7 @@ async def test_a_record_page_offers_its_files_and_the_pages_that_match(
     assert upload.status_code == 201, upload.text
     await run_jobs(database_url)  # the worker extracts the text
     factory, index = world
-    await Indexer(factory, index, languages=get_settings().languages).drain()
+    await Indexer(factory, index).drain()
 
     doc = lxml_html.fromstring((await site.get(f"/ru/laws/{KG_LAW}", params={"q": "мигранты"})).text)
     link = doc.xpath("//a[@class='download']")[0]

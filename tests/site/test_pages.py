@@ -5,7 +5,6 @@ parameter with an HTML 4xx page, never a 500."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -13,36 +12,11 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
-from app.core.i18n import LANGUAGES
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
+from tests.support.pages import frame, page
 
 KG_LAW = "law-kg-external-labour-migration-2006"
-
-
-def page(r: httpx.Response, lang: str) -> Any:
-    assert r.status_code == 200, r.text[:500]
-    assert r.headers["content-type"].startswith("text/html")
-    doc = lxml_html.fromstring(r.text)
-    assert doc.get("lang") == lang
-    return doc
-
-
-def frame(doc: Any, lang: str, path: str) -> None:
-    """What every page carries: title, description, permalink, hreflang alternates, the switcher."""
-    assert doc.findtext(".//title").strip()
-    assert doc.xpath("//meta[@name='description']/@content")[0].strip()
-    canonical = doc.xpath("//link[@rel='canonical']/@href")[0]
-    assert urlsplit(canonical).path == f"/{lang}{path}"
-    alternates = dict(
-        zip(doc.xpath("//link[@hreflang]/@hreflang"), doc.xpath("//link[@hreflang]/@href"), strict=True)
-    )
-    assert set(alternates) == set(LANGUAGES)
-    assert all(urlsplit(href).path == f"/{other}{path}" for other, href in alternates.items())
-    switcher = doc.xpath("//nav[contains(@class, 'langs')]//a/@hreflang")
-    assert switcher == list(LANGUAGES)
-    assert doc.xpath("//a[@aria-current='true']/@hreflang") == [lang]
 
 
 async def test_home_picks_the_language_and_has_a_search_form(site: httpx.AsyncClient) -> None:
@@ -251,7 +225,7 @@ async def test_drafts_never_appear(
     made = await site.post("/v1/laws", json=body, headers=editor_key)
     assert made.status_code == 201, made.text
     factory, index = world
-    await Indexer(factory, index, languages=get_settings().languages).drain()
+    await Indexer(factory, index).drain()
     # Not to the public, and not to an editor either: the pages are the public's.
     for headers in ({}, editor_key):
         r = await site.get("/ru/laws/law-site-test-draft", headers=headers)
