@@ -13,6 +13,7 @@ import httpx
 import pytest
 from lxml import html as lxml_html
 
+from app.site import indicator as indicator_page
 from tests.support.pages import frame, page
 
 KEY = "remittances-gdp"
@@ -110,9 +111,30 @@ async def test_filters_narrow_the_table_and_the_chart(site: httpx.AsyncClient) -
     assert not cells(none) and "No values for these filters." in lxml_html.tostring(none, encoding="unicode")
 
 
+async def test_the_table_pages(site: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indicator_page, "PAGE_SIZE", 30)  # the seed's 75 values, in three pages
+    url: str | None = f"/ru/indicators/{KEY}?country=KG,TJ"
+    seen: list[list[str]] = []
+    while url:
+        doc = page(await site.get(url), "ru")
+        seen += cells(doc)
+        nxt = doc.xpath("//a[@rel='next']/@href")
+        url = nxt[0] if nxt else None
+        if url:
+            assert dict(parse_qsl(urlsplit(url).query))["country"] == "KG,TJ"  # the filters kept
+    api = (
+        await site.get(f"/v1/indicators/{KEY}/observations", params={"country": "KG,TJ", "limit": 100})
+    ).json()
+    assert len(seen) == api["total"] > 30
+    assert [(c[0], c[1]) for c in seen] == [
+        ({"KG": "Киргизия", "TJ": "Таджикистан"}[o["country"]], o["period"]) for o in api["items"]
+    ]
+
+
 @pytest.mark.parametrize(
     "params",
     [
+        {"cursor": "not-a-cursor"},
         {"country": "XX"},
         {"country": "Кыргызстан"},
         {"from": "year two thousand"},
@@ -124,7 +146,9 @@ async def test_filters_narrow_the_table_and_the_chart(site: httpx.AsyncClient) -
 )
 async def test_a_bad_filter_is_an_html_422(site: httpx.AsyncClient, params: dict[str, Any]) -> None:
     r = await site.get(f"/ky/indicators/{KEY}", params=params)
-    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text[:300]
+    assert r.status_code == (400 if "cursor" in params else 422) and r.headers["content-type"].startswith(
+        "text/html"
+    ), r.text[:300]
     assert lxml_html.fromstring(r.text).get("lang") == "ky"
 
 
