@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
@@ -16,6 +17,7 @@ from app.core.errors import Unprocessable, field_error
 from app.indicators.kind import INDICATOR
 from app.indicators.observations import check_query, page
 from app.keys.service import Viewer
+from app.models import Observation
 from app.records.params import ListParams
 from app.records.service import RecordService
 from app.site.record import countries, relations, shown_text
@@ -25,6 +27,32 @@ from app.site.texts import country_name, field_name, language_names, texts, topi
 PAGE_SIZE = 200
 LIST_SIZE = 100
 FILTERS = ("country", "from", "to")
+
+
+def place(code: str, lang: str, aggregates: set[str] | frozenset[str] = frozenset()) -> str:
+    """A country by its name; a regional aggregate (`CA`: Central Asia) by its code, said to be one
+    (its code may also be a country's: Canada)."""
+    if code in aggregates:
+        return f"{code} ({texts(lang)['aggregate']})"
+    return country_name(code, lang)
+
+
+async def aggregates(session: AsyncSession, indicator_ids: list[Any]) -> dict[Any, set[str]]:
+    """The codes that are regional aggregates (values with member countries), by indicator."""
+    rows = await session.execute(
+        select(Observation.indicator_id, Observation.country)
+        .where(Observation.indicator_id.in_(indicator_ids), Observation.region != [])
+        .distinct()
+    )
+    out: dict[Any, set[str]] = {}
+    for indicator_id, code in rows:
+        out.setdefault(indicator_id, set()).add(code)
+    return out
+
+
+def _span(coverage: dict[str, Any]) -> str:
+    ends = list(dict.fromkeys(p for p in (coverage.get("first"), coverage.get("last")) if p))
+    return (" … " if any("/" in p for p in ends) else "–").join(ends)
 
 
 def _value(v: float) -> str:
@@ -69,6 +97,7 @@ async def observations(
         session, indicator_id, chosen.get("country"), chosen.get("from"), chosen.get("to"), None
     )
     items, total, next_cursor, _ = await page(session, indicator_id, checked, PAGE_SIZE, cursor)
+    grouped = (await aggregates(session, [indicator_id])).get(indicator_id, set())
     sources = {s["key"]: s for s in out.get("sources") or []}
     rows = []
     for r in items:
@@ -79,7 +108,7 @@ async def observations(
         )
         rows.append(
             {
-                "country": country_name(r["country"], lang),
+                "country": place(r["country"], lang, grouped),
                 "code": r["country"],
                 "region": countries(r["region"], lang),
                 "period": r["period"],
@@ -109,6 +138,7 @@ async def observations(
         "observations_json": f"/v1/{plural}/{out['slug']}/observations?"
         + query_string([*canonical, ("lang", lang)]),
         "filtered": bool(filtered),
+        "aggregates": grouped,
         "here": f"/{lang}/{plural}/{out['slug']}",
     }
 
@@ -129,8 +159,9 @@ def context(
         shown = names.get(definition["lang"], definition["lang"])
         definition_fallback = t["shown_in"].format(shown=shown, wanted=names[lang])
     coverage = out.get("coverage") or {}
-    covered = [country_name(c, lang) for c in coverage.get("countries") or []]
-    span = "–".join(dict.fromkeys(p for p in (coverage.get("first"), coverage.get("last")) if p))
+    grouped = table.pop("aggregates")
+    covered = [place(c, lang, grouped) for c in coverage.get("countries") or []]
+    span = _span(coverage)
     shown_countries = sorted({r["country"] for r in table["rows"]}) or covered
     alt = t["chart_alt"].format(
         name=heading["text"],
@@ -153,7 +184,7 @@ def context(
     if topic_names:
         fields.append({"name": field_name("topics", lang), "value": ", ".join(topic_names)})
     country_options = [
-        {"value": c, "label": country_name(c, lang), "selected": table["chosen"].get("country") == c}
+        {"value": c, "label": place(c, lang, grouped), "selected": table["chosen"].get("country") == c}
         for c in coverage.get("countries") or []
     ]
     return {
@@ -187,17 +218,19 @@ async def listing(session: AsyncSession, lang: str) -> list[dict[str, Any]]:
         q=None,
     )
     items, _, _ = await RecordService(session, INDICATOR, Viewer()).list_page(params, lang, None, {})
+    grouped = await aggregates(session, [out["id"] for out in items])
     listed = []
     for out in items:
         coverage = out.get("coverage") or {}
-        span = "–".join(dict.fromkeys(p for p in (coverage.get("first"), coverage.get("last")) if p))
+        codes = coverage.get("countries") or []
+        named = ", ".join(place(c, lang, grouped.get(out["id"], set())) for c in codes)
         listed.append(
             {
                 "href": f"/{lang}/{INDICATOR.plural}/{out['slug']}",
                 "heading": _heading(out, lang),
                 "unit": out.get("unit") or "",
-                "countries": countries(coverage.get("countries") or [], lang),
-                "span": span,
+                "countries": named,
+                "span": _span(coverage),
                 "n": coverage.get("observations", 0),
             }
         )

@@ -131,6 +131,23 @@ async def test_the_table_pages(site: httpx.AsyncClient, monkeypatch: pytest.Monk
     ]
 
 
+async def test_a_regional_aggregate_is_not_a_country(site: httpx.AsyncClient) -> None:
+    """The emigrant stock is given for Central Asia as a whole (`CA`, with its member countries),
+    not for Canada, whose ISO code it shares."""
+    doc = page(await site.get("/ru/indicators/emigrant-stock"), "ru")
+    rows = cells(doc)
+    assert rows and all(row[0].startswith("CA (группа стран)") for row in rows)
+    assert all("Киргизия" in row[0] and "Туркменистан" in row[0] for row in rows)  # its members
+    assert "Канада" not in doc.text_content()
+    listing = page(await site.get("/ru/indicators"), "ru").text_content()
+    assert "Канада" not in listing and "CA (группа стран)" in listing
+    assert doc.xpath("//select[@name='country']/option[@value='CA']/text()") == ["CA (группа стран)"]
+    chart = await site.get(doc.xpath("//figure[@class='chart']//img/@src")[0])
+    assert chart.status_code == 200 and "Канада" not in chart.text and "CA (KZ, KG, TJ, TM, UZ)" in chart.text
+    narrowed = page(await site.get("/ru/indicators/emigrant-stock", params={"country": "CA"}), "ru")
+    assert len(cells(narrowed)) == len(rows)
+
+
 @pytest.mark.parametrize(
     "params",
     [

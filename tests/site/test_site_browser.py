@@ -185,7 +185,9 @@ def test_an_advocate_searches_reads_and_follows(site_server: str, browser: Any) 
     shot(driver, "timeline-ru.png")
 
     # The indicator: its chart drawn in Russian, the table of values with their sources, a filter.
-    driver.get(f"{site_server}/ru/indicators/{INDICATOR}")
+    driver.get(f"{site_server}/ru/indicators")
+    shot(driver, "indicators-ru.png")
+    driver.find_element(By.CSS_SELECTOR, f"ul.indicators a[href='/ru/indicators/{INDICATOR}']").click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.observations tbody tr")))
     chart = driver.find_element(By.CSS_SELECTOR, "figure.chart img")
     wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", chart))
