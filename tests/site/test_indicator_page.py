@@ -14,6 +14,7 @@ import pytest
 from lxml import html as lxml_html
 
 from app.site import indicator as indicator_page
+from tests.support.factories import policy
 from tests.support.pages import frame, page
 
 KEY = "remittances-gdp"
@@ -129,6 +130,39 @@ async def test_the_table_pages(site: httpx.AsyncClient, monkeypatch: pytest.Monk
     assert [(c[0], c[1]) for c in seen] == [
         ({"KG": "Киргизия", "TJ": "Таджикистан"}[o["country"]], o["period"]) for o in api["items"]
     ]
+
+
+async def test_machine_translations_and_related_records(
+    site: httpx.AsyncClient, editor_key: dict[str, str]
+) -> None:
+    doc = page(await site.get(f"/ky/indicators/{KEY}"), "ky")
+    api = (await site.get(f"/v1/indicators/{KEY}", params={"lang": "ky"})).json()
+    assert doc.findtext(".//h1") == api["name"]["ky"] and api["translation_kinds"]["ky"] == "machine"
+    assert doc.xpath("//p[@class='mark-machine']")  # the Kyrgyz name is a machine translation
+    assert doc.xpath("//p[contains(@class, 'fallback')]")  # the definition is shown in English
+    published = policy(
+        slug="policy-site-remittances",
+        title={"ru": "Концепция снижения стоимости переводов"},
+        related=[{"type": "targets", "kind": "indicator", "slug": KEY}],
+    )
+    draft = policy(
+        slug="policy-site-remittances-draft",
+        title={"ru": "Черновик концепции"},
+        publication="draft",
+        related=[{"type": "targets", "kind": "indicator", "slug": KEY}],
+    )
+    for body in (published, draft):
+        made = await site.post("/v1/policies", json=body, headers=editor_key)
+        assert made.status_code == 201, made.text
+    try:
+        doc = page(await site.get(f"/ru/indicators/{KEY}"), "ru")
+        hrefs = doc.xpath("//ul[@class='relations']//a/@href")
+        assert hrefs == ["/ru/policies/policy-site-remittances"]  # the draft's link is not shown
+        assert doc.xpath("//ul[@class='relations']//a/text()") == ["Концепция снижения стоимости переводов"]
+        assert (await site.get(hrefs[0])).status_code == 200
+    finally:
+        for body in (published, draft):
+            await site.delete(f"/v1/policies/{body['slug']}", headers=editor_key)
 
 
 async def test_a_regional_aggregate_is_not_a_country(site: httpx.AsyncClient) -> None:
