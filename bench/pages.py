@@ -1,7 +1,7 @@
 """The pages for people against the JSON calls they wrap, on the seed, in one run (issue #26: a
 page's p50 within 1.5× of its JSON call).
 
-    .venv/bin/python bench/pages.py [--rounds 100] [--cache-seconds 0]
+    .venv/bin/python bench/pages.py [--rounds 100] [--cache-seconds 0] [--database NAME]
 
 A fresh database with the seed, its own Meilisearch, the API (`migrantkb serve`, one worker) and
 the worker; each pair asked alternately (page, JSON, page, JSON …) so load on the machine falls on
@@ -38,6 +38,7 @@ QUERIES = [
     "закон о внешней миграции",
 ]
 LAW = "law-kg-external-labour-migration-2006"
+INDICATOR = "remittances-gdp"
 
 
 def pairs() -> dict[str, list[tuple[str, str]]]:
@@ -50,6 +51,14 @@ def pairs() -> dict[str, list[tuple[str, str]]]:
         ],
         "record (law, in force today)": [(f"/ky/laws/{LAW}", f"/v1/laws/{LAW}?lang=ky&as_of={today}")],
         "timeline (KG, 50)": [("/ru/timeline?country=KG", "/v1/timeline?country=KG&lang=ru&limit=50")],
+        # The page reads the indicator (with its sources and coverage) and a page of its values.
+        "indicator vs its values": [
+            (f"/ru/indicators/{INDICATOR}", f"/v1/indicators/{INDICATOR}/observations?lang=ru&limit=200"),
+            (
+                f"/ru/indicators/{INDICATOR}?country=KG&from=2015",
+                f"/v1/indicators/{INDICATOR}/observations?country=KG&from=2015&lang=ru&limit=200",
+            ),
+        ],
         "feed vs its search": [
             (f"/v1/feeds/search.atom?q={q}&country=KG", f"/v1/search?q={q}&country=KG&limit=100") for q in qs
         ],
@@ -91,9 +100,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--cache-seconds", type=float, default=0.0)
+    parser.add_argument("--database", default="migrantkb_site_bench_pages", help="made afresh, dropped after")
     args = parser.parse_args()
     extra = {"SEARCH_CACHE_SECONDS": str(args.cache_seconds)}
-    with bench_stack("migrantkb_site_bench_pages", [["migrate"], ["seed"]], extra) as stack:
+    with bench_stack(args.database, [["migrate"], ["seed"]], extra) as stack:
         wait_ready(stack.base)
         while httpx.get(f"{stack.base}/readyz").json()["outbox_pending"]:
             time.sleep(1)

@@ -91,9 +91,9 @@ def source_line(source: dict[str, Any], lang: str) -> str:
 
 
 def _series_label(country: str, names: dict[str, dict[str, str]], lang: str, region: list[str]) -> str:
-    if country in names:
-        return names[country][lang]
-    return f"{country} ({', '.join(region)})" if region else country
+    if region:  # an aggregate, even where its code is also a country's (CA: Central Asia, not Canada)
+        return f"{country} ({', '.join(region)})"
+    return names[country][lang] if country in names else country
 
 
 def chart_spec(

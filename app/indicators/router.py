@@ -5,7 +5,7 @@ __future__ import annotations`: FastAPI reads these annotations at runtime.)"""
 import csv
 import io
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
@@ -137,7 +137,7 @@ def _csv(indicator: dict[str, Any], rows: list[dict[str, Any]], sources: list[di
         "time; several sources for one country and period are all listed. Periods are years (`2022`), "
         "months (`2024-12`), quarters (`2023-Q1`), days or intervals (`2019-01/2019-06`); `from`/`to` "
         "keep those overlapping the range. `Accept: text/csv` answers every matching row as CSV (no "
-        "paging) with the source's publisher, title, vintage and `via` on each line."
+        "paging) with the source's publisher, title, vintage and `via` on each line; so does `format=csv`."
     ),
     response_model=ObservationPage,
     responses={
@@ -159,10 +159,15 @@ async def list_observations(
     cursor: Annotated[
         str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")
     ] = None,
+    format: Annotated[
+        Literal["json", "csv"] | None,
+        Query(description="`csv`: the CSV answer, as `Accept: text/csv` asks (for a link to follow)."),
+    ] = None,
 ) -> Response:
     indicator, query = await _selection(session, viewer, key, lang, country, date_from, date_to, source)
     indicator_id = uuid.UUID(str(indicator["id"]))
-    if "text/csv" in request.headers.get("accept", "").lower():
+    accept = request.headers.get("accept", "").lower()
+    if format == "csv" or (format is None and "text/csv" in accept):
         rows = [r async for r in every(session, indicator_id, query)]
         sources = await sources_named(session, {r["source"] for r in rows})
         body = _csv(indicator, rows, sources)

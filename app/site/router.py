@@ -16,6 +16,7 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, NotFound
 from app.core.i18n import LANGUAGES
 from app.registry import SPECS
+from app.site import indicator as indicator_page
 from app.site import record as record_page
 from app.site import search as search_page
 from app.site import timeline as timeline_page
@@ -165,6 +166,52 @@ async def timeline(request: Request, lang: str, session: SessionDep) -> Response
         description=t["timeline_intro"],
         api=f"/v1/timeline?{context.pop('api_query')}",
         api_label="JSON",
+        **context,
+    )
+
+
+@router.get("/{lang:lang}/indicators")
+async def indicators(request: Request, lang: str, session: SessionDep) -> Response:
+    if lang not in LANGUAGES:
+        return _unknown(request, lang)
+    t = texts(lang)
+    listed = await indicator_page.listing(session, lang)
+    return render(
+        request,
+        "indicators.html",
+        lang,
+        path="/indicators",
+        title=t["indicators"],
+        description=t["indicators_intro"],
+        api=f"/v1/indicators?lang={lang}&limit={indicator_page.LIST_SIZE}",
+        api_label="JSON",
+        indicators=listed,
+    )
+
+
+@router.get("/{lang:lang}/indicators/{key}")
+async def indicator(request: Request, lang: str, key: str, session: SessionDep) -> Response:
+    """An indicator's own page (the record route would show it as a generic record)."""
+    if lang not in LANGUAGES:
+        return _unknown(request, lang)
+    try:
+        out = await indicator_page.read(session, key, lang)
+        table = await indicator_page.observations(session, out, request.query_params, lang)
+    except AppError as exc:
+        return problem_page(request, lang, exc, f"/indicators/{key}")
+    topics = await SiteRepository(session).topic_labels()
+    context = indicator_page.context(out, table, lang, topics)
+    definition = context["definition"]
+    return render(
+        request,
+        "indicator.html",
+        lang,
+        path=f"/indicators/{out['slug']}",
+        query=context.pop("canonical"),
+        title=context["heading"]["text"],
+        description=(definition["text"] if definition else context["heading"]["text"])[:300],
+        api=f"/v1/indicators/{out['slug']}?lang={lang}",
+        api_label=texts(lang)["api_record"],
         **context,
     )
 

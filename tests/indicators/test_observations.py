@@ -147,6 +147,20 @@ async def test_observations_as_csv(figures: httpx.AsyncClient) -> None:
     assert cited["source_via"] == "as reported by Asia-Plus, 11 March 2025"
     assert by_year[("2008", "src-wdi-2026-04")]["value"] == "44.13"
     assert by_year[("2008", "src-wdi-2026-04")]["unit"] == "percent of GDP"
+    # `format=csv` answers the same file to a link a browser follows (it cannot set Accept), and
+    # `format=json` answers JSON whatever Accept says.
+    linked = await figures.get(
+        "/v1/indicators/remittances-gdp/observations", params={"country": "TJ", "format": "csv"}
+    )
+    assert linked.headers["content-type"].startswith("text/csv") and linked.content == r.content
+    asked = await figures.get(
+        "/v1/indicators/remittances-gdp/observations",
+        params={"country": "TJ", "format": "json"},
+        headers={"Accept": "text/csv"},
+    )
+    assert asked.json()["total"] == len(rows)
+    bad = await figures.get("/v1/indicators/remittances-gdp/observations", params={"format": "xlsx"})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
 
 
 @pytest.mark.parametrize(

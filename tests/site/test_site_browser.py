@@ -2,7 +2,7 @@
 own chromedriver; nothing downloaded) searches in Russian, follows a facet, switches to Kyrgyz,
 searches in Kyrgyz, opens the record, downloads its file, reads the timeline and the feed, and
 works at 360 px wide. axe-core (tests/site/axe, installed by `make axe`) is injected into the
-search, record and timeline pages and must find no serious or critical violation. Screenshots land
+search, record, timeline and indicator pages and must find no serious or critical violation. Screenshots land
 in test-output/site/."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "site"
 AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 KG_LAW = "law-kg-external-labour-migration-2006"
+INDICATOR = "remittances-gdp"
 FILE_TEXT = "Статья 1.\n\nТрудящиеся-мигранты имеют право на защиту своих трудовых прав.\n"
 
 
@@ -120,7 +121,7 @@ def shot(driver: Any, name: str) -> None:
 def test_an_advocate_searches_reads_and_follows(site_server: str, browser: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     driver, wait = browser, WebDriverWait(browser, 30)
     report: dict[str, Any] = {}
@@ -183,6 +184,31 @@ def test_an_advocate_searches_reads_and_follows(site_server: str, browser: Any) 
     report["timeline"] = axe_violations(driver)
     shot(driver, "timeline-ru.png")
 
+    # The indicator: its chart drawn in Russian, the table of values with their sources, a filter.
+    driver.get(f"{site_server}/ru/indicators")
+    shot(driver, "indicators-ru.png")
+    driver.find_element(By.CSS_SELECTOR, f"ul.indicators a[href='/ru/indicators/{INDICATOR}']").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.observations tbody tr")))
+    chart = driver.find_element(By.CSS_SELECTOR, "figure.chart img")
+    wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", chart))
+    assert "Личные денежные переводы" in chart.get_attribute("alt")
+    assert driver.find_elements(By.CSS_SELECTOR, "tr.via .via-mark")
+    report["indicator"] = axe_violations(driver)
+    shot(driver, "indicator-ru.png")
+    Select(driver.find_element(By.NAME, "country")).select_by_value("KG")
+    driver.find_element(By.NAME, "from").send_keys("2015")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "country=KG" in d.current_url)
+    countries = {
+        td.text for td in driver.find_elements(By.CSS_SELECTOR, "table.observations tbody td:first-child")
+    }
+    assert countries == {"Киргизия"}, countries
+    chart = driver.find_element(By.CSS_SELECTOR, "figure.chart img")
+    wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", chart))
+    shot(driver, "indicator-ru-kg.png")
+    driver.execute_script("document.querySelector('table.observations').scrollIntoView()")
+    shot(driver, "indicator-ru-kg-table.png")
+
     # The feed the search page links.
     driver.get(f"{site_server}/ru/search?q=мигранты&country=KG")
     feed = driver.find_element(By.CSS_SELECTOR, "link[type='application/atom+xml']").get_attribute("href")
@@ -201,10 +227,17 @@ def test_an_advocate_searches_reads_and_follows(site_server: str, browser: Any) 
     driver.get(f"{site_server}/ky/laws/{KG_LAW}")
     assert driver.execute_script("return document.documentElement.scrollWidth") <= 360
     shot(driver, "record-ky-360.png")
+    driver.get(f"{site_server}/ru/indicators/{INDICATOR}")
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 360
+    shot(driver, "indicator-ru-360.png")
+    driver.execute_script("document.querySelector('figure.chart').scrollIntoView()")
+    shot(driver, "indicator-ru-360-chart.png")
+    driver.execute_script("document.querySelector('table.observations').scrollIntoView()")
+    shot(driver, "indicator-ru-360-table.png")
     driver.set_window_size(1280, 1400)
 
     (OUTPUT / "axe.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
-    assert report == {"search": [], "record": [], "timeline": []}, report
+    assert report == {"search": [], "record": [], "timeline": [], "indicator": []}, report
     # The check can fail: an image without a text alternative and an unlabelled field are caught.
     driver.get(f"{site_server}/ru/timeline")
     driver.execute_script(
