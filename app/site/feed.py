@@ -7,6 +7,7 @@ related records that do not hold the words), listed newest change first."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -85,6 +86,15 @@ async def search_feed(
     return Response(body, media_type=f"{ATOM}; charset=utf-8", headers={"Content-Language": display})
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF):
+# a query may hold them (`q=%07`), and lxml refuses a feed that does.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub("", text)
+
+
 def atom(request: Request, params: SearchParams, rows: list, lang: str) -> bytes:  # type: ignore[type-arg]
     t = texts(lang)
     base = origin(request)
@@ -95,7 +105,9 @@ def atom(request: Request, params: SearchParams, rows: list, lang: str) -> bytes
     this = f"{base}/v1/feeds/search.atom?" + query_string([*filters, ("lang", lang)])
     fg = FeedGenerator()
     fg.id(this)
-    fg.title(f"{t['site_name']}: {t['search_title'].format(q=params.q) if params.q else t['search_all']}")
+    fg.title(
+        xml_text(f"{t['site_name']}: {t['search_title'].format(q=params.q) if params.q else t['search_all']}")
+    )
     fg.subtitle(t["tagline"])
     fg.link(href=this, rel="self", type=ATOM)
     fg.link(href=page, rel="alternate", type="text/html")
@@ -109,12 +121,12 @@ def atom(request: Request, params: SearchParams, rows: list, lang: str) -> bytes
         summary = resolve(r.summary, lang, r.original_language)[0]
         entry = fg.add_entry()
         entry.id(f"urn:uuid:{r.id}")
-        entry.title(title)
+        entry.title(xml_text(title))
         entry.link(href=href, rel="alternate", type="text/html")
         entry.updated(r.updated_at)
         entry.published(r.created_at)
         entry.category(term=r.kind, label=kind_name(r.kind, lang))
         if summary:
-            entry.summary(summary)
+            entry.summary(xml_text(summary))
     body: bytes = fg.atom_str(pretty=True)
     return body
