@@ -5,17 +5,15 @@ finds the record's title in the rendered response. A screenshot lands in test-ou
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.runtime.meili import start_local
+from tests.support.browser import chromium
 from tests.support.servers import api_server, empty_database, seed_database
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 
@@ -40,31 +38,11 @@ def docs_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_search_from_the_docs_page(docs_server: str) -> None:
     # Not skipped: `make test` installs them (`make browser`).
-    assert CHROMIUM and DRIVER, "needs Debian's chromium and chromium-driver: run `make browser`"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not fetch anything
-    options = Options()
-    options.binary_location = CHROMIUM or ""
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1800",
-        f"--user-data-dir={tempfile.mkdtemp()}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER or ""), options=options)
+    driver = chromium(height=1800)
     try:
         wait = WebDriverWait(driver, 30)
         driver.get(f"{docs_server}/docs")

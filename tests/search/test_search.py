@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -10,49 +9,28 @@ import pytest
 from meilisearch_python_sdk import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
-from app.main import create_app
-from app.runtime.meili import MeiliProcess, start_local
+from app.runtime.meili import MeiliProcess
 from app.search.admin import check_index, reindex
-from app.search.index import SearchIndex
-from app.search.sync import Indexer
-from app.seed import SEED_FILE, load_seed
-from tests.support.servers import empty_tables
+from app.seed import SEED_FILE
+from tests.support.seeded import Seeded, app_client, local_meili, seeded_index
 
 
 @pytest.fixture(scope="module")
 def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
-    process = start_local(tmp_path_factory.mktemp("meili"))
-    yield process
-    process.stop()
+    with local_meili(tmp_path_factory.mktemp("meili")) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
-async def world(
-    engine: AsyncEngine, meili: MeiliProcess
-) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], SearchIndex]]:
+async def world(engine: AsyncEngine, meili: MeiliProcess) -> AsyncIterator[Seeded]:
     """The seed, committed and indexed once for this module; emptied afterwards."""
-    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    async with factory() as session:
-        await load_seed(session)
-        await session.commit()
-    uid = f"records_{secrets.token_hex(4)}"
-    async with AsyncClient(meili.url, meili.master_key) as client:
-        index = SearchIndex(client, uid)
-        await Indexer(factory, index).drain()
-        yield factory, index
-    await empty_tables(engine)
+    async with seeded_index(engine, meili) as seeded:
+        yield seeded
 
 
 @pytest.fixture
-async def api(
-    world: tuple[async_sessionmaker[AsyncSession], SearchIndex],
-) -> AsyncIterator[httpx.AsyncClient]:
-    factory, index = world
-    app = create_app(get_settings().model_copy(update={"meili_index": index.uid}))
-    app.state.services.sessionmaker = factory
-    app.state.services.search = index
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+async def api(world: Seeded) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(world) as (c, _):
         yield c
 
 

@@ -6,65 +6,40 @@ from __future__ import annotations
 
 import json
 import random
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from meilisearch_python_sdk import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import get_settings
-from app.main import create_app
-from app.runtime.meili import MeiliProcess, start_local
+from app.runtime.meili import MeiliProcess
 from app.search.embedder import QueryEmbedder
-from app.search.index import SearchIndex
-from app.search.sync import Indexer
-from app.search.vectors import VectorWorker
-from app.seed import load_seed
-from tests.support.servers import empty_tables
+from tests.support.seeded import Seeded, app_client, local_meili, seeded_index
 
 HOLDOUT = Path(__file__).resolve().parents[2] / "bench" / "relevance" / "holdout.json"
 
 
 @pytest.fixture(scope="module")
 def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
-    process = start_local(tmp_path_factory.mktemp("meili"))
-    yield process
-    process.stop()
+    with local_meili(tmp_path_factory.mktemp("meili")) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
-async def world(
-    engine: AsyncEngine, meili: MeiliProcess
-) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], SearchIndex, QueryEmbedder]]:
+async def world(engine: AsyncEngine, meili: MeiliProcess) -> AsyncIterator[tuple[Seeded, QueryEmbedder]]:
     """The seed, indexed with every record's vector, once for this module."""
-    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    async with factory() as session:
-        await load_seed(session)
-        await session.commit()
-    uid = f"records_{secrets.token_hex(4)}"
-    threads = get_settings().embedding_threads
-    async with AsyncClient(meili.url, meili.master_key) as client:
-        index = SearchIndex(client, uid)
-        await Indexer(factory, index).drain()
-        assert await VectorWorker(factory, index, threads=threads).drain() > 0
-        yield factory, index, QueryEmbedder(threads=threads)
-    await empty_tables(engine)
+    async with seeded_index(engine, meili, vectors=True) as seeded:
+        yield seeded, QueryEmbedder(threads=get_settings().embedding_threads)
 
 
 @pytest.fixture
-async def api(
-    world: tuple[async_sessionmaker[AsyncSession], SearchIndex, QueryEmbedder],
-) -> AsyncIterator[httpx.AsyncClient]:
-    factory, index, embedder = world
+async def api(world: tuple[Seeded, QueryEmbedder]) -> AsyncIterator[httpx.AsyncClient]:
+    seeded, embedder = world
     # The answer cache is off: every request below is a new query.
-    app = create_app(get_settings().model_copy(update={"meili_index": index.uid, "search_cache_seconds": 0}))
-    app.state.services.sessionmaker = factory
-    app.state.services.search = index
-    app.state.services.embedder = embedder
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+    async with app_client(seeded, settings={"search_cache_seconds": 0}) as (c, services):
+        services.embedder = embedder
         yield c
 
 

@@ -2,61 +2,34 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from meilisearch_python_sdk import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.core.config import get_settings
 from app.keys.service import KeyService
-from app.main import create_app
-from app.runtime.meili import MeiliProcess, start_local
+from app.runtime.meili import MeiliProcess
 from app.search.index import SearchIndex
-from app.search.sync import Indexer
-from app.seed import load_seed
-from tests.support.servers import empty_tables
+from tests.support.seeded import Seeded, app_client, local_meili, seeded_index
 
 
 @pytest.fixture(scope="module")
 def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
-    process = start_local(tmp_path_factory.mktemp("meili"))
-    yield process
-    process.stop()
+    with local_meili(tmp_path_factory.mktemp("meili")) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
-async def world(
-    engine: AsyncEngine, meili: MeiliProcess
-) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], SearchIndex]]:
-    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    async with factory() as session:
-        await load_seed(session)
-        await session.commit()
-    uid = f"records_{secrets.token_hex(4)}"
-    async with AsyncClient(meili.url, meili.master_key) as client:
-        index = SearchIndex(client, uid)
-        await Indexer(factory, index).drain()
-        yield factory, index
-    await empty_tables(engine)
+async def world(engine: AsyncEngine, meili: MeiliProcess) -> AsyncIterator[Seeded]:
+    async with seeded_index(engine, meili) as seeded:
+        yield seeded
 
 
 @pytest.fixture
-async def site(
-    world: tuple[async_sessionmaker[AsyncSession], SearchIndex],
-) -> AsyncIterator[httpx.AsyncClient]:
+async def site(world: Seeded) -> AsyncIterator[httpx.AsyncClient]:
     """A browser's client: it asks for HTML."""
-    factory, index = world
-    app = create_app(get_settings().model_copy(update={"meili_index": index.uid}))
-    app.state.services.sessionmaker = factory
-    app.state.services.search = index
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-    ) as c:
+    async with app_client(world, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}) as (c, _):
         yield c
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +19,9 @@ import httpx
 import pytest
 
 from app.runtime.meili import start_local
+from tests.support.browser import chromium
 from tests.support.servers import api_key, api_server, empty_database, run_jobs, seed_database
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "site"
 AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -63,37 +61,15 @@ def site_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    assert CHROMIUM and DRIVER, "needs Debian's chromium and chromium-driver: run `make browser`"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not fetch anything
-    options = Options()
-    options.binary_location = CHROMIUM or ""
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1400",
-        f"--user-data-dir={tempfile.mkdtemp()}",
-    ):
-        options.add_argument(arg)
     downloads = tmp_path_factory.mktemp("downloads")
-    options.add_experimental_option(
-        "prefs",
-        {
+    driver = chromium(
+        height=1400,
+        prefs={
             "intl.accept_languages": "ru-RU,ru",
             "download.default_directory": str(downloads),
             "download.prompt_for_download": False,
         },
     )
-    driver = webdriver.Chrome(service=Service(DRIVER or ""), options=options)
     driver.downloads = downloads
     try:
         yield driver
