@@ -36,17 +36,9 @@ def import_observations_command(
 
     if format not in FORMATS:
         raise typer.BadParameter(f"format must be one of {', '.join(FORMATS)}")
-    described = None
-    if publisher or title:
-        fields = {
-            "key": source,
-            "publisher": publisher,
-            "title": title,
-            "url": url,
-            "vintage": vintage,
-            "via": via,
-        }
-        described = SourceIn.model_validate({k: v for k, v in fields.items() if v is not None})
+    described = SourceIn.described(
+        source, publisher=publisher, title=title, url=url, vintage=vintage, via=via
+    )
     database_url()
     request = ImportRequest(indicator, format, source, described, country, dry_run)
     data = path.read_bytes()

@@ -93,6 +93,14 @@ class Unprocessable(AppError):
             detail or "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=list(errors)
         )
 
+    @classmethod
+    def lines(cls, errors: Sequence[Any]) -> Unprocessable:
+        """An import's problems (each with `line`, `path`, `message`): nothing was imported."""
+        return cls(
+            [{"path": f"/line/{e.line}{e.path}", "message": e.message, "line": e.line} for e in errors],
+            detail=f"{len(errors)} problem(s); nothing was imported.",
+        )
+
 
 class CommitFailed(AppError):
     type_ = "not-saved"

@@ -96,11 +96,5 @@ async def import_records(
         files = Files(services_of(request).files, None, settings.max_attachment_bytes)
         report = await ImportService(session, viewer, files=files).run(Path(spool.name), fmt, dry_run=dry_run)
     if report.errors and not dry_run:
-        raise Unprocessable(
-            [
-                {"path": f"/line/{e.line}{e.path}", "message": e.message, "line": e.line}
-                for e in report.errors
-            ],
-            detail=f"{len(report.errors)} problem(s); nothing was imported.",
-        )
+        raise Unprocessable.lines(report.errors)
     return json_response(request, report)

@@ -306,20 +306,12 @@ async def import_observations_route(
     ] = None,
     dry_run: Annotated[bool, Query(description="Check and count only; write nothing.")] = False,
 ) -> Response:
-    described = None
-    if publisher or title:
-        fields = {
-            "key": source,
-            "publisher": publisher,
-            "title": title,
-            "url": url,
-            "vintage": vintage,
-            "via": via,
-        }
-        try:
-            described = SourceIn.model_validate({k: v for k, v in fields.items() if v is not None})
-        except ValidationError as exc:
-            raise validation_errors(exc) from exc
+    try:
+        described = SourceIn.described(
+            source, publisher=publisher, title=title, url=url, vintage=vintage, via=via
+        )
+    except ValidationError as exc:
+        raise validation_errors(exc) from exc
     limit = settings.max_import_bytes
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -330,11 +322,5 @@ async def import_observations_route(
     wanted = ImportRequest(str(key), format, source, described, country, dry_run)
     report = await import_observations(session, INDICATOR, viewer, wanted, b"".join(chunks))
     if report.errors and not dry_run:
-        raise Unprocessable(
-            [
-                {"path": f"/line/{e.line}{e.path}", "message": e.message, "line": e.line}
-                for e in report.errors
-            ],
-            detail=f"{len(report.errors)} problem(s); nothing was imported.",
-        )
+        raise Unprocessable.lines(report.errors)
     return json_response(request, report)

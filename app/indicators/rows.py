@@ -36,6 +36,15 @@ class SourceIn(BaseModel):
     )
     via: Text | None = Field(None, description="The copy or report the values were read from.")
 
+    @classmethod
+    def described(cls, key: str, **fields: str | None) -> SourceIn | None:
+        """The source an import describes (publisher, title, …), or None where it only names a
+        known one by its key; the CLI and the upload route read the same options."""
+        given = {k: v for k, v in fields.items() if v is not None}
+        if not (given.get("publisher") or given.get("title")):
+            return None
+        return cls.model_validate({"key": key, **given})
+
 
 @dataclass
 class Row:
