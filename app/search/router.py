@@ -16,18 +16,7 @@ router = APIRouter(prefix="/search", tags=["Search"])
 
 
 def _service(request: Request, session: SessionDep) -> SearchService:
-    services = services_of(request)
-    return SearchService(
-        services.search,
-        session,
-        embedder=services.embedder,
-        semantic_ratio=services.settings.search_semantic_ratio,
-        semantic_floor=services.settings.search_semantic_floor,
-        settle_score=services.settings.search_settle_score,
-        vector_early=services.settings.search_vector_early,
-        cache=services.search_cache,
-        gate=services.search_gate,
-    )
+    return SearchService.of(services_of(request), session)
 
 
 def _headers(degraded: bool, lang: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
 from app.core.observability import SEARCH_DEGRADED
+from app.core.services import AppServices
 from app.search.analysis import highlight, words
 from app.search.cache import SearchCache
 from app.search.embedder import QueryEmbedder
@@ -91,6 +92,26 @@ class SearchService:
         self.vector_early = vector_early
         self.cache = cache
         self.gate = gate or FallbackGate(concurrency=4, seconds=5.0)
+
+    @classmethod
+    def of(cls, services: AppServices, session: AsyncSession, *, hybrid: bool = True) -> SearchService:
+        """The app's search as configured: what `/v1/search`, the pages and the feed all ask.
+        `hybrid=False` is keyword matching only, without the answer cache (its answers are the
+        hybrid ones) and without a query vector."""
+        settings = services.settings
+        if not hybrid:
+            return cls(services.search, session, gate=services.search_gate)
+        return cls(
+            services.search,
+            session,
+            embedder=services.embedder,
+            semantic_ratio=settings.search_semantic_ratio,
+            semantic_floor=settings.search_semantic_floor,
+            settle_score=settings.search_settle_score,
+            vector_early=settings.search_vector_early,
+            cache=services.search_cache,
+            gate=services.search_gate,
+        )
 
     async def search(self, params: SearchParams, lang: str) -> SearchResponse:
         started = time.perf_counter()

@@ -74,8 +74,7 @@ async def search_feed(
         # Keyword matching only: a feed carries records that hold the words, not their neighbours
         # in meaning that hybrid ranking adds after them (and no query vector is computed).
         # No answer cache either: its answers are the hybrid ones, keyed by the parameters alone.
-        services = services_of(request)
-        keyword = SearchService(services.search, session, cache=None, gate=services.search_gate)
+        keyword = SearchService.of(services_of(request), session, hybrid=False)
         result = await keyword.search(params, display)
         ids = [h.id for h in result.hits]
     rows = await SiteRepository(session).newest(

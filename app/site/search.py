@@ -81,15 +81,7 @@ def canonical(params: SearchParams) -> list[tuple[str, str]]:
 
 
 def service(request: Request, session: Any) -> SearchService:
-    services = services_of(request)
-    return SearchService(
-        services.search,
-        session,
-        embedder=services.embedder,
-        semantic_ratio=services.settings.search_semantic_ratio,
-        cache=services.search_cache,
-        gate=services.search_gate,
-    )
+    return SearchService.of(services_of(request), session)
 
 
 def _label(facet: str, value: str, lang: str, topics: dict[str, dict[str, str]]) -> str:

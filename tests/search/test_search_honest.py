@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import get_settings
@@ -73,6 +74,12 @@ async def test_a_query_that_matches_nothing_answers_nothing(api: httpx.AsyncClie
     assert body["hits"] == [], [h["slug"] for h in body["hits"]]  # type: ignore[union-attr]
     assert body["total"] == 0
     assert all(not counts for counts in body["facets"].values())  # type: ignore[union-attr]
+
+    # The page for people asks the same search: no filler there either.
+    page = await api.get("/en/search", params={"q": q}, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    doc = lxml_html.fromstring(page.text)
+    assert doc.xpath("//li[@class='hit']") == [] and doc.xpath("//p[@class='empty']")
 
 
 def _sample_queries() -> list[str]:
