@@ -21,13 +21,14 @@ from app.core.config import get_settings
 from app.core.db import make_engine
 from app.keys.service import KeyService
 from app.main import create_app
-from app.runtime.meili import start_local
+from app.runtime.meili import MeiliProcess, start_local
 from app.runtime.migrations import run_migrations
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE
 from tests.support.fixtures import Desk, QueryCounter, key_headers
+from tests.support.seeded import Seeded, local_meili, seeded_index
 from tests.support.servers import empty_tables
 
 # Attachment files of this run (the app's and the servers' it starts) in a directory of its own.
@@ -54,6 +55,20 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url, pool_size=5)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
+    """A Meilisearch of the module's own (the modules that search start one each)."""
+    with local_meili(tmp_path_factory.mktemp("meili")) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+async def world(engine: AsyncEngine, meili: MeiliProcess) -> AsyncIterator[Seeded]:
+    """The seed, committed and indexed once for the module; emptied afterwards."""
+    async with seeded_index(engine, meili) as seeded:
+        yield seeded
 
 
 @pytest.fixture

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from meilisearch_python_sdk import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.runtime.meili import MeiliProcess
 from app.search.admin import check_index, reindex
 from app.seed import SEED_FILE
-from tests.support.seeded import Seeded, app_client, local_meili, seeded_index
-
-
-@pytest.fixture(scope="module")
-def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
-    with local_meili(tmp_path_factory.mktemp("meili")) as process:
-        yield process
-
-
-@pytest.fixture(scope="module")
-async def world(engine: AsyncEngine, meili: MeiliProcess) -> AsyncIterator[Seeded]:
-    """The seed, committed and indexed once for this module; emptied afterwards."""
-    async with seeded_index(engine, meili) as seeded:
-        yield seeded
+from tests.support.seeded import Seeded, app_client
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -17,15 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import get_settings
 from app.runtime.meili import MeiliProcess
 from app.search.embedder import QueryEmbedder
-from tests.support.seeded import Seeded, app_client, local_meili, seeded_index
+from tests.support.seeded import Seeded, app_client, seeded_index
 
 HOLDOUT = Path(__file__).resolve().parents[2] / "bench" / "relevance" / "holdout.json"
-
-
-@pytest.fixture(scope="module")
-def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
-    with local_meili(tmp_path_factory.mktemp("meili")) as process:
-        yield process
 
 
 @pytest.fixture(scope="module")

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.keys.service import KeyService
-from app.runtime.meili import MeiliProcess
 from app.search.index import SearchIndex
-from tests.support.seeded import Seeded, app_client, local_meili, seeded_index
-
-
-@pytest.fixture(scope="module")
-def meili(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliProcess]:
-    with local_meili(tmp_path_factory.mktemp("meili")) as process:
-        yield process
-
-
-@pytest.fixture(scope="module")
-async def world(engine: AsyncEngine, meili: MeiliProcess) -> AsyncIterator[Seeded]:
-    async with seeded_index(engine, meili) as seeded:
-        yield seeded
+from tests.support.seeded import Seeded, app_client
 
 
 @pytest.fixture
