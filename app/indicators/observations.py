@@ -19,6 +19,7 @@ from app.core.reference import country_codes
 from app.indicators.coverage import source_out
 from app.indicators.periods import BadPeriod, bound
 from app.models import IndicatorSource, Observation
+from app.records.filters import split_multi
 
 ORDER = "country,period"
 
@@ -29,10 +30,6 @@ class ObservationQuery:
     start: dt.date | None = None
     end: dt.date | None = None
     sources: tuple[str, ...] = ()
-
-
-def _split(raw: str | None) -> list[str]:
-    return [p.strip() for p in (raw or "").split(",") if p.strip()]
 
 
 async def check_query(
@@ -46,7 +43,7 @@ async def check_query(
     """The parameters checked: countries are ISO codes or this indicator's aggregates, periods are
     periods and `from` is not after `to`, sources exist."""
     errors: list[dict[str, Any]] = []
-    countries = [c.upper() for c in _split(country)]
+    countries = [c.upper() for c in split_multi([country] if country else None)]
     if countries:
         aggregates = set(
             (
@@ -86,7 +83,7 @@ async def check_query(
             start = day
     if start and end and start > end:
         errors.append(field_error(["to"], f"`to` ({date_to}) is before `from` ({date_from})", "range"))
-    sources = _split(source)
+    sources = split_multi([source] if source else None)
     if sources:
         known = set(
             (await session.scalars(select(IndicatorSource.key).where(IndicatorSource.key.in_(sources)))).all()

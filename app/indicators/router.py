@@ -15,6 +15,7 @@ from app.core.config import SettingsDep
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable
 from app.core.http import dumps, json_response
+from app.core.pagination import CursorQuery
 from app.core.routing import KeyPath, problem_responses, send_page
 from app.exports.cells import neutralised
 from app.indicators.chart import chart_spec, render
@@ -78,12 +79,6 @@ CSV_COLUMNS = [
 ]
 
 
-async def _indicator(session: Any, viewer: Viewer, key: str, lang: str) -> dict[str, Any]:
-    """The indicator as the viewer may see it (drafts only with a key): 404 otherwise."""
-    out = await RecordService(session, INDICATOR, viewer).read(key, lang)
-    return out
-
-
 async def _selection(
     session: Any,
     viewer: Viewer,
@@ -94,7 +89,7 @@ async def _selection(
     end: str | None,
     source: str | None,
 ) -> tuple[dict[str, Any], ObservationQuery]:
-    indicator = await _indicator(session, viewer, key, lang)
+    indicator = await RecordService(session, INDICATOR, viewer).read(key, lang)  # drafts need a key
     query = await check_query(session, uuid.UUID(str(indicator["id"])), country, start, end, source)
     return indicator, query
 
@@ -156,9 +151,7 @@ async def list_observations(
     date_to: To = None,
     source: Source = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Items per page (at most 1000).")] = 100,
-    cursor: Annotated[
-        str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")
-    ] = None,
+    cursor: CursorQuery = None,
     format: Annotated[
         Literal["json", "csv"] | None,
         Query(description="`csv`: the CSV answer, as `Accept: text/csv` asks (for a link to follow)."),

@@ -8,13 +8,13 @@ among words of about its length); search.service offers the result only if it fi
 from __future__ import annotations
 
 import difflib
-import json
 from collections import defaultdict
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from app.search.analysis import VOCABULARY_FILE, concepts, words
+from app.search.analysis import concepts, vocabulary, words
 from app.search.wordlike import LOCALES
 
 CUTOFF = 0.75
@@ -22,8 +22,8 @@ MIN_LETTERS = 4
 
 
 def _vocabulary_texts() -> list[str]:
-    data = json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
-    texts = [t for group in data.get("glossary", []) for t in group]
+    glossary: Any = vocabulary().get("glossary", [])
+    texts = [t for group in glossary for t in group]
     texts += concepts().phrases
     for code in LOCALES:
         try:

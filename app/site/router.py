@@ -115,8 +115,8 @@ async def search(request: Request, lang: str, session: SessionDep) -> Response:
         canonical.append(("offset", str(params.offset)))
     suggestion, similar = None, []
     if not result.hits and params.q:
-        spelled = getattr(result, "suggestion", None)  # given by search when it has a close spelling
-        if isinstance(spelled, str) and spelled:
+        if result.suggestion:  # given by search when it has a close spelling
+            spelled = result.suggestion
             suggestion = {"text": spelled, "href": f"/{lang}/search?" + query_string([("q", spelled)])}
         try:
             found = await service.suggest(params.q[:100], 5, lang)

@@ -75,7 +75,12 @@ async def queue_delivery(session: AsyncSession, webhook_id: uuid.UUID, at: dt.da
 
 
 def _matches(
-    hook: Webhook, kind: str, action: str, record: Any, topic_labels: dict[str, dict[str, str]]
+    hook: Webhook,
+    kind: str,
+    action: str,
+    record: Any,
+    query: QueryMatcher | None,
+    topic_labels: dict[str, dict[str, str]],
 ) -> bool:
     if hook.kinds and kind not in hook.kinds:
         return False
@@ -85,10 +90,10 @@ def _matches(
         return False
     if hook.topics and not set(hook.topics) & set(record.topics or []):
         return False
-    if not hook.query:
+    if query is None:
         return True
     labels = [label for t in record.topics or [] for label in topic_labels.get(t, {}).values()]
-    return QueryMatcher.of(hook.query).matches(
+    return query.matches(
         kind=kind,
         countries=record.countries or [],
         texts={"title": record.title, "summary": record.summary},
@@ -242,6 +247,7 @@ class Deliverer:
                     if hook.query
                     else {}
                 )
+                query = QueryMatcher.of(hook.query) if hook.query else None  # analysed once a batch
                 wanted = []
                 for change in rows[:BATCH]:
                     action = public_action(change)
@@ -249,7 +255,7 @@ class Deliverer:
                     if (
                         action is not None
                         and record is not None
-                        and _matches(hook, change.kind, action, record, topic_labels)
+                        and _matches(hook, change.kind, action, record, query, topic_labels)
                     ):
                         wanted.append((change, action))
                 shown = await public_records(session, [change for change, _ in wanted])
