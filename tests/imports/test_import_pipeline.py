@@ -105,6 +105,10 @@ async def test_a_slug_taken_meanwhile_fails_the_writer_with_409_and_writes_nothi
                         "AND wait_event_type = 'Lock'"
                     )
                 )
+                # pg_stat_activity is read once per transaction (stats_fetch_consistency): without a
+                # new transaction each poll, a first look taken before the import reached the row
+                # was all the watcher ever saw, and the import gave up after lock_timeout (5 s).
+                await watch.rollback()
                 if waiting or answer.done():
                     break
                 await asyncio.sleep(0.05)
