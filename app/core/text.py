@@ -5,6 +5,8 @@
   apostrophes (ʻ ' ‘ ’ `) are dropped, so oʻzbekiston, o'zbekiston and ozbekiston meet.
 - latin(): a Latin transliteration (anyascii) of Cyrillic text, so "zakon o vneshnei migratsii"
   finds "О внешней миграции".
+- in_latin(): one folded Latin form of any text (Cyrillic transliterated, Latin as folded), for
+  PostgreSQL's trigram matching, where a text and a query meet in one script.
 """
 
 from __future__ import annotations
@@ -76,3 +78,15 @@ def latin(text: str) -> str:
 @lru_cache(maxsize=65536)
 def _latin_word(word: str) -> str:
     return word.translate(_LATIN)
+
+
+def in_latin(text: str) -> str:
+    """The text folded, its Cyrillic words transliterated: "Көші-қон" and "koshi-kon" give the same.
+    Word by word through a cache (titles share most of their words), the same words as fold()."""
+    return " ".join(filter(None, map(_in_latin_word, text.split())))
+
+
+@lru_cache(maxsize=65536)
+def _in_latin_word(word: str) -> str:
+    folded = fold(word)
+    return latin(folded) or folded

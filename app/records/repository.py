@@ -15,7 +15,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.changes.outbox import record_changed
 from app.core.partial_date import on_or_after, on_or_before
-from app.core.text import fold
+from app.core.text import in_latin
 from app.models import Participant, Record, Relation, Revision, Topic
 from app.records.spec import KindSpec
 
@@ -134,9 +134,9 @@ class RecordRepository:
         if updated_since is not None:
             conds.append(Record.updated_at >= updated_since)
         if q:
-            # Every word, folded as the index folds text (қ→к, apostrophes dropped), in the folded
-            # and transliterated text; the trigram index serves these ILIKEs.
-            for word in fold(q).split()[:20]:
+            # Every word in the one Latin form search_text holds (app.core.text.in_latin: қ→к,
+            # apostrophes dropped, Cyrillic transliterated); the trigram index serves these ILIKEs.
+            for word in in_latin(q).split()[:20]:
                 conds.append(Record.search_text.ilike(f"%{_like_escape(word)}%", escape="\\"))
         return conds
 

@@ -1,5 +1,5 @@
 """Search from PostgreSQL when Meilisearch is unreachable: the same response shape, marked degraded.
-Folded text (records.search_text) with pg_trgm word similarity; facets by SQL counts. Attached
+Titles in one Latin form (records.search_text) with pg_trgm word similarity; facets by SQL counts. Attached
 documents are searched too: a page holding every word of the query (each word's start, so that
 inflected forms meet) makes its record a hit, with the page named.
 
@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import one_of
+from app.core.text import in_latin
 from app.models import Attachment, AttachmentPage, Record, visible
 from app.registry import SPECS
 from app.search.params import SearchParams
@@ -100,9 +101,14 @@ def _matches(params: SearchParams, query: str) -> Any:
     long_words = [w for w in words if len(w) > 2]
     # Any word close enough (trigram word similarity), so typos and partial matches still find;
     # words of one or two letters (о, в, of) only with the whole query: alone they match most rows.
+    # search_text holds titles in one Latin form (app.records.service.search_text): so do these.
+    romans = [in_latin(w) for w in long_words]
     parts = [
         select(Record.id).where(
-            or_(*(Record.search_text.op("%>")(w) for w in long_words), Record.search_text.op("%>")(query))
+            or_(
+                *(Record.search_text.op("%>")(w) for w in romans if w),
+                Record.search_text.op("%>")(in_latin(query)),
+            )
         )
     ]
     if long_words:
@@ -160,7 +166,7 @@ def _summary(found: Any, names: list[str]) -> Any:
 
 def matches(params: SearchParams, query: str) -> Any:
     """The records found (a CTE), with what the hits' order and the facets need."""
-    score = func.word_similarity(literal(query), Record.search_text) if query else literal(1.0)
+    score = func.word_similarity(literal(in_latin(query)), Record.search_text) if query else literal(1.0)
     return (
         select(
             Record.id,
@@ -201,7 +207,7 @@ async def fallback_search(
         )
     ).one()
     ids = list(summary.ids or [])
-    score = func.word_similarity(literal(query), Record.search_text) if query else literal(1.0)
+    score = func.word_similarity(literal(in_latin(query)), Record.search_text) if query else literal(1.0)
     page = _pages(query).limit(1).lateral("page")
     joined = _joined()
     if _stems(query) or params.scope == "documents":  # which page: only when words were asked for

@@ -6,6 +6,7 @@ from app.core.errors import BadRequest, PreconditionFailed
 from app.core.http import check_if_match
 from app.core.i18n import negotiate, resolve
 from app.core.partial_date import parse_partial_date
+from app.core.text import in_latin
 
 
 @pytest.mark.parametrize("value", ["2008", "2008-03", "2008-03-19", "2024-02-29"])
@@ -42,3 +43,12 @@ def test_if_match_forms() -> None:
         check_if_match('"v2-en", "v1-en"', 3)
     with pytest.raises(BadRequest):
         check_if_match("yesterday", 3)
+
+
+def test_in_latin_gives_one_form_whatever_the_script() -> None:
+    assert in_latin("Көші-қон") == in_latin("коши-кон") == "koshi-kon"
+    assert in_latin("О внешней  миграции") == "o vneshney migratsii"  # anyascii: й is y
+    uz = "ozbekiston respublikasi"
+    assert in_latin("Oʻzbekiston Respublikasi") == in_latin("O'zbekiston respublikasi") == uz
+    assert in_latin("IOM МОМ") == "iom mom"
+    assert in_latin("' ʻ") == ""

@@ -207,3 +207,18 @@ async def test_etag_follows_related_records(client: httpx.AsyncClient, editor: d
         url, json={"status": "completed"}, headers={**editor, "If-Match": after.headers["etag"]}
     )
     assert patched.status_code == 200
+
+
+async def test_list_q_meets_titles_across_scripts(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
+    """Titles are matched in one Latin form (app.core.text.in_latin): a Cyrillic word, its
+    transliteration and the word typed without the region's special letters all find it."""
+    hit = await create(
+        client, editor, "policy", title={"ru": "О внешней трудовой миграции", "kk": "Көші-қон туралы"}
+    )
+    await create(client, editor, "policy", title={"en": "Roadmap on remittances"})
+    for q in ("миграции", "MIGRATSII", "vneshney migratsii", "Көші-қон", "коши-кон", "koshi"):
+        found = (await client.get("/v1/policies", params={"q": q})).json()
+        assert [p["slug"] for p in found["items"]] == [hit["slug"]], q
+    assert (await client.get("/v1/policies", params={"q": "туралы миграции"})).json()["total"] == 1
+    # Each word as typed (a substring), not its other forms: that is what /v1/search is for.
+    assert (await client.get("/v1/policies", params={"q": "миграция"})).json()["total"] == 0
