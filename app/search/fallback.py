@@ -70,6 +70,15 @@ def _pages(query: str) -> Any:
     )
 
 
+def page_holds_a_word(query: str) -> Any:
+    """A page's condition: it holds one of the folded query's words (its stem), read through the
+    pages' trigram index; where the words are all too short to match on, none (false)."""
+    stems = _stems(query)
+    if not stems:
+        return literal(False)
+    return or_(*(_folded(AttachmentPage.text).like(s, escape="\\") for s in stems))
+
+
 def _escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -159,7 +159,9 @@ async def attachments(
     matches: dict[Any, list[dict[str, Any]]] = {}
     if q.strip() and rows:
         wanted = parse_query(q).wanted
-        for row in await repo.pages([a.id for a in rows]):
+        # Pages holding a word's stem, a few more than are shown: a stem may match a page whose
+        # words are not the query's terms (highlight says).
+        for row in await repo.pages([a.id for a in rows], q, MATCHED_PAGES * 2):
             found = matches.setdefault(row.attachment_id, [])
             if len(found) < MATCHED_PAGES:
                 snippet, n = highlight(row.text, wanted)

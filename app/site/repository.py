@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.text import fold
 from app.models import Attachment, AttachmentPage, Record, Topic, visible
+from app.search.fallback import page_holds_a_word
 
 # The vocabulary's labels change when an admin adds a topic: a page may name a new topic by its
 # slug for this long, and saves a round trip to the database on every page.
@@ -41,13 +43,21 @@ class SiteRepository:
         )
         return list(rows)
 
-    async def pages(self, attachment_ids: Sequence[uuid.UUID]) -> list[Any]:
+    async def pages(self, attachment_ids: Sequence[uuid.UUID], q: str, most: int) -> list[Any]:
+        """The first `most` pages of each file that hold one of the query's words, found in SQL
+        through the pages' trigram index: a long document's text is not read whole to find them."""
         if not attachment_ids:
             return []
+        n = func.row_number().over(partition_by=AttachmentPage.attachment_id, order_by=AttachmentPage.page)
+        holding = (
+            select(AttachmentPage.attachment_id, AttachmentPage.page, AttachmentPage.text, n.label("n"))
+            .where(AttachmentPage.attachment_id.in_(attachment_ids), page_holds_a_word(fold(q)))
+            .subquery()
+        )
         rows = await self.session.execute(
-            select(AttachmentPage.attachment_id, AttachmentPage.page, AttachmentPage.text)
-            .where(AttachmentPage.attachment_id.in_(attachment_ids))
-            .order_by(AttachmentPage.attachment_id, AttachmentPage.page)
+            select(holding.c.attachment_id, holding.c.page, holding.c.text)
+            .where(holding.c.n <= most)
+            .order_by(holding.c.attachment_id, holding.c.page)
         )
         return list(rows)
 

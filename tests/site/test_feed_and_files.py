@@ -83,6 +83,10 @@ async def test_a_record_page_offers_its_files_and_the_pages_that_match(
     assert "attachment" in got.headers["content-disposition"]
     matched = doc.xpath("//ul[@class='pages']/li")
     assert matched and "мигранты" in "".join(matched[0].xpath(".//mark/text()")).lower()
+    # Pages are matched in SQL, then by term: words the file lacks (or too short to match) mark none.
+    for q in ("зарплата", "на"):
+        other = lxml_html.fromstring((await site.get(f"/ru/laws/{KG_LAW}", params={"q": q})).text)
+        assert other.xpath("//a[@class='download']") and not other.xpath("//ul[@class='pages']/li"), q
     # The search finds the words inside the file and says where.
     found = lxml_html.fromstring(
         (await site.get("/ru/search", params={"q": "трудящиеся-мигранты защиту", "in": "documents"})).text
