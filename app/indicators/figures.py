@@ -72,9 +72,10 @@ def check_figures(value: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     return {"sources": sources, "rows": checked.rows}, problems
 
 
-async def write_figures(
-    session: AsyncSession, viewer: Viewer, spec: KindSpec, values: dict[str, Any]
-) -> None:
+async def write_figures(session: AsyncSession, viewer: Viewer, spec: KindSpec, values: dict[str, Any]) -> int:
+    """Each indicator's checked figures (`check_figures`), by slug, with the sources they name;
+    the number of values added or changed."""
+    written = 0
     sources = [s for v in values.values() for s in v["sources"]]
     ids = await upsert_sources(session, list({s.key: s for s in sources}.values()))
     found = await session.execute(
@@ -83,5 +84,7 @@ async def write_figures(
     for slug, record_id in found:
         rows: list[Row] = values[slug]["rows"]
         added, changed = await write_rows(session, record_id, rows, ids, None)
+        written += added + changed
         if added or changed:
             await figures_changed(session, spec, viewer, slug, rows)
+    return written

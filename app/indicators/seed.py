@@ -8,13 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.indicators.figures import write_figures
 from app.indicators.rows import Checked, SourceIn, check
-from app.indicators.store import figures_changed, upsert_sources, write_rows
 from app.keys.service import Viewer
-from app.models import Record
 from app.records.spec import KindSpec
 
 SEED_FIGURES = Path(__file__).resolve().parents[2] / "seed" / "indicators.json"
@@ -37,23 +35,16 @@ def observation_fields(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 async def load_observations(session: AsyncSession, spec: KindSpec, path: Path = SEED_FIGURES) -> int:
+    """Checked line by line as an import's, then written as an import's `figures` are
+    (app.indicators.figures.write_figures: one read of the indicators, not one each)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    ids = await upsert_sources(session, [SourceIn.model_validate(source_fields(s)) for s in data["sources"]])
-    by_indicator: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    sources = [SourceIn.model_validate(source_fields(s)) for s in data["sources"]]
+    checked: dict[str, Checked] = {}
     for i, raw in enumerate(data["observations"]):
-        by_indicator.setdefault(raw["indicator"], []).append((i, raw))
-    written = 0
-    for key, items in by_indicator.items():
-        indicator_id = (
-            await session.execute(select(Record.id).where(Record.kind == spec.kind, Record.slug == key))
-        ).scalar_one()
-        checked = Checked()
-        for i, raw in items:
-            check(observation_fields(raw), i + 1, f"/observations/{i}", checked)
-        if checked.errors:
-            raise ValueError(f"the seed's figures do not load: {checked.errors[:5]}")
-        added, replaced = await write_rows(session, indicator_id, checked.rows, ids, None)
-        written += added + replaced
-        if added or replaced:
-            await figures_changed(session, spec, SYSTEM, key, checked.rows)
-    return written
+        into = checked.setdefault(raw["indicator"], Checked())
+        check(observation_fields(raw), i + 1, f"/observations/{i}", into)
+    errors = [e for c in checked.values() for e in c.errors]
+    if errors:
+        raise ValueError(f"the seed's figures do not load: {errors[:5]}")
+    values = {key: {"sources": sources, "rows": c.rows} for key, c in checked.items()}
+    return await write_figures(session, SYSTEM, spec, values)

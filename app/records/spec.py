@@ -121,7 +121,7 @@ class Carried:
     # Given a line's value: the value checked, and the problems as (JSON pointer in it, message).
     check: Callable[[Any], tuple[Any, list[tuple[str, str]]]]
     # Given a session, the writer (a Viewer), the spec and the checked values by slug: writes them.
-    write: Callable[[Any, Any, KindSpec, dict[str, Any]], Awaitable[None]]
+    write: Callable[[Any, Any, KindSpec, dict[str, Any]], Awaitable[object]]
 
 
 @dataclass(frozen=True)
