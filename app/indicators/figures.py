@@ -83,7 +83,7 @@ async def write_figures(session: AsyncSession, viewer: Viewer, spec: KindSpec, v
     )
     for slug, record_id in found:
         rows: list[Row] = values[slug]["rows"]
-        added, changed = await write_rows(session, record_id, rows, ids, None)
+        added, changed, _ = await write_rows(session, record_id, rows, ids, None)
         written += added + changed
         if added or changed:
             await figures_changed(session, spec, viewer, slug, rows)

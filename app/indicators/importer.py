@@ -30,6 +30,11 @@ class ObservationCounts(BaseModel):
         0, description="Observations of the same country, period, breakdown and source, with a new value."
     )
     unchanged: int = Field(0, description="Observations already there as the file has them.")
+    superseded: int = Field(
+        0,
+        description="Lines that a later line of the file, for the same country, period, breakdown "
+        "and source, replaced: only the later one is written.",
+    )
     skipped: int = Field(
         0, description="Values left out on purpose: empty cells, aggregates that are not countries."
     )
@@ -110,10 +115,11 @@ async def import_observations(
         if request.source
         else await source_ids(session, [request.source_key])
     )
-    added, replaced = await write_rows(session, record.id, checked.rows, ids, request.source_key)
-    if added or replaced:
+    written = await write_rows(session, record.id, checked.rows, ids, request.source_key)
+    if written.added or written.changed:
         await figures_changed(session, spec, viewer, record.slug, checked.rows)
-    report.counts.added, report.counts.replaced = added, replaced
-    report.counts.unchanged = len(checked.rows) - added - replaced
+    counts = report.counts
+    counts.added, counts.replaced, counts.superseded = written
+    counts.unchanged = len(checked.rows) - written.added - written.changed - written.superseded
     report.committed = True
     return report

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import func, select, text
@@ -59,19 +59,24 @@ async def source_ids(session: AsyncSession, keys: Sequence[str]) -> dict[str, in
     return {k: i for k, i in rows}
 
 
+class Written(NamedTuple):
+    added: int
+    changed: int  # a value equal to the one there is no change
+    superseded: int  # rows that a later row with the same key replaced before anything was written
+
+
 async def write_rows(
     session: AsyncSession,
     indicator_id: uuid.UUID,
     rows: Sequence[Row],
     sources: dict[str, int],
     default: str | None,
-) -> tuple[int, int]:
-    """Every row written (of two rows with the same key in one file, the later); (added, changed):
-    a value equal to the one there is no change.
+) -> Written:
+    """Every row written (of two rows with the same key in one file, the later).
     Sources with no values of this indicator yet take theirs by COPY straight into the table;
     otherwise through a temporary table and an upsert."""
     if not rows:
-        return 0, 0
+        return Written(0, 0, 0)
     latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for r in rows:
         breakdown = orjson.dumps(r.disaggregation, option=orjson.OPT_SORT_KEYS).decode()
@@ -103,7 +108,7 @@ async def write_rows(
     assert driver is not None
     if not existing:
         await driver.copy_records_to_table("indicator_observations", records=records, columns=_COLUMNS)
-        return len(records), 0
+        return Written(len(records), 0, len(rows) - len(records))
     await session.execute(
         text(
             "CREATE TEMP TABLE IF NOT EXISTS observations_in "
@@ -127,7 +132,7 @@ async def write_rows(
     )
     flags = [r.added for r in result]  # the rows added or changed; equal ones are left as they are
     added = sum(flags)
-    return added, len(flags) - added
+    return Written(added, len(flags) - added, len(rows) - len(records))
 
 
 async def figures_changed(

@@ -95,28 +95,35 @@ async def test_world_bank_csv(client: httpx.AsyncClient, editor: dict[str, str])
     report = r.json()
     assert report["committed"] and report["series"] == CODE and report["source"] == "src-wdi-test"
     # The empty 2023 cell and the regional aggregate's four values are skipped, not errors.
-    assert report["counts"] == {"added": 7, "replaced": 0, "unchanged": 0, "skipped": 5}
+    assert report["counts"] == {"added": 7, "replaced": 0, "unchanged": 0, "superseded": 0, "skipped": 5}
     assert ("TJ", "2022", 50.9, "src-wdi-test", ()) in await values(client, "remit")
     version = (await client.get("/v1/indicators/remit")).json()["version"]
     detail = (await client.get("/v1/indicators/remit")).json()
     assert detail["countries"] == ["KG", "TJ"] and detail["sources"][0]["vintage"] == "2025-07"
     # Again: the same values are replaced, not doubled.
     again = (await run(client, editor, "remit", "wb-csv", WB_CSV.encode(), source="src-wdi-test")).json()
-    assert again["counts"] == {"added": 0, "replaced": 0, "unchanged": 7, "skipped": 5}
+    assert again["counts"] == {"added": 0, "replaced": 0, "unchanged": 7, "superseded": 0, "skipped": 5}
     revised = WB_CSV.replace('"50.9"', '"51.0"').encode()
     third = (await run(client, editor, "remit", "wb-csv", revised, source="src-wdi-test")).json()
-    assert third["counts"] == {"added": 0, "replaced": 1, "unchanged": 6, "skipped": 5}
+    assert third["counts"] == {"added": 0, "replaced": 1, "unchanged": 6, "superseded": 0, "skipped": 5}
     assert ("TJ", "2022", 51.0, "src-wdi-test", ()) in await values(client, "remit")
     assert len(await values(client, "remit")) == 7
     # The figures changed once more (the unchanged import made no version).
     assert (await client.get("/v1/indicators/remit")).json()["version"] == version + 1
+    # A country's line twice: the later one is written, and the earlier is counted as superseded,
+    # not as unchanged.
+    tj = next(line for line in WB_CSV.splitlines(keepends=True) if line.startswith('"Tajikistan"'))
+    twice = WB_CSV.replace(tj, tj + tj.replace('"50.9"', '"52.0"'))
+    fourth = (await run(client, editor, "remit", "wb-csv", twice.encode(), source="src-wdi-test")).json()
+    assert fourth["counts"] == {"added": 0, "replaced": 1, "unchanged": 6, "superseded": 4, "skipped": 5}
+    assert ("TJ", "2022", 52.0, "src-wdi-test", ()) in await values(client, "remit")
 
 
 async def test_world_bank_api_json(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
     await new_indicator(client, editor, "remit", CODE)
     r = await run(client, editor, "remit", "wb-json", wb_json(), **WDI)
     assert r.status_code == 200, r.text
-    assert r.json()["counts"] == {"added": 2, "replaced": 0, "unchanged": 0, "skipped": 2}
+    assert r.json()["counts"] == {"added": 2, "replaced": 0, "unchanged": 0, "superseded": 0, "skipped": 2}
     assert await values(client, "remit") == {
         ("UZ", "2023", 13.8, "src-wdi-test", ()),
         ("UZ", "2022", 17.3, "src-wdi-test", ()),
@@ -129,7 +136,7 @@ async def test_open_sdg_csv(client: httpx.AsyncClient, editor: dict[str, str]) -
     source = {"source": "src-kg-sdg", "publisher": "National Statistical Committee", "title": "SDG 10.7.2"}
     r = await run(client, editor, "sdg-10-7-2", "open-sdg", data.encode(), country="KG", **source)
     assert r.status_code == 200, r.text
-    assert r.json()["counts"] == {"added": 3, "replaced": 0, "unchanged": 0, "skipped": 1}
+    assert r.json()["counts"] == {"added": 3, "replaced": 0, "unchanged": 0, "superseded": 0, "skipped": 1}
     assert await values(client, "sdg-10-7-2") == {
         ("KG", "2021", 3.0, "src-kg-sdg", ()),
         ("KG", "2021", 3.0, "src-kg-sdg", (("Domain", "Migrant rights"),)),
