@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.i18n import LocalizedText
+from app.core.pagination import Page
 from app.records.schemas import RecordFields, RecordMeta, ShortText, WriteMeta
 
 IndicatorStatus = Literal["active", "discontinued", "unknown"]
@@ -96,8 +97,5 @@ class ObservationOut(BaseModel):
     source: str = Field(description="The source's key (see `sources`).", examples=["src-wdi-2026-04"])
 
 
-class ObservationPage(BaseModel):
-    items: list[ObservationOut]
-    total: int
-    next_cursor: str | None
+class ObservationPage(Page[ObservationOut]):
     sources: list[SourceOut] = Field(description="The sources of the items on this page.")

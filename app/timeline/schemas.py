@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.core.pagination import Page
 from app.records.schemas import Display, RecordKind
 
 
@@ -42,10 +43,7 @@ class TimelineSeries(BaseModel):
     sources: list[dict[str, Any]] = Field(description="The sources of those values.")
 
 
-class TimelinePage(BaseModel):
-    items: list[TimelineEntry]
-    total: int
-    next_cursor: str | None
+class TimelinePage(Page[TimelineEntry]):
     series: list[TimelineSeries] | None = Field(
         None, description="With `series=`: the values of those records beside the entries (every page)."
     )
