@@ -26,10 +26,10 @@ from app.models import (
     Change,
     Participant,
     Record,
-    Topic,
     is_public,
     visible,
 )
+from app.reference.repository import ReferenceRepository
 from app.registry import KINDS
 from app.search.documents import chunk_documents, search_document
 from app.search.index import record_id_of, without_vector
@@ -41,7 +41,7 @@ log = logging.getLogger("migrantkb.indexer")
 
 
 async def _documents(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    labels = {t.slug: t.labels for t in (await session.execute(select(Topic))).scalars()}
+    labels = await ReferenceRepository(session).topic_labels(cached=False)
     names = country_names(LANGUAGES)  # the countries' names in every content language
     with_participants = [row.id for row in rows if KINDS[row.kind].participants]
     participants: dict[uuid.UUID, list[str]] = {}

@@ -7,31 +7,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from cachetools import TTLCache
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import fold
-from app.models import Attachment, AttachmentPage, Record, Topic, visible
+from app.models import Attachment, AttachmentPage, Record, visible
 from app.search.fallback import page_holds_a_word
-
-# The vocabulary's labels change when an admin adds a topic: a page may name a new topic by its
-# slug for this long, and saves a round trip to the database on every page.
-_TOPICS: TTLCache[str, dict[str, dict[str, str]]] = TTLCache(maxsize=1, ttl=60)
 
 
 class SiteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def topic_labels(self) -> dict[str, dict[str, str]]:
-        if (known := _TOPICS.get("labels")) is not None:
-            return known
-        rows = await self.session.execute(
-            select(Topic.slug, Topic.labels).order_by(Topic.position, Topic.slug)
-        )
-        _TOPICS["labels"] = labels = {slug: dict(labels or {}) for slug, labels in rows}
-        return labels
 
     async def attachments(self, record_id: uuid.UUID, limit: int) -> list[Attachment]:
         """A record's files, oldest first (the record is one the public may see: the caller read it)."""

@@ -15,13 +15,13 @@ from starlette.responses import Response
 from app.core.db import SessionDep
 from app.core.errors import AppError, NotFound
 from app.core.i18n import LANGUAGES
+from app.reference.repository import ReferenceRepository
 from app.registry import SPECS
 from app.site import indicator as indicator_page
 from app.site import record as record_page
 from app.site import search as search_page
 from app.site import timeline as timeline_page
 from app.site.render import query_string, render
-from app.site.repository import SiteRepository
 from app.site.texts import kind_name, pick_language, texts
 
 
@@ -108,7 +108,7 @@ async def search(request: Request, lang: str, session: SessionDep) -> Response:
         result = await service.search(params, lang)
     except AppError as exc:
         return problem_page(request, lang, exc, "/search")
-    topics = await SiteRepository(session).topic_labels()
+    topics = await ReferenceRepository(session).topic_labels()
     context = search_page.context(lang, params, result, topics)
     canonical = search_page.canonical(params)
     if params.offset:
@@ -151,7 +151,7 @@ async def timeline(request: Request, lang: str, session: SessionDep) -> Response
     if lang not in LANGUAGES:
         return _unknown(request, lang)
     t = texts(lang)
-    topics = await SiteRepository(session).topic_labels()
+    topics = await ReferenceRepository(session).topic_labels()
     try:
         context = await timeline_page.page(session, request.query_params, lang, topics)
     except AppError as exc:
@@ -199,7 +199,7 @@ async def indicator(request: Request, lang: str, key: str, session: SessionDep) 
         table = await indicator_page.observations(session, out, request.query_params, lang)
     except AppError as exc:
         return problem_page(request, lang, exc, f"/indicators/{key}")
-    topics = await SiteRepository(session).topic_labels()
+    topics = await ReferenceRepository(session).topic_labels()
     context = indicator_page.context(out, table, lang, topics)
     definition = context["definition"]
     return render(
@@ -229,7 +229,7 @@ async def record(request: Request, lang: str, plural: str, key: str, session: Se
         files = await record_page.attachments(session, spec, out, q)
     except AppError as exc:
         return problem_page(request, lang, exc, f"/{plural}/{key}")
-    topics = await SiteRepository(session).topic_labels()
+    topics = await ReferenceRepository(session).topic_labels()
     path = f"/{plural}/{out['slug']}"
     permalink = f"{str(request.base_url).rstrip('/')}/{lang}{path}"
     context: dict[str, Any] = record_page.context(spec, out, lang, topics, permalink)

@@ -35,8 +35,9 @@ from app.core.http import dumps
 from app.jobs.queue import defer
 from app.jobs.runtime import WorkerRuntime
 from app.keys.service import Viewer
-from app.models import Change, Record, Topic, Webhook, WebhookDelivery
+from app.models import Change, Record, Webhook, WebhookDelivery
 from app.records.service import RecordService
+from app.reference.repository import ReferenceRepository
 from app.registry import KINDS
 from app.search.match import QueryMatcher
 from app.webhooks.targets import Allowed, Refused, resolve
@@ -240,12 +241,7 @@ class Deliverer:
                     )
                 }
                 topic_labels = (
-                    {
-                        slug: dict(labels or {})
-                        for slug, labels in await session.execute(select(Topic.slug, Topic.labels))
-                    }
-                    if hook.query
-                    else {}
+                    await ReferenceRepository(session).topic_labels(cached=False) if hook.query else {}
                 )
                 query = QueryMatcher.of(hook.query) if hook.query else None  # analysed once a batch
                 wanted = []
