@@ -43,8 +43,3 @@ async def participant_names(
             )
         )
         return {r.slug: {"name": dict(r.title), "identifiers": r.identifiers or []} for r in rows}
-
-
-def in_language(values: dict[str, str] | None, lang: str) -> str | None:
-    values = values or {}
-    return values.get(lang) or values.get("en") or next(iter(values.values()), None)

@@ -9,7 +9,8 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from app.exports.stream import batches, in_language
+from app.core.i18n import resolve
+from app.exports.stream import batches
 from app.records.spec import ExportSource, Format
 
 HSDS_TABLES = ("organizations", "services", "locations", "phones", "languages")
@@ -33,11 +34,11 @@ def hsds_rows(org: dict[str, Any], base_url: str) -> dict[str, list[dict[str, An
     languages its services are offered in). Ids of derived rows are stable (uuid5 of the record)."""
     rid = str(org["id"])
     lang = org.get("original_language") or "en"
-    name = in_language(org.get("name"), lang) or org["slug"]
+    name = resolve(org.get("name"), lang, None)[0] or org["slug"]
     row: dict[str, Any] = {
         "id": rid,
         "name": name,
-        "description": in_language(org.get("description"), lang) or name,
+        "description": resolve(org.get("description"), lang, None)[0] or name,
         "uri": f"{base_url}/v1/organizations/{org['slug']}",
     }
     if org.get("acronym"):

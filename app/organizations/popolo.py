@@ -8,7 +8,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from app.exports.stream import batches, in_language
+from app.core.i18n import resolve
+from app.exports.stream import batches
 from app.records.spec import ExportSource, Format
 
 
@@ -17,7 +18,7 @@ def popolo(org: dict[str, Any], base_url: str) -> dict[str, Any]:
     lang = org.get("original_language") or "en"
     out: dict[str, Any] = {
         "id": org["slug"],
-        "name": in_language(names, lang) or org["slug"],
+        "name": resolve(names, lang, None)[0] or org["slug"],
         "other_names": [{"name": text, "note": lang_} for lang_, text in sorted(names.items()) if text],
         "identifiers": [
             {"scheme": i["scheme"], "identifier": i["value"]} for i in org.get("identifiers") or []
@@ -40,7 +41,7 @@ def popolo(org: dict[str, Any], base_url: str) -> dict[str, Any]:
         out["other_names"].append({"name": org["acronym"], "note": "acronym"})
     if org.get("founded"):
         out["founding_date"] = org["founded"]
-    if description := in_language(org.get("description"), lang):
+    if description := resolve(org.get("description"), lang, None)[0]:
         out["description"] = description
     return out
 
