@@ -32,6 +32,19 @@ class ObservationQuery:
     sources: tuple[str, ...] = ()
 
 
+async def aggregates(session: AsyncSession, indicator_ids: list[Any]) -> dict[Any, set[str]]:
+    """The codes that are regional aggregates (values with member countries), by indicator."""
+    rows = await session.execute(
+        select(Observation.indicator_id, Observation.country)
+        .where(Observation.indicator_id.in_(indicator_ids), Observation.region != [])
+        .distinct()
+    )
+    out: dict[Any, set[str]] = {}
+    for indicator_id, code in rows:
+        out.setdefault(indicator_id, set()).add(code)
+    return out
+
+
 async def check_query(
     session: AsyncSession,
     indicator_id: uuid.UUID,
@@ -45,24 +58,16 @@ async def check_query(
     errors: list[dict[str, Any]] = []
     countries = [c.upper() for c in split_multi([country] if country else None)]
     if countries:
-        aggregates = set(
-            (
-                await session.scalars(
-                    select(Observation.country)
-                    .where(Observation.indicator_id == indicator_id, Observation.region != [])
-                    .distinct()
-                )
-            ).all()
-        )
-        unknown = [c for c in countries if c not in country_codes() and c not in aggregates]
+        grouped = (await aggregates(session, [indicator_id])).get(indicator_id, set())
+        unknown = [c for c in countries if c not in country_codes() and c not in grouped]
         if unknown:
             errors.append(
                 field_error(
                     ["country"],
                     f"unknown country {', '.join(unknown)}: use ISO 3166-1 alpha-2 codes"
                     + (
-                        f" or an aggregate of this indicator ({', '.join(sorted(aggregates))})"
-                        if aggregates
+                        f" or an aggregate of this indicator ({', '.join(sorted(grouped))})"
+                        if grouped
                         else ""
                     ),
                     "country",

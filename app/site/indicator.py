@@ -9,15 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
 from app.core.errors import Unprocessable, field_error
 from app.indicators.kind import INDICATOR
-from app.indicators.observations import check_query, page
+from app.indicators.observations import aggregates, check_query, page
 from app.keys.service import Viewer
-from app.models import Observation
 from app.records.params import ListParams
 from app.records.service import RecordService
 from app.site.record import countries, relations, shown_text
@@ -35,19 +33,6 @@ def place(code: str, lang: str, aggregates: set[str] | frozenset[str] = frozense
     if code in aggregates:
         return f"{code} ({texts(lang)['aggregate']})"
     return country_name(code, lang)
-
-
-async def aggregates(session: AsyncSession, indicator_ids: list[Any]) -> dict[Any, set[str]]:
-    """The codes that are regional aggregates (values with member countries), by indicator."""
-    rows = await session.execute(
-        select(Observation.indicator_id, Observation.country)
-        .where(Observation.indicator_id.in_(indicator_ids), Observation.region != [])
-        .distinct()
-    )
-    out: dict[Any, set[str]] = {}
-    for indicator_id, code in rows:
-        out.setdefault(indicator_id, set()).add(code)
-    return out
 
 
 def _span(coverage: dict[str, Any]) -> str:
