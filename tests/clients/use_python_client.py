@@ -10,6 +10,11 @@ import sys
 
 from migrantkb_client import AuthenticatedClient, Client
 from migrantkb_client.api.import_and_export import export_records, import_records
+from migrantkb_client.api.indicators import (
+    import_indicator_observations,
+    list_indicator_observations,
+    list_indicators,
+)
 from migrantkb_client.api.laws import (
     download_law_attachment,
     get_law,
@@ -24,9 +29,13 @@ from migrantkb_client.models import (
     AttachmentOut,
     BodyUploadLawAttachment,
     ExportRecordsFormat,
+    ImportIndicatorObservationsFormat,
     ImportReport,
+    IndicatorOutPage,
     LawOutDetail,
     LawOutPage,
+    ObservationImportReport,
+    ObservationPage,
     PageAttachmentOut,
     SearchResponse,
     TimelinePage,
@@ -73,6 +82,34 @@ line = {
 ndjson = (json.dumps(line) + "\n").encode()
 report = import_records.sync(client=editor, body=File(payload=io.BytesIO(ndjson)))
 assert isinstance(report, ImportReport) and report.committed and not report.errors, report
+
+indicators = list_indicators.sync(client=public, country=["TJ"], limit=20)
+assert isinstance(indicators, IndicatorOutPage) and "remittances-gdp" in [i.slug for i in indicators.items]
+values = list_indicator_observations.sync("remittances-gdp", client=public, country="KG,TJ", from_="2020")
+assert isinstance(values, ObservationPage) and values.items and values.sources, values
+assert {v.country for v in values.items} <= {"KG", "TJ"} and all(v.period >= "2020" for v in values.items)
+code = "BX.TRF.PWKR.DT.GD.ZS"
+wb = [
+    {"page": 1, "pages": 1, "per_page": 50, "total": 1, "sourceid": "2", "lastupdated": "2026-07-01"},
+    [{"indicator": {"id": code, "value": "Personal remittances, received (% of GDP)"},
+      "country": {"id": "KG", "value": "Kyrgyz Republic"}, "countryiso3code": "KGZ", "date": "2025",
+      "value": 19.5, "unit": "", "obs_status": "", "decimal": 1}],
+]  # fmt: skip
+imported = import_indicator_observations.sync(
+    "remittances-gdp",
+    client=editor,
+    body=File(payload=io.BytesIO(json.dumps(wb).encode()), mime_type="application/json"),
+    format_=ImportIndicatorObservationsFormat.WB_JSON,
+    source="src-client-test",
+    publisher="World Bank",
+    title="World Development Indicators (client test)",
+)
+assert isinstance(imported, ObservationImportReport) and imported.committed, imported
+assert imported.counts.added == 1, imported.counts
+mine = list_indicator_observations.sync("remittances-gdp", client=public, source="src-client-test")
+assert isinstance(mine, ObservationPage) and [(v.country, v.period, v.value) for v in mine.items] == [
+    ("KG", "2025", 19.5)
+], mine
 
 hook = create_webhook.sync(client=editor, body=WebhookIn(url="http://127.0.0.1:9/hook"))
 assert isinstance(hook, WebhookOut) and hook.url == "http://127.0.0.1:9/hook", hook

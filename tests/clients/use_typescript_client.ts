@@ -68,6 +68,32 @@ const report = await editor.POST("/v1/import", {
 });
 check(report.data?.committed === true && report.data.errors.length === 0, `import ${report.response.status}`);
 
+const indicators = await client.GET("/v1/indicators", { params: { query: { country: ["TJ"], limit: 20 } } });
+check(indicators.data?.items.some((i) => i.slug === "remittances-gdp") === true, "list indicators");
+const values = await client.GET("/v1/indicators/{key}/observations", {
+  params: { path: { key: "remittances-gdp" }, query: { country: "KG,TJ", from: "2020" } },
+});
+check(
+  (values.data?.items.length ?? 0) > 0 && values.data?.items.every((v) => ["KG", "TJ"].includes(v.country)) === true,
+  "observations",
+);
+const wb = [
+  { page: 1, pages: 1, per_page: 50, total: 1, sourceid: "2", lastupdated: "2026-07-01" },
+  [{ indicator: { id: "BX.TRF.PWKR.DT.GD.ZS", value: "Personal remittances, received (% of GDP)" },
+     country: { id: "TJ", value: "Tajikistan" }, countryiso3code: "TJK", date: "2025", value: 44.1,
+     unit: "", obs_status: "", decimal: 1 }],
+];
+const imported = await editor.POST("/v1/indicators/{key}/observations/import", {
+  params: {
+    path: { key: "remittances-gdp" },
+    query: { format: "wb-json", source: "src-typescript-test", publisher: "World Bank", title: "WDI (TypeScript test)" },
+  },
+  body: new Blob([JSON.stringify(wb)]),
+  headers: { "Content-Type": "application/json" },
+  bodySerializer: (body) => body,
+});
+check(imported.data?.committed === true && imported.data.counts.added === 1, `observations import ${imported.response.status}`);
+
 const hook = await editor.POST("/v1/webhooks", { body: { url: "http://127.0.0.1:9/typescript" } });
 check(hook.data?.url === "http://127.0.0.1:9/typescript", `webhook ${hook.response.status}`);
 
