@@ -36,6 +36,7 @@ from app.core.i18n import LANGUAGES
 from app.core.reference import country_names
 from app.core.text import fold, has_cyrillic, latin
 from app.records.catalog import CATALOG
+from app.search.suffixes import shortened
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 CYRILLIC_PREFIX = 6
@@ -244,6 +245,7 @@ class Concepts:
         self.values = frozenset(values)
         self.by_term: dict[str, list[Member]] = {}
         self.phrases: list[str] = []  # every name, as written (app/search/spelling.py)
+        self._stems: dict[str, str] = {}  # word → its known stem's term, or ""
         for rank, (token, phrases) in enumerate(named.items()):
             phrases = list(phrases)
             self.phrases += phrases
@@ -252,6 +254,30 @@ class Concepts:
                 if member:
                     for t in member:
                         self.by_term.setdefault(t, []).append((frozenset(member), len(member), rank, token))
+
+    def stemmed(self, texts: Iterable[str]) -> set[str]:
+        """Terms of the texts' words without their endings (app/search/suffixes.py), where the
+        shortened word is one a concept's name holds: Turkish `kanunu` → `kanun`, Tajik `қонунҳо`
+        → `қонун`. Documents and queries alike."""
+        out: set[str] = set()
+        for word in chain.from_iterable(map(words, texts)):
+            found = self._stems.get(word)
+            if found is None:
+                key = word if _CYRILLIC_WORD.search(word) else latin_key(word)
+                found = next((t for t in map(term, shortened(key)) if self._whole(t)), "")
+                self._stems[word] = found
+            if found:
+                out.add(found)
+        return out
+
+    def _whole(self, t: str) -> bool:
+        """A stem long enough to mean something on its own (five letters), or a name by itself
+        (Kazakh `заң`): `many` is not `man` (of Isle of Man), nor `online` `on`."""
+        return len(t) >= 3 and any(size == 1 or len(t) >= 5 for _, size, _, _ in self.by_term.get(t, ()))
+
+    def in_texts(self, present: set[str], texts: Iterable[str]) -> list[str]:
+        """in_text() of the texts' terms and of their words' known stems."""
+        return self.in_text(present | self.stemmed(texts))
 
     def in_text(self, present: set[str]) -> list[str]:
         """Tokens of the concepts a text (as its set of terms) names."""

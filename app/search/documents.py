@@ -138,8 +138,8 @@ def search_document(
         )
     )
     named = concepts()
-    title_terms += named.in_text(set(title_terms))
-    body_terms += named.in_text(set(body_terms))
+    title_terms += named.in_texts(set(title_terms), title_texts)
+    body_terms += named.in_texts(set(body_terms), [*summary_texts, *context])
     return {
         **record_part(record.id),
         "kind": record.kind,
@@ -208,7 +208,8 @@ def chunk_documents(record_document: Mapping[str, Any], pages: Iterable[Any]) ->
     for row in pages:
         for n, text in enumerate(chunks(row.text)):
             body_terms = list(dict.fromkeys(chain(unique_terms([text]), latin_terms(text))))
-            body_terms += named.in_text(set(body_terms))  # the concepts its words name, as a record's
+            # The concepts its words name, as a record's
+            body_terms += named.in_texts(set(body_terms), [text])
             out.append(
                 chunk_document(record_document, row.attachment_id, row.page, n, text, " ".join(body_terms))
             )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.text import fold
-from app.search.analysis import concepts, stop_terms, term, words
+from app.core.text import fold, has_cyrillic
+from app.search.analysis import concepts, stop_terms, term, uz_latin, words
 
 MAX_QUERY_WORDS = 10  # Meilisearch reads no more of a query
 
@@ -32,7 +32,15 @@ def parse_query(q: str) -> Query:
     a concept's name is also a word of the records that use it (ranked higher where it stands in a
     title)."""
     found = query_terms(q)
-    _, tokens = concepts().in_query(found)
+    named = concepts()
+    # Names of concepts are also found through the words' known stems (Turkish `kanunu`: law) and
+    # through a Cyrillic query in Uzbek Latin (the vocabulary writes Uzbek in Latin: `yuridik
+    # yordam`; a user types `юридик ёрдам`); those terms are not searched. Not the other way: Latin
+    # English in Uzbek Cyrillic reads as Russian (`migration` → `мигратион`: migrant).
+    stops = stop_terms()
+    texts = [q, uz_latin(q)] if has_cyrillic(q) else [q]
+    extra = {*named.stemmed(w for t in texts for w in words(t) if w not in stops), *query_terms(texts[-1])}
+    _, tokens = named.in_query([*found, *(t for t in extra if t not in found)])
     text = " ".join([*tokens, *found][:MAX_QUERY_WORDS])
     return Query(q=q, terms=found, text=text, wanted=frozenset(found), folded=fold(q))
 

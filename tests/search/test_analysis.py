@@ -108,6 +108,49 @@ def test_concepts_are_found_in_texts_and_replace_their_names_in_queries() -> Non
     assert named.in_query(terms("razreshenie na rabotu")) == ([], ["qzpermit"])  # typed in Latin
 
 
+@pytest.mark.parametrize(
+    ("inflected", "stem"),
+    [
+        ("kanunu", "kanun"),  # Turkish: its law
+        ("kanunlary", "kanun"),  # Turkmen: the laws (accusative)
+        ("qonunlarining", "qonun"),  # Uzbek: of its laws (plural + possessive + genitive)
+        ("қонунҳо", "қонун"),  # Tajik plural
+        ("заңдары", "заң"),  # Kazakh: its laws
+        ("мыйзамдарды", "мыйзам"),  # Kyrgyz accusative plural
+        ("босқындарға", "босқын"),  # Kazakh dative plural
+    ],
+)
+def test_turkic_and_tajik_endings_come_off_where_the_stem_is_a_known_word(inflected: str, stem: str) -> None:
+    named = Concepts({"qzlaw": ["law", "kanun", "qonun", "қонун", "заң", "мыйзам"], "qzrefugee": ["босқын"]})
+    assert named.stemmed([inflected]) == set(terms(stem))
+    assert named.in_texts(set(terms(inflected)), [inflected]) == named.in_text(set(terms(stem)))
+
+
+@pytest.mark.parametrize("word", ["online", "many", "inside", "правительство", "kanunsuz"])
+def test_words_that_merely_end_like_a_suffix_gain_nothing(word: str) -> None:
+    """What is left must be a known name on its own or a stem of five letters: `online` is not `on`,
+    `many` is not the `man` of Isle of Man; an unknown remainder (`kanunsuz`: -suz is no ending
+    here) stays as it is."""
+    named = Concepts({"qzman": ["Isle of Man"], "qzon": ["on"], "qzlaw": ["kanun"]})
+    assert named.stemmed([word]) == set()
+
+
+def test_a_query_names_a_concept_by_an_inflected_word() -> None:
+    law = {label_token("kind", "law"), "qzgllaw"}  # the kind, or the glossary's group of its names
+    for q in ["uluslararası işgücü kanunu", "қонунҳо", "заңдары", "qonunlarining"]:
+        assert law & set(query_text(q).split()), q
+    assert query_text("kanunu").split()[-1] == terms("kanunu")[0]  # the word itself is still searched
+
+
+def test_a_cyrillic_query_names_concepts_the_vocabulary_writes_in_uzbek_latin() -> None:
+    """The vocabulary writes Uzbek in Latin (`yuridik yordam`); Uzbek typed in Cyrillic names the
+    same concept. English is not read in Uzbek Cyrillic (`migration` would read as Russian)."""
+    assert "qzserviclegalaid" in query_text("юридик ёрдам").split()
+    assert query_text("Safe Migration in Central Asia") == "qzglmigration " + " ".join(
+        terms("Safe Migration Central Asia")
+    )
+
+
 def test_a_name_two_fields_share_adds_no_token() -> None:
     """ "research" is a service of organizations and a type of publication: its token would make the
     query miss the records tagged with the other one, so it stays a plain word; a name of one
