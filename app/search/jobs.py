@@ -1,8 +1,17 @@
 """The vectors' job: `embed_vectors` empties the backlog that the indexer fills (app/search/vectors.py
-has the VectorWorker and the queueing), in a worker, for up to JOB_SECONDS at a time."""
+has the VectorWorker and the queueing), in a worker, for up to JOB_SECONDS at a time.
+
+Vectors scale with cores and worker processes: each process runs one job at a time, with one
+pipeline a core, each with a model of its own (`pipelines`; the claims split the backlog, nothing is
+computed twice). A job queues its sequel as soon as it holds a batch, so a second worker process
+takes a share of the backlog at once; a job that lands on a process already embedding (the
+every-minute one, or that sequel) hands the work on after BUSY_SECONDS instead of running beside
+the first: it held a second job slot, and it loaded models of its own by accident (the process's
+model was made lazily by whichever job came first)."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from procrastinate import JobContext, RetryStrategy
@@ -21,8 +30,16 @@ from app.search.vectors import (
 
 # A job gives the worker back after this long and queues its sequel (other jobs get their turn).
 JOB_SECONDS = 60.0
-# While a bulk import is being indexed (outbox_busy), the next look is this much later.
+# While a bulk import is being indexed (outbox_busy), or when the process is embedding already, the
+# next look is this much later.
 BUSY_SECONDS = 5.0
+
+
+def pipelines(threads: int) -> int:
+    """Model pipelines a worker process runs: one a core (of the cores it may use), each model on
+    EMBEDDING_THREADS of them. Two models side by side in one process give the same vectors as one
+    alone (checked bit for bit on 16 passages)."""
+    return max(1, len(os.sched_getaffinity(0)) // threads)
 
 
 # Every minute as well: a backlog left by a job that failed for good is taken up again.
@@ -44,22 +61,39 @@ async def embed_vectors(context: JobContext, timestamp: int = 0) -> int:
     def start() -> VectorWorker:
         index = SearchIndex.from_settings(settings, timeout=30)
         assert index is not None  # meili_url is set
+        threads = settings.embedding_threads
         return VectorWorker(
             runtime.sessionmaker,
             index,
-            threads=settings.embedding_threads,
+            threads=threads,
+            pipelines=pipelines(threads),
             engine=settings.embedding_passages,
         )
 
     worker = runtime.resource(VectorWorker, start, close=lambda w: w.index.aclose())
-    deadline = time.monotonic() + JOB_SECONDS
-    done = 0
-    while time.monotonic() < deadline and not runtime.stopping.is_set() and (n := await worker.run_once()):
-        done += n
-    async with runtime.sessionmaker() as session:
-        # A sequel only for rows nobody holds: a job running beside this one (two workers, or the
-        # every-minute safety net) finishes its own claimed rows.
-        if await vector_backlog(session, unclaimed=True):
-            await queue_vector_job(session, after=0.0 if done else BUSY_SECONDS)
-            await session.commit()
+    if worker.running:
+        # One pipeline and one model per process: this job (the every-minute one, or a sequel this
+        # process took) hands the work on, a little later, to a worker process that is free.
+        await _sequel(runtime, after=BUSY_SECONDS)
+        return 0
+    worker.running = True
+    try:
+        deadline = time.monotonic() + JOB_SECONDS
+        done = await worker.run(
+            lambda: time.monotonic() < deadline and not runtime.stopping.is_set(),
+            # Once a batch is in hand, another worker process may take the rest at once.
+            claimed=lambda: _sequel(runtime, after=0.0),
+        )
+    finally:
+        worker.running = False
+    await _sequel(runtime, after=0.0 if done else BUSY_SECONDS)
     return done
+
+
+async def _sequel(runtime: WorkerRuntime, *, after: float) -> None:
+    """The next job, only for rows nobody holds (a job running elsewhere finishes its own claimed
+    rows); one waiting job stands for any number of these (VECTOR_LOCK)."""
+    async with runtime.sessionmaker() as session:
+        if await vector_backlog(session, unclaimed=True):
+            await queue_vector_job(session, after=after)
+            await session.commit()

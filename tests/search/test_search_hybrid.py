@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import get_settings
 from app.keys.service import KeyService
 from app.main import create_app
-from app.models import Embedding
+from app.models import Embedding, VectorBacklog
 from app.runtime.meili import start_local
 from app.search.embedder import QueryEmbedder
 from app.search.index import EMBEDDER, SearchIndex
@@ -262,15 +262,26 @@ async def test_two_workers_share_the_backlog_and_never_repeat_a_record(stack: di
     for w in workers:
         w.model = model  # type: ignore[assignment]
 
-    async def drain(worker: VectorWorker) -> int:
-        done = 0
-        while n := await worker.run_once(batch=4):
-            done += n
-        return done
-
-    settled = await asyncio.gather(*(drain(w) for w in workers))
+    # Each pipelined: a batch claimed ahead while the model runs, the last one written behind it.
+    settled = await asyncio.gather(*(w.run(lambda: True, batch=4) for w in workers))
     assert sum(settled) == total and all(settled), settled  # both worked, each row settled once
     assert len(model.texts) == total and len(set(model.texts)) == total  # each record embedded once
     assert await _backlog(stack) == 0
     docs = await stack["client"].index(stack["uid"]).get_documents(retrieve_vectors=True, limit=100)
     assert all(d["_vectors"][EMBEDDER]["embeddings"] for d in docs.results)
+
+
+async def test_a_stop_hands_back_the_batch_claimed_ahead(stack: dict[str, Any]) -> None:
+    """The pipeline claims the next batch while the model runs; when told to stop it writes the
+    batch in hand and hands the one ahead back to the backlog, unclaimed, without embedding it."""
+    await stack["indexer"].drain()
+    model = _Counted(Model(threads=1))
+    worker = VectorWorker(stack["factory"], stack["index"], threads=1)
+    worker.model = model  # type: ignore[assignment]
+    turns = iter([True])  # one batch, then stop
+    assert await worker.run(lambda: next(turns, False), batch=2) == 2
+    assert len(model.texts) == 2
+    async with stack["factory"]() as s:
+        held = (await s.execute(select(func.count()).select_from(VectorBacklog).where(
+            VectorBacklog.claimed_until.is_not(None)))).scalar_one()  # fmt: skip
+    assert held == 0 and await _backlog(stack) == len(RECORDS) - 2
