@@ -28,6 +28,7 @@ from app.search.cache import SearchCache
 from app.search.embedder import QueryEmbedder
 from app.search.gate import FallbackGate
 from app.search.index import SearchIndex
+from app.search.query import warm_up
 from app.search.sync import Indexer
 from app.site.render import STATIC
 from app.site.router import router as site_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workers.append(asyncio.create_task(keep_statistics(engine, stop)))
             workers.append(asyncio.create_task(keep_gauges(services.sessions(), stop)))
         services.search_cache = cache = SearchCache(ttl=settings.search_cache_seconds)
+        await asyncio.to_thread(warm_up)
         if settings.search_embeddings and services.embedder is None:
             services.embedder = QueryEmbedder(threads=settings.embedding_threads)
         if services.search is None and (search := SearchIndex.from_settings(settings)) is not None:

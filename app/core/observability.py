@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +12,9 @@ from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
+from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
 from pythonjsonlogger.json import JsonFormatter
+from starlette.requests import Request
 
 OUTBOX_PENDING = Gauge("migrantkb_outbox_pending", "Changes not yet in the search index")
 OUTBOX_LAG = Gauge("migrantkb_outbox_lag_seconds", "Age of the oldest change not yet in the search index")
@@ -44,8 +47,34 @@ def _request_metrics() -> Any:
     return metrics.default(registry=REGISTRY)
 
 
+class _RouteNames(PrometheusInstrumentatorMiddleware):
+    """The library finds a request's route template by matching its path against every route of
+    the app, flattened anew for each request: 0.5 ms of every request here, a tenth of a bare
+    Meilisearch search. The routes never change while the app runs, so the answer is kept per
+    method and path (at most ROUTE_NAMES of them: ids make paths many)."""
+
+    ROUTE_NAMES = 4096
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._names: OrderedDict[tuple[str, str, str], tuple[str, bool]] = OrderedDict()
+
+    def _get_handler(self, request: Request) -> tuple[str, bool]:
+        names = self._names
+        key = (request.method, request.scope.get("root_path", ""), request.url.path)
+        found = names.get(key)
+        if found is None:
+            found = names[key] = super()._get_handler(request)
+            if len(names) > self.ROUTE_NAMES:
+                names.popitem(last=False)
+        return found
+
+
 def install_observability(app: FastAPI) -> None:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     instrumentator = Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=REGISTRY)
     instrumentator.add(_request_metrics())
     instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+    for middleware in app.user_middleware:
+        if middleware.cls is PrometheusInstrumentatorMiddleware:  # type: ignore[comparison-overlap]
+            middleware.cls = _RouteNames

@@ -166,9 +166,9 @@ class SearchService:
 
     async def _meili(self, params: SearchParams, query: Query, lang: str) -> SearchResponse:
         """The keyword half first, the query's vector computed meanwhile; the semantic half only
-        where it can change the page (app/search/hybrid.py). The count asks for no hits in
-        exhaustive mode (`page`, `hitsPerPage: 0`): only there do the total and the facet counts
-        apply the distinct attribute, counting records; with `limit`/`offset` they count documents
+        where it can change the page (app/search/hybrid.py). The keyword half asks in exhaustive
+        mode (`page`, `hitsPerPage`): only there do the total and the facet counts apply the
+        distinct attribute, counting records; with `limit`/`offset` they count documents
         beyond the hits returned (each page of an attached file), so a law with a long PDF counted
         as a thousand."""
         assert self.index is not None
@@ -186,13 +186,17 @@ class SearchService:
             offset=0,
             show_ranking_score=True,
         )
-        count = keyword.model_copy(
+        # The hits, the total and the facets in one search: the first page of `window` hits in
+        # exhaustive mode (the same hits and scores as `limit`; identical answers on 150 new
+        # queries) costs Meilisearch 3.8 ms of CPU where a count and a ranked search cost 5.3
+        # (bare search 3.6).
+        first = keyword.model_copy(
             update={
                 "facets": [FACET_NAMES[f] for f in params.facets],
                 "limit": None,
                 "offset": None,
                 "page": 1,
-                "hits_per_page": 0,
+                "hits_per_page": window,
             }
         )
         semantic = (
@@ -207,13 +211,13 @@ class SearchService:
         # otherwise only once the keyword half has shown it is needed.
         vector = embedder.request(params.q) if embedder is not None and self.vector_early else None
         try:
-            result, ranked = await self.index.multi_search([count, keyword])
+            (result,) = await self.index.multi_search([first])
         except BaseException:
             if embedder is not None and vector is not None:
                 embedder.withdraw(params.q, vector)
             raise
         counted = Counted(total=result.total_hits or 0, facets=_facets(result.facet_distribution))
-        hits = list(ranked.hits)
+        hits = list(result.hits)
         if embedder is not None:
             if settled(hits, window, self.semantic_ratio, self.settle_score):
                 if vector is not None:
@@ -231,7 +235,7 @@ class SearchService:
             facets=counted.facets,
             processing_ms=result.processing_time_ms,
             degraded=False,
-            suggestion=await self._respelled(params, count) if total == 0 else None,
+            suggestion=await self._respelled(params, first) if total == 0 else None,
         )
 
     async def _respelled(self, params: SearchParams, count: Any) -> str | None:
@@ -241,7 +245,7 @@ class SearchService:
         if other is None:
             return None
         (found,) = await self.index.multi_search(
-            [count.model_copy(update={"query": parse_query(other).text, "facets": None})]
+            [count.model_copy(update={"query": parse_query(other).text, "facets": None, "hits_per_page": 0})]
         )
         return other if found.total_hits else None
 
