@@ -24,12 +24,12 @@ from app.search.index import (
     DOCUMENT_ATTRIBUTES,
     EMBEDDER,
     FACET_NAMES,
-    RECORD,
     RECORD_ID_ONLY,
     UNREACHABLE,
     IndexedHit,
     SearchIndex,
     hit_record,
+    own_parts_filter,
     parse_hit,
     records_filter,
 )
@@ -279,7 +279,7 @@ class SearchService:
         known = list(dict.fromkeys(map(hit_record, keyword_hits)))
         own = search.model_copy(
             update={
-                "filter": [*params.meili_filter(), f'part = "{RECORD}"', records_filter(known)],
+                "filter": [*params.meili_filter(), own_parts_filter(known)],
                 "limit": len(known),
                 "ranking_score_threshold": None,
                 "attributes_to_retrieve": RECORD_ID_ONLY,
