@@ -1,7 +1,8 @@
 """Text folding for multilingual matching, used on documents and queries alike.
 
 - fold(): lower case; the region's special Cyrillic letters become their Russian-keyboard forms
-  (қ→к, ғ→г, ң→н, ө→о, ү→у, ұ→у, ә→а, і→и, һ→х, ҳ→х, ҷ→ч, ӣ→и, ў→у, ӯ→у); ё→е; Uzbek
+  (қ→к, ғ→г, ң→н, ө→о, ү→у, ұ→у, ә→а, і→и, һ→х, ҳ→х, ҷ→ч, ӣ→и, ў→у, ӯ→у), and Ukrainian's
+  (ї→и, є→е, ґ→г); ё→е; Uzbek
   apostrophes (ʻ ' ‘ ’ `) are dropped, so oʻzbekiston, o'zbekiston and ozbekiston meet.
 - latin(): a Latin transliteration (anyascii) of Cyrillic text, so "zakon o vneshnei migratsii"
   finds "О внешней миграции".
@@ -36,6 +37,10 @@ _SPECIAL = str.maketrans(
         "ё": "е",
         "ҡ": "к",
         "ӊ": "н",
+        # Ukrainian (queries only: no record is written in it): Україна meets Украина, Європа Европа.
+        "ї": "и",
+        "є": "е",
+        "ґ": "г",
     }
 )
 _HAS_SPECIAL = re.compile("[" + "".join(chr(c) for c in _SPECIAL) + "]")

@@ -193,6 +193,11 @@ def records_filter(ids: Iterable[Any]) -> str:
     return f"record_id IN [{', '.join(json.dumps(str(i)) for i in ids)}]"
 
 
+def own_parts_filter(ids: Iterable[Any]) -> str:
+    """The records' own documents (not their files' chunks), e.g. for their similarities."""
+    return f'part = "{RECORD}" AND {records_filter(ids)}'
+
+
 def filters(
     kinds: Sequence[str],
     countries: Sequence[str],

@@ -19,7 +19,7 @@ from app.search.analysis import highlight, words
 from app.search.cache import SearchCache
 from app.search.embedder import QueryEmbedder
 from app.search.gate import FallbackGate
-from app.search.hybrid import Counted, merge, semantic_only, settled
+from app.search.hybrid import Counted, fuse, semantic_only, settled
 from app.search.index import (
     DOCUMENT_ATTRIBUTES,
     EMBEDDER,
@@ -29,6 +29,7 @@ from app.search.index import (
     IndexedHit,
     SearchIndex,
     hit_record,
+    own_parts_filter,
     parse_hit,
     records_filter,
 )
@@ -37,6 +38,8 @@ from app.search.query import Query, parse_query
 from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
 from app.search.spelling import respelled
 from app.search.wordlike import has_language
+
+NEAREST = 50  # records asked of the vector search at least
 
 log = logging.getLogger("migrantkb.search")
 
@@ -257,10 +260,12 @@ class SearchService:
         keyword_hits: list[dict[str, Any]],
         counted: Counted,
     ) -> list[Any]:
-        """The vector search (hits at or above the floor only), merged with the keyword hits; the
-        records it adds are counted in `counted`. A semantic hit not among the keyword hits fetched
-        may still match the words further down the keyword list: one more keyword search, limited
-        to those records, tells (only when the keyword list was cut)."""
+        """The vector search (the nearest NEAREST records at or above the floor) and, in the same
+        call, the keyword hits' own similarities, fused with the keyword hits (app/search/hybrid.py);
+        the records it adds are counted in `counted`. A semantic hit not among the keyword hits
+        fetched may still match the words further down the keyword list: one more keyword search,
+        limited to those records, tells (only when the keyword list was cut), and brings them with
+        their keyword scores, so a match tied with the page's own ranks by its similarity too."""
         assert self.index is not None
         search = keyword.model_copy(
             update={
@@ -269,10 +274,24 @@ class SearchService:
                 "hybrid": Hybrid(embedder=EMBEDDER, semantic_ratio=1.0),
                 "ranking_score_threshold": self.semantic_floor,
                 "attributes_to_search_on": None,
+                # Nearer records than the page holds: keyword matches among them (found further down
+                # a list of ties) are ranked by their similarity too.
+                "limit": max(keyword.limit or 0, NEAREST),
             }
         )
-        (found,) = await self.index.multi_search([search])
-        extra = semantic_only(found.hits, map(hit_record, keyword_hits))
+        # The keyword matches' own similarities (below the floor too), in the same call.
+        known = list(dict.fromkeys(map(hit_record, keyword_hits)))
+        own = search.model_copy(
+            update={
+                "filter": [*params.meili_filter(), own_parts_filter(known)],
+                "limit": len(known),
+                "ranking_score_threshold": None,
+                "attributes_to_retrieve": RECORD_ID_ONLY,
+            }
+        )
+        found, *sims = await self.index.multi_search([search, own] if known else [search])
+        similarity = {hit_record(h): float(h.get("_rankingScore") or 0.0) for s in sims for h in s.hits}
+        extra = semantic_only(found.hits, known)
         if extra and counted.total > len(keyword_hits):
             ids = [hit_record(h) for h in extra]
             check = keyword.model_copy(
@@ -280,14 +299,13 @@ class SearchService:
                     "filter": [*params.meili_filter(), records_filter(ids)],
                     "limit": len(ids),
                     "offset": 0,
-                    "attributes_to_retrieve": RECORD_ID_ONLY,
-                    "show_ranking_score": False,
                 }
             )
             (matched,) = await self.index.multi_search([check])
+            keyword_hits = [*keyword_hits, *matched.hits]  # with their keyword scores
             extra = semantic_only(extra, map(hit_record, matched.hits))
         counted.add(extra, params.facets)
-        return merge(keyword_hits, found.hits, self.semantic_ratio)
+        return fuse(keyword_hits, found.hits, similarity, self.semantic_ratio)
 
     def _hit(self, h: IndexedHit, lang: str, wanted: frozenset[str]) -> Hit:
         title, title_lang = resolve(h.title, lang, h.original_language)

@@ -39,6 +39,9 @@ from app.search.query import query_terms, query_text
         ("organisation", "organization"),  # British and American English
         ("labour", "labor"),
         ("qonun", "konun"),  # Uzbek қ as q or k
+        ("Європа", "Европа"),  # Ukrainian letters typed as Russian ones
+        ("Україна", "Украина"),
+        ("ґрунт", "грунт"),
     ],
 )
 def test_word_forms_and_spellings_meet(a: str, b: str) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.core.text import fold
 from app.search.embedder import QueryEmbedder
-from app.search.hybrid import Counted, merge, semantic_only, settled
+from app.search.hybrid import Counted, fuse, semantic_only, settled
 from app.search.spelling import respelled
 from app.search.vectors import Model
 from app.search.wordlike import has_language
@@ -37,28 +37,35 @@ scores = st.lists(st.floats(min_value=0, max_value=1), max_size=30)
 def test_a_settled_page_is_the_keyword_page(
     kw: list[float], sem: list[float], window: int, ratio: float
 ) -> None:
-    """When `settled` says so, merging in any semantic hits (similarity ≤ 1) changes nothing on the
-    page: skipping the vector is exact, not a guess."""
+    """When `settled` says so, no semantic hit (similarity ≤ 1) could enter the page, whatever the
+    keyword hits' own similarities: skipping the vector is exact, not a guess."""
     keyword = _hits("k", kw)
     semantic = _hits("s", sem)
-    merged = merge(keyword, semantic, ratio)
+    similarity = {h["id"]: s for h, s in zip(keyword, reversed(sem), strict=False)}
+    fused = fuse(keyword, semantic, similarity, ratio)
     if settled(keyword, window, ratio):
-        assert merged[:window] == keyword[:window]
-    assert len(merged) == len(keyword) + len(semantic)  # different records: all kept
+        assert all(h["id"].startswith("k") for h in fused[:window])
+    assert len(fused) == len(keyword) + len(semantic)  # different records: all kept
 
 
-def test_merge_keeps_each_record_once_where_it_scores_higher() -> None:
-    keyword = [{"id": "a", "_rankingScore": 0.9}, {"id": "b", "_rankingScore": 0.1}]
-    semantic = [{"id": "b", "_rankingScore": 0.95}, {"id": "c", "_rankingScore": 0.92}]
-    merged = merge(keyword, semantic, 0.5)
-    assert [h["id"] for h in merged] == ["b", "c", "a"]
-    assert merged[0] is semantic[0]
-    # A chunk of an attached file stands for its record.
-    chunk = {"id": "doc_x_1_0", "record_id": "a", "_rankingScore": 0.99}
-    assert [h.get("record_id") or h["id"] for h in merge([chunk], [*semantic[:1], {"id": "a"}], 0.5)] == [
+def test_fuse_adds_similarity_to_keyword_scores() -> None:
+    """Keyword matches that tie (a query whose only matched word names the kind: every law scores
+    the same) come nearest in meaning first; a record found by meaning alone follows them, and a
+    clear keyword lead is not overturned by crowded similarities."""
+    laws = [{"id": f"law{i}", "_rankingScore": 0.22} for i in range(4)]
+    near = [{"id": "org", "_rankingScore": 0.93}, {"id": "law2", "_rankingScore": 0.92}]
+    fused = fuse(laws, near, {"law0": 0.85, "law1": 0.88, "law3": 0.80}, 0.2)
+    assert [h["id"] for h in fused] == ["law2", "law1", "law0", "law3", "org"]
+    assert fused[0] is laws[2]  # the keyword hit, which carries the page's fields
+    strong = [{"id": "a", "_rankingScore": 0.95}, {"id": "b", "_rankingScore": 0.80}]
+    assert [h["id"] for h in fuse(strong, [{"id": "b", "_rankingScore": 0.95}], {"a": 0.85}, 0.2)] == [
         "a",
         "b",
     ]
+    chunk = {"id": "doc_x_1_0", "record_id": "a", "_rankingScore": 0.5}
+    assert [
+        h.get("record_id") or h["id"] for h in fuse([chunk, {"id": "a", "_rankingScore": 0.4}], [], {}, 0.2)
+    ] == ["a"]
 
 
 def test_counted_adds_the_records_found_by_meaning_alone() -> None:
