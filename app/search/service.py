@@ -300,7 +300,11 @@ class SearchService:
         if cut:
             searches.append(
                 keyword.model_copy(
-                    update={"offset": len(keyword_hits), "limit": DEEPER, "attributes_to_retrieve": RECORD_ID_ONLY}
+                    update={
+                        "offset": len(keyword_hits),
+                        "limit": DEEPER,
+                        "attributes_to_retrieve": RECORD_ID_ONLY,
+                    }
                 )
             )
         found, *more = await self.index.multi_search(searches)

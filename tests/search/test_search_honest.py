@@ -12,11 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import html as lxml_html
+from meilisearch_python_sdk.models.search import Hybrid
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import get_settings
 from app.runtime.meili import MeiliProcess
 from app.search.embedder import QueryEmbedder
+from app.search.index import EMBEDDER, hit_record
+from app.search.query import parse_query
+from app.search.service import NEAREST
+from app.search.wordlike import has_language
 from tests.support.seeded import Seeded, app_client, seeded_index
 
 HOLDOUT = Path(__file__).resolve().parents[2] / "bench" / "relevance" / "holdout.json"
@@ -117,3 +122,37 @@ async def test_a_close_spelling_is_suggested_when_nothing_matched(api: httpx.Asy
 async def test_odd_queries_answer_without_error(api: httpx.AsyncClient, q: str) -> None:
     body = await _search(api, q)
     assert body["total"] >= len(body["hits"])  # type: ignore[arg-type]
+
+
+async def test_total_counts_each_record_once_whichever_half_found_it(
+    world: tuple[Seeded, QueryEmbedder], api: httpx.AsyncClient
+) -> None:
+    """The total is the keyword matches (a settled query), or the keyword matches and the records
+    the vector search admits, as a set: a record found both ways (a semantic hit that matches the
+    words below the page) counts once. Both sets are asked of Meilisearch here, independently of
+    the service: every keyword match, and the vector search's nearest NEAREST above the floor."""
+    (_, index), embedder = world
+    floor = get_settings().search_semantic_floor
+    unions = 0
+    for q in _sample_queries()[:30]:
+        body = await _search(api, q)
+        text = parse_query(q).text
+        if not text or not has_language(q):
+            continue
+        everything = index.params(
+            query=text, matching_strategy="last", limit=1000, attributes_to_retrieve=["id", "record_id"]
+        )
+        vector = await embedder.vector(q)
+        nearest = index.params(
+            vector=vector,
+            hybrid=Hybrid(embedder=EMBEDDER, semantic_ratio=1.0),
+            ranking_score_threshold=floor,
+            limit=NEAREST,
+            attributes_to_retrieve=["id", "record_id"],
+        )
+        keyword, semantic = await index.multi_search([everything, nearest])
+        matched = {hit_record(h) for h in keyword.hits}
+        union = matched | {hit_record(h) for h in semantic.hits}
+        assert body["total"] in (len(matched), len(union)), (q, body["total"], len(matched), len(union))
+        unions += body["total"] == len(union) != len(matched)
+    assert unions >= 3  # records found by meaning alone were counted, so the union case did run
