@@ -9,9 +9,7 @@ that whatever one side does to a word the other side does too.
   and plural suffixes to a stem that stays put: мигрант-тар-дын, migrant-lar-ni) and catches
   most Russian inflection the stemmer leaves; precision comes back from the whole words, which
   queries and documents keep beside their terms.
-- uz_latin() / uz_cyrillic(): Uzbek between its two scripts by the official correspondence. No
-  maintained library does this (cyrtranslit has no Uzbek; PyPI's candidates are single-file
-  experiments that get `ц`, `е` and `ё` wrong), so the table is here.
+- Uzbek between its scripts: app/search/uzbek.py.
 - act_number_variants(): an act number written with each of its equivalent prefixes (УП = ПФ = PF
   = UP for an Uzbek presidential decree) and without leading zeros.
 - Concepts: what the vocabulary (vocabulary.json) and CLDR name in many languages (glossary
@@ -35,7 +33,7 @@ import Stemmer
 
 from app.core.i18n import LANGUAGES
 from app.core.reference import country_names
-from app.core.text import fold, has_cyrillic, latin
+from app.core.text import fold, latin
 from app.records.catalog import CATALOG
 from app.search.suffixes import shortened
 
@@ -170,65 +168,6 @@ def highlight(text: str, wanted: AbstractSet[str], crop: int = 28) -> tuple[str,
     return snippet, len(hits)
 
 
-# --- Uzbek scripts -------------------------------------------------------------------------------
-
-_UZ_VOWELS = set("аеёиоуўэюяaeiou")
-_UZ_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ж": "j", "з": "z", "и": "i", "й": "y",
-    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "x", "ч": "ch", "ш": "sh", "ъ": "ʼ", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "ё": "yo", "ў": "oʻ", "қ": "q", "ғ": "gʻ", "ҳ": "h", "ы": "i", "щ": "sh",
-}  # fmt: skip
-
-
-def uz_latin(text: str) -> str:
-    """Uzbek Cyrillic → Latin (1995 alphabet): е is `ye` at the start of a word and after a vowel,
-    `e` elsewhere; ц is `ts` between vowels and `s` elsewhere; capitals kept."""
-    out: list[str] = []
-    lower = text.lower()
-    for i, ch in enumerate(lower):
-        prev = lower[i - 1] if i else " "
-        nxt = lower[i + 1] if i + 1 < len(lower) else " "
-        if ch == "е":
-            latin = "ye" if (not prev.isalpha() or prev in _UZ_VOWELS) else "e"
-        elif ch == "ц":
-            latin = "ts" if prev in _UZ_VOWELS and nxt in _UZ_VOWELS else "s"
-        else:
-            latin = _UZ_TO_LATIN.get(ch, ch)
-        if text[i].isupper() and latin:
-            latin = latin[0].upper() + latin[1:]
-        out.append(latin)
-    return "".join(out)
-
-
-_UZ_DIGRAPHS = [("oʻ", "ў"), ("gʻ", "ғ"), ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"),
-                ("ye", "е"), ("ts", "ц")]  # fmt: skip
-_UZ_TO_CYRILLIC = {
-    "a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "ҳ", "i": "и", "j": "ж", "k": "к",
-    "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "қ", "r": "р", "s": "с", "t": "т", "u": "у",
-    "v": "в", "x": "х", "y": "й", "z": "з", "ʼ": "ъ",
-}  # fmt: skip
-_UZ_TO_CYRILLIC_TABLE = str.maketrans(_UZ_TO_CYRILLIC)
-_UZ_APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
-
-
-def uz_cyrillic(text: str) -> str:
-    """Uzbek Latin → Cyrillic (any apostrophe form: oʻ o' o‘ o`); `e` at the start of a word is э."""
-    text = _UZ_APOSTROPHES.sub("ʻ", text.lower())
-    text = re.sub(r"(?<![^\W\d_])e", "э", text)
-    for pair, cyrillic in _UZ_DIGRAPHS:
-        text = text.replace(pair, cyrillic)
-    text = text.replace("ʻ", "ъ")
-    return text.translate(_UZ_TO_CYRILLIC_TABLE)
-
-
-def script_variants(text: str, language: str) -> list[str]:
-    """The other script of an Uzbek text (other languages have one script here)."""
-    if language != "uz":
-        return []
-    return [uz_latin(text)] if has_cyrillic(text) else [uz_cyrillic(text)]
-
-
 # --- Vocabulary (data in vocabulary.json) --------------------------------------------------------
 
 
@@ -301,13 +240,19 @@ class Concepts:
     def in_query(self, query: list[str]) -> tuple[list[str], list[str]]:
         """The query's terms left once the longest names of concepts are taken out, and the
         concepts' tokens."""
+        used, tokens = self.named_in(query)
+        return [t for t in query if t not in used], list(tokens)
+
+    def named_in(self, query: list[str]) -> tuple[set[str], dict[str, frozenset[str]]]:
+        """The query's terms that names of concepts took (longest names first), and the tokens of
+        those concepts, each with the terms its names took."""
         present = set(query)
         members = sorted(
             {m for t in present for m in self.by_term.get(t, ()) if m[0] <= present},
             key=lambda m: (-m[1], m[2]),  # longest names first, then in the order declared
         )
         used: set[str] = set()
-        tokens: dict[str, None] = {}
+        tokens: dict[str, frozenset[str]] = {}
         for needed, _, _, token in members:
             if not needed & used:  # one concept per name: the first declared (kinds before types)
                 used |= needed
@@ -317,12 +262,16 @@ class Concepts:
                 others = {t for n, _, _, t in members if n == needed and t != token}
                 if token in self.values and others & self.values:
                     continue
-                tokens[token] = None
-        return [t for t in query if t not in used], list(tokens)
+                # The same concept again, by another reading of the words (Uzbek Latin, a stem)
+                tokens[token] = tokens.get(token, frozenset()) | needed
+        return used, tokens
 
 
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
+
+
+KIND_TOKEN = "qzkind"  # label_token("kind", …) begins so
 
 
 def label_token(field: str, value: str) -> str:

@@ -24,12 +24,12 @@ from app.search.analysis import (
     country_token,
     label_token,
     latin_terms,
-    script_variants,
     stop_terms,
     unique_terms,
     words,
 )
 from app.search.index import chunk_document, record_part
+from app.search.uzbek import script_variants
 
 LANGUAGE_ORDER = ("en", "ru", "ky", "kk", "uz", "tg", "tk")
 # What the embedding model reads: titles and the start of the summary (its cost grows with length).
