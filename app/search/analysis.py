@@ -195,6 +195,7 @@ class Concepts:
         self.by_term: dict[str, list[Member]] = {}
         self.phrases: list[str] = []  # every name, as written (app/search/spelling.py)
         self._stems: dict[str, str] = {}  # word → its known stem's term, or ""
+        self._names: dict[str, tuple[str, ...]] = {}  # token → the terms of all its names
         for rank, (token, phrases) in enumerate(named.items()):
             phrases = list(phrases)
             self.phrases += phrases
@@ -203,6 +204,11 @@ class Concepts:
                 if member:
                     for t in member:
                         self.by_term.setdefault(t, []).append((frozenset(member), len(member), rank, token))
+                    self._names[token] = tuple(dict.fromkeys([*self._names.get(token, ()), *member]))
+
+    def names_of(self, tokens: Iterable[str]) -> list[str]:
+        """The terms of every name of these concepts, in every language (and typed in Latin)."""
+        return list(dict.fromkeys(chain.from_iterable(self._names.get(t, ()) for t in tokens)))
 
     def stemmed(self, texts: Iterable[str]) -> set[str]:
         """Terms of the texts' words without their endings (app/search/suffixes.py), where the

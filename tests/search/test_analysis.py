@@ -250,6 +250,24 @@ def test_documents_name_kind_type_and_services_in_every_language() -> None:
         assert set(query_text(q).split()) & set(tags), q
 
 
+def test_a_title_carries_the_names_of_its_concepts_in_every_language() -> None:
+    """An English-only title that names a glossary group or a country holds the group's and the
+    country's names in every language among its title terms, as a title written in the query's
+    language holds its own words: a Kyrgyz query's concept words then match both in the same
+    field. The names of a type or service (values two records may share loosely) are not added."""
+    row = Row(title={"en": "Made-up NGO for Asylum Seekers in Moldova"})
+    doc = search_document(
+        row, country_names={"MD": {"en": "Moldova", "ru": "Молдова", "ky": "Молдова"}}, topic_labels={}
+    )
+    title = set(doc["title_terms"].split())
+    for q in ["башпаана", "убежище", "boshpana", "Молдова"]:  # asylum (ky, ru, uz), the country
+        assert set(query_terms(q)) <= title, q
+    assert not set(query_terms("фонд")) & title  # another name of the type NGO: its token suffices
+    summary_only = Row(title={"en": "Made-up Centre"}, summary={"en": "for asylum seekers"})
+    doc = search_document(summary_only, country_names={}, topic_labels={})
+    assert not set(query_terms("башпаана")) & set(doc["title_terms"].split())
+
+
 def test_uzbek_titles_are_searchable_in_both_scripts() -> None:
     row = Row(title={"uz": "Mehnat migratsiyasi toʻgʻrisida"}, original_language="uz")
     doc = search_document(row, country_names={}, topic_labels={})
