@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.text import latin
 from app.search.analysis import (
     Concepts,
     act_number_variants,
@@ -52,6 +53,15 @@ def test_word_forms_and_spellings_meet(a: str, b: str) -> None:
 )
 def test_different_words_stay_apart(a: str, b: str) -> None:
     assert terms(a) != terms(b)
+
+
+def test_turkic_latin_meets_romanised_cyrillic() -> None:
+    """Turkish, Azerbaijani and Turkmen ç and ş are ч and ш: they meet the romanisations of Cyrillic
+    (and Uzbek Latin) as ch and sh; a capital dotted İ is one letter of its word."""
+    assert terms("çaş") == terms(latin("чаш")) == terms("chash")
+    assert terms("Şahsy") == terms("shahsy")
+    assert terms("İşçi") == terms("ishchi")
+    assert terms("çeşme") != terms("cesme")  # not c and s any more
 
 
 def test_latin_key_is_idempotent_on_its_output() -> None:
