@@ -185,6 +185,14 @@ def vocabulary() -> Mapping[str, object]:
     return data
 
 
+def _velar(member: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's Latin terms with g as k. Azerbaijani writes q for the g of loanwords (`miqrasiya`,
+    Turkmen `migrasiýa`) as for the k of its own words (`qanun`, Turkish `kanun`), and q is k here
+    (Uzbek қ typed plainly), so a concept's names also answer to their g read as k. Only the names
+    of concepts: folding g into k in every word would join unrelated English words."""
+    return tuple(t if _CYRILLIC_WORD.search(t) else t.replace("g", "k") for t in member)
+
+
 Member = tuple[frozenset[str], int, int, str]  # the name's terms, how many, its rank, the token
 
 
@@ -209,10 +217,13 @@ class Concepts:
             self.phrases += phrases
             for phrase in [*phrases, *filter(None, map(latin, phrases))]:  # Cyrillic typed in Latin
                 member = tuple(dict.fromkeys(terms(phrase)))
-                if member:
-                    for t in member:
-                        self.by_term.setdefault(t, []).append((frozenset(member), len(member), rank, token))
-                    self._names[token] = tuple(dict.fromkeys([*self._names.get(token, ()), *member]))
+                # Its Latin words with g read as k too (`_velar`)
+                for variant in dict.fromkeys([member, _velar(member)]):
+                    if not variant:
+                        continue
+                    for t in variant:
+                        self.by_term.setdefault(t, []).append((frozenset(variant), len(variant), rank, token))
+                    self._names[token] = tuple(dict.fromkeys([*self._names.get(token, ()), *variant]))
 
     def names_of(self, tokens: Iterable[str]) -> list[str]:
         """The terms of every name of these concepts, in every language (and typed in Latin)."""

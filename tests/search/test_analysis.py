@@ -64,6 +64,16 @@ def test_turkic_latin_meets_romanised_cyrillic() -> None:
     assert terms("çeşme") != terms("cesme")  # not c and s any more
 
 
+def test_a_concepts_latin_names_answer_to_g_written_q() -> None:
+    """Azerbaijani writes the g of loanwords as q (`miqrasiya`, Turkmen `migrasiýa`), and q is k
+    here: a concept's Latin names also answer to g read as k. Other words keep g and k apart."""
+    named = Concepts({"qzmig": ["migrasiýa"], "qzlaw": ["закон"]})
+    assert named.in_query(terms("Miqrasiya")) == ([], ["qzmig"])
+    assert named.in_query(terms("migrasiýa")) == ([], ["qzmig"])
+    assert named.in_query(terms("закон")) == ([], ["qzlaw"])
+    assert terms("grant") != terms("krant")
+
+
 def test_latin_key_is_idempotent_on_its_output() -> None:
     for word in ["shchedrin", "khorog", "tsentr", "yuzhny", "wolfsburg"]:
         assert latin_key(latin_key(word)) == latin_key(word)
