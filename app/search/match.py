@@ -16,10 +16,10 @@ from app.search.analysis import (
     country_token,
     label_token,
     latin_terms,
-    script_variants,
     unique_terms,
 )
 from app.search.query import query_terms
+from app.search.uzbek import script_variants
 
 
 @dataclass(frozen=True)

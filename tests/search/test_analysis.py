@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.text import latin
 from app.search.analysis import (
     Concepts,
     act_number_variants,
@@ -14,11 +15,10 @@ from app.search.analysis import (
     label_token,
     latin_key,
     terms,
-    uz_cyrillic,
-    uz_latin,
 )
 from app.search.documents import passage, passage_hash, search_document
 from app.search.query import query_terms, query_text
+from app.search.uzbek import uz_cyrillic, uz_latin
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,25 @@ def test_word_forms_and_spellings_meet(a: str, b: str) -> None:
 )
 def test_different_words_stay_apart(a: str, b: str) -> None:
     assert terms(a) != terms(b)
+
+
+def test_turkic_latin_meets_romanised_cyrillic() -> None:
+    """Turkish, Azerbaijani and Turkmen ç and ş are ч and ш: they meet the romanisations of Cyrillic
+    (and Uzbek Latin) as ch and sh; a capital dotted İ is one letter of its word."""
+    assert terms("çaş") == terms(latin("чаш")) == terms("chash")
+    assert terms("Şahsy") == terms("shahsy")
+    assert terms("İşçi") == terms("ishchi")
+    assert terms("çeşme") != terms("cesme")  # not c and s any more
+
+
+def test_a_concepts_latin_names_answer_to_g_written_q() -> None:
+    """Azerbaijani writes the g of loanwords as q (`miqrasiya`, Turkmen `migrasiýa`), and q is k
+    here: a concept's Latin names also answer to g read as k. Other words keep g and k apart."""
+    named = Concepts({"qzmig": ["migrasiýa"], "qzlaw": ["закон"]})
+    assert named.in_query(terms("Miqrasiya")) == ([], ["qzmig"])
+    assert named.in_query(terms("migrasiýa")) == ([], ["qzmig"])
+    assert named.in_query(terms("закон")) == ([], ["qzlaw"])
+    assert terms("grant") != terms("krant")
 
 
 def test_latin_key_is_idempotent_on_its_output() -> None:
@@ -182,9 +201,25 @@ def test_queries_name_countries_kinds_and_topics_by_concept() -> None:
     assert query_text("законы Кыргызстана о труде").split()[-1] == terms("труде")[0]
 
 
+def test_a_word_that_names_a_kind_is_searched_through_the_kinds_token_only() -> None:
+    """`закон`, `мыйзам`, `kanun` say what kind of record is wanted; as words they would match only
+    records written in the query's language (a words bucket above the same laws held in English).
+    Words that name other concepts stay (they rank a title that holds them)."""
+    law = label_token("kind", "law")
+    for q, rest in [
+        ("закон про громадянство", "громадянство"),
+        ("мыйзам", ""),
+        ("kanun", ""),
+        ("закон о внешней трудовой миграции", "внешней трудовой миграции"),
+    ]:
+        sent = query_text(q).split()
+        assert law in sent, q
+        assert [t for t in sent if not t.startswith("qz")] == terms(rest), q
+
+
 def test_query_is_its_terms_without_stop_words() -> None:
     sent = query_text("Закон о правах трудовых мигрантов").split()
-    assert [t for t in sent if not t.startswith("qz")] == terms("Закон правах трудовых мигрантов")
+    assert [t for t in sent if not t.startswith("qz")] == terms("правах трудовых мигрантов")
     assert label_token("kind", "law") in sent
     assert len(query_text(" ".join(f"слово{i}" for i in range(30))).split()) == 10  # Meilisearch reads 10
 
@@ -233,6 +268,24 @@ def test_documents_name_kind_type_and_services_in_every_language() -> None:
     # A query naming any of these in any language meets the record
     for q in ["организация", "уюм", "tashkilot", "юридическая помощь", "юридикалык жардам", "Кыргызстан"]:
         assert set(query_text(q).split()) & set(tags), q
+
+
+def test_a_title_carries_the_names_of_its_concepts_in_every_language() -> None:
+    """An English-only title that names a glossary group or a country holds the group's and the
+    country's names in every language among its title terms, as a title written in the query's
+    language holds its own words: a Kyrgyz query's concept words then match both in the same
+    field. The names of a type or service (values two records may share loosely) are not added."""
+    row = Row(title={"en": "Made-up NGO for Asylum Seekers in Moldova"})
+    doc = search_document(
+        row, country_names={"MD": {"en": "Moldova", "ru": "Молдова", "ky": "Молдова"}}, topic_labels={}
+    )
+    title = set(doc["title_terms"].split())
+    for q in ["башпаана", "убежище", "boshpana", "Молдова"]:  # asylum (ky, ru, uz), the country
+        assert set(query_terms(q)) <= title, q
+    assert not set(query_terms("фонд")) & title  # another name of the type NGO: its token suffices
+    summary_only = Row(title={"en": "Made-up Centre"}, summary={"en": "for asylum seekers"})
+    doc = search_document(summary_only, country_names={}, topic_labels={})
+    assert not set(query_terms("башпаана")) & set(doc["title_terms"].split())
 
 
 def test_uzbek_titles_are_searchable_in_both_scripts() -> None:
