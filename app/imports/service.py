@@ -105,6 +105,7 @@ class ImportService:
     ) -> ImportReport:
         scan = Scan(known_topics=frozenset((await self.session.execute(select(Topic.slug))).scalars()))
         writer = Writer(self.session, self.viewer, self.files, write=not dry_run)
+        await writer.start()
         await self._pipeline(path, fmt, scan, writer, progress)
         await self._check_references(scan)
         for sha256, places in scan.files.items():
