@@ -1,9 +1,10 @@
 """Import and export at scale: records/s and peak memory, printed (not a test).
 
-    .venv/bin/python bench/import_export.py [--sizes 10000 100000]
+    .venv/bin/python bench/import_export.py [--sizes 10000 100000] [--no-export]
 
 For each size: a fresh database, `migrantkb import` of a generated file (wall time to commit,
-peak RSS of the importing process), then `GET /v1/export` from a running server (records/s, the
+peak RSS and CPU seconds of the importing process, CPU seconds of the PostgreSQL backends that
+served it, the VACUUM after the import included), then `GET /v1/export` from a running server (records/s, the
 server's peak RSS).
 
 The commands run with their bytecode cached (in bench/out/pycache), as an installed service
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -47,19 +49,45 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a child process."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu(database: str, seen: dict[int, float]) -> None:
+    """The CPU seconds (user + system) so far of each PostgreSQL backend connected to `database`,
+    found by its process title (`postgres: USER DATABASE HOST(PORT) STATE`), into `seen`."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                title = f.read()
+            if not title.startswith(b"postgres: ") or f" {database} ".encode() not in title:
+                continue
+            with open(f"/proc/{entry.name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            seen[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
+
+
+def run_measured(args: list[str], env: dict[str, str], database: str) -> tuple[float, float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of a child process, and the CPU seconds of the
+    PostgreSQL backends that served `database` meanwhile (sampled every 50 ms: the last 50 ms of
+    each may be missed). CPU time is less noisy than wall time on a machine shared with others."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
+    backends: dict[int, float] = {}
     while proc.poll() is None:
         with contextlib.suppress(OSError):
             peak = max(peak, peak_rss_mb(proc.pid))
+        backends_cpu(database, backends)
         time.sleep(0.05)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{args} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return elapsed, peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, peak, cpu, sum(backends.values())
 
 
 def warm_up(env: dict[str, str]) -> float:
@@ -75,7 +103,7 @@ def warm_up(env: dict[str, str]) -> float:
         os.unlink(f.name)
 
 
-def bench(size: int) -> None:
+def bench(size: int, *, export: bool = True) -> None:
     settings = get_settings()
     server = resolve_database_url(settings)
     # Named after DATABASE_NAME, so that benches run beside each other do not drop each other's base.
@@ -93,12 +121,15 @@ def bench(size: int) -> None:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
             path = f.name
         mb = os.path.getsize(path) / 1e6
-        seconds, rss = run_measured([CLI, "import", path], env)
+        seconds, rss, cpu, pg_cpu = run_measured([CLI, "import", path], env, name)
         print(
             f"import  {size:>7} records ({mb:.0f} MB): {seconds:6.1f} s  {size / seconds:7.0f} records/s  "
-            f"peak RSS {rss:5.0f} MB  (of which start-up {startup:.1f} s)"
+            f"peak RSS {rss:5.0f} MB  (of which start-up {startup:.1f} s); CPU: import {cpu:.1f} s, "
+            f"PostgreSQL {pg_cpu:.1f} s; load average {os.getloadavg()[0]:.1f}"
         )
         os.unlink(path)
+        if not export:
+            return
 
         port = free_port()
         srv = subprocess.Popen(
@@ -133,8 +164,10 @@ def bench(size: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    for size in parser.parse_args().sizes:
-        bench(size)
+    parser.add_argument("--no-export", action="store_true", help="time the import only")
+    args = parser.parse_args()
+    for size in args.sizes:
+        bench(size, export=not args.no_export)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,13 @@ from app.registry import KINDS
 
 __all__ = ["Format", "ImportService"]
 
-CHUNK = 500  # lines a batch
+# Lines a batch. Each batch is ten or so statements (COPY for each table, the lookup of existing
+# keys) whose gaps PostgreSQL waits through; 2,000 instead of 500 made a quarter as many. In-process
+# imports of 100,000 records at nice -10, six pairs alternated under loads of 3.3-5.8: faster in 5
+# (median 3.5 s less, 19.0-37.4 s against 27.5-40.5 s), PostgreSQL under half busy in 4-9% of the
+# samples instead of 12-27% (the first four pairs). Memory stays flat but is (QUEUED + 2) batches:
+# peak RSS 298 MB against 227 MB (247 MB with 1,000).
+CHUNK = 2000
 QUEUED = 2  # batches read ahead of the writer
 _YIELD_EVERY = 8  # lines read between turns of the event loop, in which the writer sends its COPY
 
@@ -105,6 +111,7 @@ class ImportService:
     ) -> ImportReport:
         scan = Scan(known_topics=frozenset((await self.session.execute(select(Topic.slug))).scalars()))
         writer = Writer(self.session, self.viewer, self.files, write=not dry_run)
+        await writer.start()
         await self._pipeline(path, fmt, scan, writer, progress)
         await self._check_references(scan)
         for sha256, places in scan.files.items():

@@ -216,3 +216,60 @@ async def test_the_collector_runs_less_often_during_an_import_and_as_before_afte
         await session.rollback()
     assert seen and all(t[0] == 50_000 for t in seen)
     assert gc.get_threshold() == before
+
+
+GIN_PENDING = text(
+    "SELECT c.relname, (pgstatginindex(c.oid)).pending_tuples FROM pg_index AS i"
+    " JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_am AS a ON a.oid = c.relam"
+    " WHERE i.indrelid = 'records'::regclass AND a.amname = 'gin'"
+)
+
+
+async def test_an_import_merges_its_gin_entries_into_the_indexes_before_it_commits(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """The import's transaction lets GIN entries gather in the indexes' pending lists (64 MB
+    instead of 4) and merges them before it ends, so the trigram index the fallback search reads
+    holds them in its tree, not in a list every search would scan; and it finds the records."""
+    async with sessionmaker() as session:
+        await session.execute(text("CREATE EXTENSION IF NOT EXISTS pgstattuple"))  # rolled back
+        lines = organizations("org-gin", 40)  # each with countries and topics
+        lines[7]["name"] = {"ru": "Общественный фонд Тазалык"}
+        report = await ImportService(session, SYSTEM).run(
+            write(tmp_path / "gin.ndjson", lines), "ndjson", dry_run=False
+        )
+        assert report.committed, report.errors
+        pending = {name: n for name, n in (await session.execute(GIN_PENDING)).all()}
+        assert set(pending) == {"ix_records_search_text", "ix_records_countries", "ix_records_topics"}
+        assert pending == dict.fromkeys(pending, 0)
+        await session.execute(text("SET LOCAL enable_seqscan = off"))  # through the trigram index
+        found = await session.scalars(
+            select(Record.slug).where(Record.search_text.op("%")("obshchestvennyy fond tazalyk"))
+        )
+        assert list(found) == ["org-gin-7"]
+        await session.rollback()
+
+
+async def test_the_bulk_settings_end_with_the_import_transaction(
+    committed: async_sessionmaker[AsyncSession], engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """SET LOCAL: the next transaction on the same connection has the server's settings again."""
+    async with engine.connect() as connection, AsyncSession(bind=connection) as session:
+        before = [
+            await session.scalar(text(f"SHOW {name}")) for name in ("gin_pending_list_limit", "work_mem")
+        ]
+        assert before != ["64MB", "64MB"]
+        report = await ImportService(session, SYSTEM).run(
+            write(tmp_path / "set.ndjson", organizations("org-set", 3)), "ndjson", dry_run=False
+        )
+        assert report.committed
+        during = [
+            await session.scalar(text(f"SHOW {name}")) for name in ("gin_pending_list_limit", "work_mem")
+        ]
+        assert during == ["64MB", "64MB"]
+        await session.commit()
+        assert await counts(session) >= (3, 3, 3)
+        after = [
+            await session.scalar(text(f"SHOW {name}")) for name in ("gin_pending_list_limit", "work_mem")
+        ]
+        assert after == before
