@@ -123,6 +123,18 @@ class Settings(BaseSettings):
             "by meaning could enter the page (exact)."
         ),
     )
+    search_settle_margin: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The keyword half also settles a query whose hits fill the page when the last scores at "
+            "least this and the first leads the second by at least this: similarities lie too close "
+            "together for a record found by meaning to enter the page or take the first place. Unset: "
+            "ratio / (1 - ratio) x 0.1 (the spread of similarities, app/search/hybrid.py); 1: only "
+            "the exact rule."
+        ),
+    )
     search_vector_early: bool = Field(
         False,
         description=(

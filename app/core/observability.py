@@ -10,7 +10,7 @@ from typing import Any
 
 from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware
 from fastapi import FastAPI
-from prometheus_client import REGISTRY, Gauge
+from prometheus_client import REGISTRY, Counter, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
 from pythonjsonlogger.json import JsonFormatter
@@ -22,6 +22,12 @@ VECTOR_BACKLOG = Gauge("migrantkb_vector_backlog", "Indexed records still waitin
 ATTACHMENTS = Gauge("migrantkb_attachments", "Attachments by text extraction state", ["state"])
 JOBS = Gauge("migrantkb_jobs", "Background jobs by queue and status", ["queue", "status"])
 SEARCH_DEGRADED = Gauge("migrantkb_search_degraded", "1 while search answers from PostgreSQL")
+QUERY_VECTORS = Counter(
+    "migrantkb_search_query_vectors",
+    "Searches that could use a query vector: `needed` computed it (or took it from the cache), "
+    "`settled` did not (the keyword hits settled the page)",
+    ["outcome"],
+)
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -13,7 +13,7 @@ from meilisearch_python_sdk.models.search import Hybrid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
-from app.core.observability import SEARCH_DEGRADED
+from app.core.observability import QUERY_VECTORS, SEARCH_DEGRADED
 from app.core.services import AppServices
 from app.search.analysis import highlight, words
 from app.search.cache import SearchCache
@@ -83,6 +83,7 @@ class SearchService:
         semantic_ratio: float = 0.5,
         semantic_floor: float = 0.0,
         settle_score: float | None = None,
+        settle_margin: float | None = None,
         vector_early: bool = True,
         cache: SearchCache | None = None,
         gate: FallbackGate | None = None,
@@ -93,6 +94,7 @@ class SearchService:
         self.semantic_ratio = semantic_ratio
         self.semantic_floor = semantic_floor
         self.settle_score = settle_score
+        self.settle_margin = settle_margin
         self.vector_early = vector_early
         self.cache = cache
         self.gate = gate or FallbackGate(concurrency=4, seconds=5.0)
@@ -112,6 +114,7 @@ class SearchService:
             semantic_ratio=settings.search_semantic_ratio,
             semantic_floor=settings.search_semantic_floor,
             settle_score=settings.search_settle_score,
+            settle_margin=settings.search_settle_margin,
             vector_early=settings.search_vector_early,
             cache=services.search_cache,
             gate=services.search_gate,
@@ -223,10 +226,12 @@ class SearchService:
         counted = Counted(total=result.total_hits or 0, facets=_facets(result.facet_distribution))
         hits = list(result.hits)
         if embedder is not None:
-            if settled(hits, window, self.semantic_ratio, self.settle_score):
+            if settled(hits, window, self.semantic_ratio, self.settle_score, self.settle_margin):
+                QUERY_VECTORS.labels("settled").inc()
                 if vector is not None:
                     embedder.withdraw(params.q, vector)
             else:
+                QUERY_VECTORS.labels("needed").inc()
                 vector = vector or embedder.request(params.q)
                 embedder.confirm(params.q)
                 hits = await self._semantic(params, keyword, await asyncio.shield(vector), hits, counted)

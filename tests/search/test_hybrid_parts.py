@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.core.text import fold
 from app.search.embedder import QueryEmbedder
-from app.search.hybrid import Counted, fuse, semantic_only, settled
+from app.search.hybrid import SIMILARITY_SPREAD, Counted, fuse, semantic_only, settled
 from app.search.spelling import respelled
 from app.search.vectors import Model
 from app.search.wordlike import has_language
@@ -37,15 +37,44 @@ scores = st.lists(st.floats(min_value=0, max_value=1), max_size=30)
 def test_a_settled_page_is_the_keyword_page(
     kw: list[float], sem: list[float], window: int, ratio: float
 ) -> None:
-    """When `settled` says so, no semantic hit (similarity ≤ 1) could enter the page, whatever the
-    keyword hits' own similarities: skipping the vector is exact, not a guess."""
+    """When `settled` says so by its exact rule (margin 1: off), no semantic hit (similarity ≤ 1)
+    could enter the page, whatever the keyword hits' own similarities: not a guess."""
     keyword = _hits("k", kw)
     semantic = _hits("s", sem)
     similarity = {h["id"]: s for h, s in zip(keyword, reversed(sem), strict=False)}
     fused = fuse(keyword, semantic, similarity, ratio)
-    if settled(keyword, window, ratio):
+    if settled(keyword, window, ratio, margin=1.0):
         assert all(h["id"].startswith("k") for h in fused[:window])
     assert len(fused) == len(keyword) + len(semantic)  # different records: all kept
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=30),
+    st.lists(st.floats(min_value=0, max_value=1), max_size=30),
+    st.floats(min_value=0.5, max_value=1 - SIMILARITY_SPREAD),
+    st.integers(min_value=1, max_value=20),
+    st.sampled_from([0.1, 0.2, 0.5]),
+)
+def test_a_page_settled_by_its_margin_keeps_its_first_place_and_its_records(
+    kw: list[float], offsets: list[float], base: float, window: int, ratio: float
+) -> None:
+    """The margin rule: when every similarity lies within SIMILARITY_SPREAD of the others (as
+    measured with this model), a page it settles keeps its keyword hits and its first hit once the
+    vector is used (only near-ties below it may reorder), so skipping the vector loses neither.
+    And it does skip: a clear first hit over a page of weak ties is settled, a page of ties is not."""
+    keyword = _hits("k", kw)
+    sims = [base + SIMILARITY_SPREAD * o for o in offsets] or [base]
+    semantic = _hits("s", sims)
+    similarity = {h["id"]: sims[i % len(sims)] for i, h in enumerate(keyword)}
+    if settled(keyword, window, ratio):
+        fused = fuse(keyword, semantic, similarity, ratio)
+        assert all(h["id"].startswith("k") for h in fused[:window])  # nothing found by meaning alone
+        if not settled(keyword, window, ratio, margin=1.0):  # settled by the margin, not the exact rule
+            assert fused[0] is keyword[0]
+    ties = _hits("t", [0.22] * 10)
+    assert not settled(ties, 10, 0.2)
+    assert settled(_hits("c", [0.98] + [0.17] * 9), 10, 0.2)
 
 
 def test_fuse_adds_similarity_to_keyword_scores() -> None:
