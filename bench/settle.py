@@ -20,7 +20,6 @@ import re
 import statistics
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ from app.runtime.meili import free_port  # noqa: E402
 from app.search.index import FACETS  # noqa: E402
 from bench.relevance.run import SHARED, post_records, wait_until_searchable  # noqa: E402
 from bench.search import CLI, bench_stack, client_pair, sequential  # noqa: E402
-from bench.search_latency import copy_to_bare, judged_queries, novel_queries, wait_ready  # noqa: E402
+from bench.search_latency import copy_to_bare, judged_queries, novel_queries, vector_counts, wait_ready  # noqa: E402
 
 HOLDOUT = ROOT / "bench" / "relevance" / "holdout.json"
 BARE_BODY = {
@@ -41,17 +40,6 @@ BARE_BODY = {
     "attributesToHighlight": ["summaries"],
     "showRankingScore": True,
 }
-
-
-def vector_counts(base: str) -> dict[str, float]:
-    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
-        text = response.read().decode()
-    return {
-        m[1]: float(m[2])
-        for m in re.finditer(
-            r'^migrantkb_search_query_vectors_total\{outcome="(\w+)"\} ([0-9.e+]+)$', text, re.M
-        )
-    }
 
 
 def evaluate(base: str, queries: Path) -> tuple[str, str]:
