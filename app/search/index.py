@@ -175,6 +175,13 @@ def vector_update(record_id: uuid.UUID, vector: list[float]) -> dict[str, Any]:
     return {PRIMARY_KEY: str(record_id), "_vectors": {EMBEDDER: vector}}
 
 
+def is_stub(hit: Mapping[str, Any]) -> bool:
+    """A document only a partial vector update made: its record left the index while its vector
+    was computed (VectorWorker._drop_ghosts takes it out again right after). It holds an id and a
+    vector, no fields, and a vector search can find it in the meantime."""
+    return "kind" not in hit
+
+
 def without_vector(docs: Iterable[dict[str, Any]]) -> list[uuid.UUID]:
     """The records of documents sent without a vector: they belong in the backlog. An attachment's
     chunks are searched by keyword only."""

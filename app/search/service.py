@@ -29,6 +29,7 @@ from app.search.index import (
     IndexedHit,
     SearchIndex,
     hit_record,
+    is_stub,
     own_parts_filter,
     parse_hit,
     records_filter,
@@ -313,9 +314,10 @@ class SearchService:
                 )
             )
         found, *more = await self.index.multi_search(searches)
+        nearest = [h for h in found.hits if not is_stub(h)]
         sims = more[:1] if known else []
         similarity = {hit_record(h): float(h.get("_rankingScore") or 0.0) for s in sims for h in s.hits}
-        extra = semantic_only(found.hits, known)
+        extra = semantic_only(nearest, known)
         if extra and cut:
             deeper = {hit_record(h): h.get("_rankingScore") for h in more[-1].hits}
             # Found further down the keyword list: the semantic hit's document, its keyword score.
@@ -337,7 +339,7 @@ class SearchService:
                 keyword_hits = [*keyword_hits, *matched.hits]  # with their keyword scores
                 extra = semantic_only(extra, map(hit_record, matched.hits))
         counted.add(extra, params.facets)
-        return fuse(keyword_hits, found.hits, similarity, self.semantic_ratio)
+        return fuse(keyword_hits, nearest, similarity, self.semantic_ratio)
 
     def _hit(self, h: IndexedHit, lang: str, wanted: frozenset[str]) -> Hit:
         title, title_lang = resolve(h.title, lang, h.original_language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk.models.search import Hybrid
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,7 +24,7 @@ from app.main import create_app
 from app.models import Embedding, VectorBacklog
 from app.runtime.meili import start_local
 from app.search.embedder import QueryEmbedder
-from app.search.index import EMBEDDER, SearchIndex
+from app.search.index import EMBEDDER, SearchIndex, vector_update
 from app.search.sync import Indexer
 from app.search.vectors import Model, VectorWorker, vector_backlog
 from tests.support.factories import BUILDERS
@@ -235,6 +237,34 @@ async def test_a_record_unpublished_while_its_vector_is_computed_leaves_no_stub(
     count = (await index.get_documents(limit=10)).total
     assert "prog-orchard-harvest-visas" not in ids
     assert count == len(RECORDS) - 1
+
+
+async def test_a_stub_left_by_a_vector_update_is_never_a_hit(stack: dict[str, Any]) -> None:
+    """A partial vector update of a document that is not there (its record left the index while
+    the worker computed its vector) creates a stub, id and vector only, until the worker takes it
+    out again. A search whose vector finds it in that window answered 500 (the hit had no kind);
+    now the stub is passed over."""
+    await stack["indexer"].drain()
+    await stack["vectors"].drain()
+    index: SearchIndex = stack["index"]
+    docs = (await stack["client"].index(stack["uid"]).get_documents(retrieve_vectors=True, limit=10)).results
+    own = next(d for d in docs if d.get("slug") == "prog-orchard-harvest-visas")
+    vector = own["_vectors"][EMBEDDER]["embeddings"]
+    vector = vector[0] if isinstance(vector[0], list) else vector
+    stub = uuid.uuid4()
+    await index.wait(await index.update([vector_update(stub, vector)]))
+    nearest = (
+        await stack["client"]
+        .index(stack["uid"])
+        .search(None, vector=vector, hybrid=Hybrid(embedder=EMBEDDER, semantic_ratio=1.0), limit=3)
+    )
+    assert str(stub) in {h["id"] for h in nearest.hits}  # the stub is there to be found
+    r = await stack["api"].get("/v1/search", params={"q": "сезонная работа на сборе фруктов", "limit": "10"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert str(stub) not in {h["id"] for h in body["hits"]}
+    assert "prog-orchard-harvest-visas" in {h["slug"] for h in body["hits"]}
+    assert body["total"] >= len(body["hits"])
 
 
 class _Counted:
