@@ -102,7 +102,29 @@ def term(word: str) -> str:
         # The stemmer may not eat into the first five letters: права, правила and правительство
         # keep apart (прав- would join them), and a short Turkic root still agrees with itself.
         return stem if len(stem) >= 5 or len(word) < 5 else word[:5]
-    return str(_EN.stemWord(latin_key(word)[:LATIN_PREFIX]))
+    key = latin_key(word)
+    cut = _distinct_cuts().get(key[:LATIN_PREFIX])
+    if cut is not None:
+        # Words the vocabulary says share their first letters but not their meaning (`internal`,
+        # `international`): cut after the letters that tell them apart, and not stemmed (the
+        # stemmer would take both back to `intern`).
+        return key[:cut]
+    return str(_EN.stemWord(key[:LATIN_PREFIX]))
+
+
+@lru_cache
+def _distinct_cuts() -> dict[str, int]:
+    """The vocabulary's `distinct` words: for their shared first LATIN_PREFIX letters, where to cut
+    words so that they part (one letter past their longest common start)."""
+    cuts: dict[str, int] = {}
+    for group in json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))["distinct"]:
+        keys = [latin_key(fold(w)) for w in group]
+        common = next(
+            (i for i, letters in enumerate(zip(*keys, strict=False)) if len(set(letters)) > 1),
+            min(map(len, keys)),
+        )
+        cuts[keys[0][:LATIN_PREFIX]] = max(cuts.get(keys[0][:LATIN_PREFIX], 0), common + 1)
+    return cuts
 
 
 def words(text: str) -> list[str]:

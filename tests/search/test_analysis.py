@@ -49,7 +49,15 @@ def test_word_forms_and_spellings_meet(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("a", "b"), [("закон", "приказ"), ("internal", "intern"), ("беженцы", "безработные"), ("5785", "5786")]
+    ("a", "b"),
+    [
+        ("закон", "приказ"),
+        ("internal", "intern"),
+        ("internal", "international"),  # the vocabulary's `distinct`: the same first seven letters
+        ("internally", "internationally"),
+        ("беженцы", "безработные"),
+        ("5785", "5786"),
+    ],
 )
 def test_different_words_stay_apart(a: str, b: str) -> None:
     assert terms(a) != terms(b)
@@ -286,6 +294,23 @@ def test_a_title_carries_the_names_of_its_concepts_in_every_language() -> None:
     summary_only = Row(title={"en": "Made-up Centre"}, summary={"en": "for asylum seekers"})
     doc = search_document(summary_only, country_names={}, topic_labels={})
     assert not set(query_terms("башпаана")) & set(doc["title_terms"].split())
+
+
+def test_words_the_vocabulary_keeps_distinct_name_no_concept_of_the_other() -> None:
+    """`International` shares its first seven letters with `internal` (a glossary group: internal
+    migration), so every international body's title named internal migration and a query for
+    internal migration ranked them first. The vocabulary lists the two as distinct: their forms
+    still meet (`internally`), each other no longer."""
+    row = Row(title={"en": "Made-up International Centre for Migration"})
+    doc = search_document(row, country_names={}, topic_labels={})
+    title = set(doc["title_terms"].split())
+    assert not set(query_terms("внутренней")) & title  # internal (ru): not named by International
+    assert set(query_terms("International")) <= title
+    internal = search_document(
+        Row(title={"en": "Made-up Law on Internal Migration"}), country_names={}, topic_labels={}
+    )
+    assert set(query_terms("внутренней")) <= set(internal["title_terms"].split())
+    assert terms("internally") == terms("internal") and terms("internationally") == terms("International")
 
 
 def test_uzbek_titles_are_searchable_in_both_scripts() -> None:
