@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.text import fold  # noqa: E402
 from app.runtime.meili import free_port  # noqa: E402
 from app.search.index import FACETS  # noqa: E402
-from bench.search import bench_stack, client_pair, concurrent, percentile, queries, sequential  # noqa: E402
+from bench.search import BARE_BODY, bench_stack, client_pair, concurrent, percentile, queries, sequential  # noqa: E402
 
 CLI = str(ROOT / ".venv" / "bin" / "migrantkb")
 SHARED = next(
@@ -147,14 +147,6 @@ def main() -> None:
             sequential_qs = judged + novel_queries(100, 11, taken)
             load_qs = novel_queries(args.novel, 12, taken)
             headers = {"Authorization": f"Bearer {meili.master_key}"}
-            bare_body = {
-                "limit": 10,
-                "facets": FACETS,
-                "attributesToCrop": ["summaries"],
-                "cropLength": 28,
-                "attributesToHighlight": ["summaries"],
-                "showRankingScore": True,
-            }
 
             def api(host: str, qs: list[str]) -> list[tuple[str, dict]]:
                 return [(f"GET {host}/v1/search", {"params": {"q": q, "limit": "10"}}) for q in qs]
@@ -163,7 +155,7 @@ def main() -> None:
                 return [
                     (
                         f"POST {meili.url}/indexes/bare/search",
-                        {"headers": headers, "json": {"q": q, **bare_body}},
+                        {"headers": headers, "json": {"q": q, **BARE_BODY}},
                     )
                     for q in qs
                 ]

@@ -26,20 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.runtime.meili import free_port  # noqa: E402
-from app.search.index import FACETS  # noqa: E402
 from bench.relevance.run import SHARED, post_records, wait_until_searchable  # noqa: E402
-from bench.search import CLI, bench_stack, client_pair, sequential  # noqa: E402
+from bench.search import BARE_BODY, CLI, bench_stack, client_pair, sequential  # noqa: E402
 from bench.search_latency import copy_to_bare, judged_queries, novel_queries, vector_counts, wait_ready  # noqa: E402
 
 HOLDOUT = ROOT / "bench" / "relevance" / "holdout.json"
-BARE_BODY = {
-    "limit": 10,
-    "facets": FACETS,
-    "attributesToCrop": ["summaries"],
-    "cropLength": 28,
-    "attributesToHighlight": ["summaries"],
-    "showRankingScore": True,
-}
 
 
 def evaluate(base: str, queries: Path) -> tuple[str, str]:
