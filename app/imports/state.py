@@ -7,14 +7,18 @@ batches; the reader stays off the database.
 - `_import_keys` (line, kind, slug): each accepted line's key. A batch's keys go in with one
   statement that answers which were already on an earlier line (duplicates; the reader finds
   those within its own batch).
-- `_import_edges`: each outgoing edge of the accepted lines (relations, then participants): its
-  line, error path, relation type or role, position, target's key (none: a participant named
-  only) and name, and the source record's id where it is written.
+- `_import_edges`: the outgoing edges (relations, participants) that cannot be written with
+  their batch: its line, error path, relation type or role, position, target's key (none: a
+  participant named only) and name, and the source record's id where it is written. An edge whose
+  source is written and whose target is a live record already (before in the file, or in the
+  base) is written with its batch, by the same statement, so PostgreSQL writes most edges while
+  Python reads; the others (forward references, ordering relations, which the cycle search
+  reads, and every edge of a dry run or of a file found wrong) wait here for the end.
 - `_import_carried`: what the lines carry for their kinds' own tables (`KindSpec.carried`), as JSON.
 
 Once the file is read: references that resolve neither to the file nor to a live record are
 found by one anti-join, the ordering edges come back as arrays for the cycle search, and the
-edges are written by an INSERT ... SELECT each, joined on `records`. The tables are dropped at
+waiting edges are written by an INSERT ... SELECT each, joined on `records`. The tables are dropped at
 the end of the import, and vanish with its savepoint if it is rolled back.
 """
 
@@ -25,9 +29,11 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
 import asyncpg
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.imports.scan import Pending
+from app.records.catalog import CATALOG
 
 # ON COMMIT DROP as well: a transaction that ends without the import's own DROP leaves nothing.
 _CREATE = (
@@ -41,7 +47,22 @@ _CREATE = (
     " slug text NOT NULL, value jsonb NOT NULL) ON COMMIT DROP",
 )
 _DROP = "DROP TABLE IF EXISTS _import_keys, _import_edges, _import_carried"
-_EDGE_COLUMNS = ("source_id", "line", "path", "type", "position", "kind", "slug", "name", "participant")
+# A batch's edges: those ready (source written, target a live record, not an ordering relation)
+# into relations and participants, the others into _import_edges.
+_ADD_EDGES = (
+    "WITH t AS (SELECT w.*, r.id AS target_id FROM unnest($1::uuid[], $2::integer[], $3::text[],"
+    " $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::boolean[])"
+    " AS w(source_id, line, path, type, position, kind, slug, name, participant)"
+    " LEFT JOIN records AS r ON r.kind = w.kind AND r.slug = w.slug AND r.deleted_at IS NULL),"
+    " e AS (SELECT t.*, (source_id IS NOT NULL AND (kind IS NULL OR target_id IS NOT NULL)"
+    " AND (participant OR type <> ALL($10::text[]))) AS ready FROM t),"
+    " relations_ AS (INSERT INTO relations (source_id, target_id, type, position)"
+    " SELECT source_id, target_id, type, position FROM e WHERE ready AND NOT participant),"
+    " participants_ AS (INSERT INTO participants (record_id, organization_id, name, role, position)"
+    " SELECT source_id, target_id, name, type, position FROM e WHERE ready AND participant)"
+    " INSERT INTO _import_edges SELECT source_id, line, path, type, position, kind, slug, name,"
+    " participant FROM e WHERE NOT ready"
+)
 
 # The batch's keys in, and those already on an earlier line out: the query reads the table as it
 # was before the statement, so it sees the earlier batches' keys only.
@@ -112,12 +133,14 @@ class ImportState:
         return [(line, kind, slug, first) for line, kind, slug, first in found]
 
     async def add_edges(self, pending: Pending, sources: dict[int, Any], skip: set[int]) -> None:
-        """A batch's edges, with the ids of the records written (by line: their sources), and
-        carried values, but those of the lines in `skip`."""
+        """A batch's edges (written if they are ready, else kept), with the ids of the records
+        written (by line: their sources), and its carried values, but those of the lines in
+        `skip`. After the batch's records: its edges may point at them."""
         conn = await driver(self.session)
         edges = [(sources.get(e[0]), *e) for e in pending.edges if e[0] not in skip]
         if edges:
-            await conn.copy_records_to_table("_import_edges", records=edges, columns=_EDGE_COLUMNS)
+            columns = [list(column) for column in zip(*edges, strict=True)]
+            await _write(conn, _ADD_EDGES, *columns, sorted(CATALOG.ordered_relations))
         carried = [c for c in pending.carried if c[0] not in skip]
         if carried:
             await conn.copy_records_to_table(
@@ -141,13 +164,23 @@ class ImportState:
         return sources, targets
 
     async def write_edges(self) -> None:
-        """The written records' edges, once every record is in: targets by key, joined on `records`."""
+        """The written records' edges that waited, once every record is in: targets by key,
+        joined on `records`."""
         conn = await driver(self.session)
-        await conn.execute(_RELATIONS)
-        await conn.execute(_PARTICIPANTS)
+        await _write(conn, _RELATIONS)
+        await _write(conn, _PARTICIPANTS)
 
     async def carried(self) -> AsyncIterator[tuple[str, str, str]]:
         """The carried values as (kind, slug, JSON text), by kind, in the order of the lines."""
         conn = await driver(self.session)
         async for kind, slug, value in conn.cursor(_CARRIED, prefetch=FETCH):
             yield kind, slug, value
+
+
+async def _write(conn: asyncpg.Connection, statement: str, *args: Any) -> None:
+    """A statement that writes edges: a record another transaction removed meanwhile is a
+    conflict (409), as through the ORM."""
+    try:
+        await conn.execute(statement, *args)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(statement[:40], None, exc) from exc
