@@ -46,7 +46,6 @@ __all__ = ["Format", "ImportService"]
 # samples instead of 12-27% (the first four pairs). Memory is (QUEUED + 2) batches: peak RSS
 # 298 MB against 227 MB (247 MB with 1,000).
 CHUNK = 2000
-CARRIED_AT_ONCE = 500  # carried values written by one call of their kind's writer
 QUEUED = 2  # batches read ahead of the writer
 _YIELD_EVERY = 8  # lines read between turns of the event loop, in which the writer sends its COPY
 
@@ -191,25 +190,18 @@ class ImportService:
 
     async def _write_carried(self, state: ImportState) -> None:
         """What the lines carry for their kinds' own tables, once the records are in: read back
-        from the import's table a few hundred at a time, checked again (they were when read) and
+        from the import's table a page at a time, checked again (they were when read) and
         written by their kind."""
-        values: dict[str, Any] = {}
-        kind = ""
-        async for line_kind, slug, value in state.carried():
-            if values and (line_kind != kind or len(values) >= CARRIED_AT_ONCE):
-                await self._write_kind_carried(kind, values)
-                values = {}
-            kind = line_kind
-            spec = KINDS[kind]
-            assert spec.carried is not None
-            values[slug] = spec.carried.check(orjson.loads(value))[0]
-        if values:
-            await self._write_kind_carried(kind, values)
-
-    async def _write_kind_carried(self, kind: str, values: dict[str, Any]) -> None:
-        spec = KINDS[kind]
-        assert spec.carried is not None
-        await spec.carried.write(self.session, self.viewer, spec, values)
+        async for page in state.carried():
+            by_kind: dict[str, dict[str, Any]] = {}
+            for kind, slug, value in page:
+                spec = KINDS[kind]
+                assert spec.carried is not None
+                by_kind.setdefault(kind, {})[slug] = spec.carried.check(orjson.loads(value))[0]
+            for kind, values in by_kind.items():
+                spec = KINDS[kind]
+                assert spec.carried is not None
+                await spec.carried.write(self.session, self.viewer, spec, values)
 
     async def _check_references(self, scan: Scan, state: ImportState) -> None:
         """References to no record of the file nor live one of the base, and ordering relations

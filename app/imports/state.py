@@ -98,8 +98,14 @@ _PARTICIPANTS = (
     " LEFT JOIN records AS r ON r.kind = e.kind AND r.slug = e.slug"
     " WHERE e.source_id IS NOT NULL AND e.participant ORDER BY e.line, e.position"
 )
-_CARRIED = "SELECT kind, slug, value::text FROM _import_carried ORDER BY kind, line"
+# A page of carried values after the (kind, line) given: pages, not a cursor, because their kind's
+# writer uses the connection between them.
+_CARRIED = (
+    "SELECT kind, line, slug, value::text FROM _import_carried WHERE (kind, line) > ($1, $2)"
+    " ORDER BY kind, line LIMIT $3"
+)
 FETCH = 2000  # rows a cursor brings at a time
+CARRIED_AT_ONCE = 500  # carried values read (and written by their kind's writer) at a time
 
 
 async def driver(session: AsyncSession) -> asyncpg.Connection:
@@ -170,11 +176,13 @@ class ImportState:
         await _write(conn, _RELATIONS)
         await _write(conn, _PARTICIPANTS)
 
-    async def carried(self) -> AsyncIterator[tuple[str, str, str]]:
-        """The carried values as (kind, slug, JSON text), by kind, in the order of the lines."""
-        conn = await driver(self.session)
-        async for kind, slug, value in conn.cursor(_CARRIED, prefetch=FETCH):
-            yield kind, slug, value
+    async def carried(self) -> AsyncIterator[list[tuple[str, str, str]]]:
+        """The carried values as (kind, slug, JSON text), by kind in the order of the lines, in
+        pages of CARRIED_AT_ONCE."""
+        after: tuple[str, int] = ("", 0)
+        while page := await (await driver(self.session)).fetch(_CARRIED, *after, CARRIED_AT_ONCE):
+            yield [(kind, slug, value) for kind, _, slug, value in page]
+            after = (page[-1]["kind"], page[-1]["line"])
 
 
 async def _write(conn: asyncpg.Connection, statement: str, *args: Any) -> None:

@@ -4,18 +4,22 @@ and cycles that span batches are found as when they sit side by side, dry runs i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.imports import state
 from app.imports.scan import LineSet, cycle_lines
 from app.imports.service import CHUNK, ImportService
 from app.models import Record
-from app.seed import SYSTEM
+from app.seed import SYSTEM, load_seed
 from tests.imports.test_import_pipeline import edges_of, entry, organizations, write
+from tests.indicators.test_export_feed import export_lines
 
 # Line 1 of the files below; the organizations fill two batches, so what line 1 names is two batches on.
 FAR = 2 * CHUNK + 2
@@ -128,3 +132,30 @@ def test_line_sets_hold_a_bit_a_line() -> None:
         lines.add(n)
     assert len(lines) == 4 and 9 in lines and 100_000 in lines and 2 not in lines and 10**9 not in lines
     assert len(lines.bits) < 100_000 // 4
+
+
+async def test_carried_values_are_read_back_and_written_a_page_at_a_time(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    editor: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The seed's indicators exported, a value of each changed, imported back in pages of two:
+    every indicator's change is written."""
+    async with sessionmaker() as session:
+        await load_seed(session)
+        await session.commit()
+    lines = await export_lines(client)
+    assert len(lines) > 2 * 2
+    for line in lines.values():
+        line["figures"]["observations"][0]["value"] = 1234.5
+    monkeypatch.setattr(state, "CARRIED_AT_ONCE", 2)
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines.values())
+    r = await client.post(
+        "/v1/import", content=body.encode(), headers={**editor, "Content-Type": "application/x-ndjson"}
+    )
+    assert r.status_code == 200, r.text
+    again = await export_lines(client)
+    for slug, line in lines.items():
+        first = line["figures"]["observations"][0]
+        assert first in again[slug]["figures"]["observations"], slug
