@@ -18,8 +18,7 @@ from app.imports.scan import LineSet, cycle_lines
 from app.imports.service import CHUNK, ImportService
 from app.models import Record
 from app.seed import SYSTEM, load_seed
-from tests.imports.test_import_pipeline import edges_of, entry, organizations, write
-from tests.indicators.test_export_feed import export_lines
+from tests.support.imports import edges_of, entry, export_lines, organizations, write
 
 # Line 1 of the files below; the organizations fill two batches, so what line 1 names is two batches on.
 FAR = 2 * CHUNK + 2
