@@ -40,8 +40,11 @@ get_settings.cache_clear()
 def database_url() -> Iterator[str]:
     import asyncio
 
-    server_url = resolve_database_url(get_settings())
-    name = f"migrantkb_test_{os.getpid()}_{secrets.token_hex(3)}"
+    settings = get_settings()
+    server_url = resolve_database_url(settings)
+    # Named after DATABASE_NAME (migrantkb by default), as the benches' are: runs beside each
+    # other's can keep to names of their own.
+    name = f"{settings.database_name}_test_{os.getpid()}_{secrets.token_hex(3)}"
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     asyncio.run(create_database(url))
     run_migrations(url)

@@ -1,13 +1,16 @@
 """Bulk upsert by (kind, slug), all or nothing, in the caller's transaction.
 
 The file is read once, in a pipeline: the foreground reads, validates and prepares batches of
-CHUNK lines (`Scan.add`: keys and references are kept, so memory does not grow with the file;
-`Writer.prepare`: the rows to COPY) while a writer task writes the batches before
-(`Writer.batch`: COPY for new records), taken from a queue of at most QUEUED batches; the writer
-is the only user of the session meanwhile. A bad line stops the writes; references (which may name records
-later in the file) and attachments are checked once the file is read (topics as it is read), then relations,
-participants and attachments are written. The writes are made under a savepoint: if anything is
-wrong, the report says so and they are rolled back, so nothing is written.
+CHUNK lines (`Scan.add`: what each line leaves to check later; `Writer.prepare`: the rows to COPY)
+while a writer task writes the batches before (`Writer.batch`: the batch's keys, edges and carried
+values into the import's temporary tables, app/imports/state.py, and COPY for new records), taken
+from a queue of at most QUEUED batches; the writer is the only user of the session meanwhile.
+Nothing is kept in Python for the whole file, so memory does not grow with it. A bad line stops
+the writes; references (which may name records later in the file), cycles and attachments are
+checked once the file is read (topics and duplicates as it is read), then relations,
+participants, attachments and carried values are written. Everything (dry runs too) happens
+under a savepoint: if anything is wrong, the report says so and it is rolled back, so nothing is
+written.
 """
 
 from __future__ import annotations
@@ -20,15 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, tuple_
+import orjson
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
-from app.imports.scan import Format, Key, Scan, cycle_lines, rows
+from app.imports.scan import Format, Pending, Scan, cycle_lines, rows
 from app.imports.schemas import ImportCounts, ImportReport
+from app.imports.state import ImportState
 from app.imports.writer import Line, Writer
 from app.keys.service import Viewer
-from app.models import Record, Topic
+from app.models import Topic
+from app.records.catalog import CATALOG
 from app.registry import KINDS
 
 __all__ = ["Format", "ImportService"]
@@ -37,8 +43,8 @@ __all__ = ["Format", "ImportService"]
 # keys) whose gaps PostgreSQL waits through; 2,000 instead of 500 made a quarter as many. In-process
 # imports of 100,000 records at nice -10, six pairs alternated under loads of 3.3-5.8: faster in 5
 # (median 3.5 s less, 19.0-37.4 s against 27.5-40.5 s), PostgreSQL under half busy in 4-9% of the
-# samples instead of 12-27% (the first four pairs). Memory stays flat but is (QUEUED + 2) batches:
-# peak RSS 298 MB against 227 MB (247 MB with 1,000).
+# samples instead of 12-27% (the first four pairs). Memory is (QUEUED + 2) batches: peak RSS
+# 298 MB against 227 MB (247 MB with 1,000).
 CHUNK = 2000
 QUEUED = 2  # batches read ahead of the writer
 _YIELD_EVERY = 8  # lines read between turns of the event loop, in which the writer sends its COPY
@@ -89,11 +95,9 @@ class ImportService:
     async def run(
         self, path: Path, fmt: Format, *, dry_run: bool, progress: Callable[[int], None] | None = None
     ) -> ImportReport:
-        if dry_run:
-            return await self._run(path, fmt, dry_run=True, progress=progress)
         savepoint = await self.session.begin_nested()
         try:
-            report = await self._run(path, fmt, dry_run=False, progress=progress)
+            report = await self._run(path, fmt, dry_run=dry_run, progress=progress)
         except BaseException:
             await savepoint.rollback()
             raise
@@ -113,7 +117,7 @@ class ImportService:
         writer = Writer(self.session, self.viewer, self.files, write=not dry_run)
         await writer.start()
         await self._pipeline(path, fmt, scan, writer, progress)
-        await self._check_references(scan)
+        await self._check_references(scan, writer.state)
         for sha256, places in scan.files.items():
             problem = await self.files.find(sha256)
             for line, where in places if problem else ():
@@ -126,7 +130,8 @@ class ImportService:
             )
         await writer.finish()
         if not dry_run:
-            await self._write_carried(scan)
+            await self._write_carried(writer.state)
+        await writer.state.drop()
         return ImportReport(
             dry_run=dry_run, committed=not dry_run, lines=scan.lines, counts=writer.counts, errors=[]
         )
@@ -143,17 +148,17 @@ class ImportService:
         to a writer task through a queue of QUEUED batches (memory stays flat), so the database
         writes one batch while the next ones are read. The writer task alone uses the session
         until it is awaited; a bad line stops the handing over."""
-        queue: asyncio.Queue[list[Line] | None] = asyncio.Queue(QUEUED)
+        queue: asyncio.Queue[tuple[list[Line], Pending] | None] = asyncio.Queue(QUEUED)
 
         async def write() -> None:
             while (batch := await queue.get()) is not None:
-                await writer.batch(batch)
+                await writer.batch(*batch, scan)
                 if progress:
-                    progress(len(batch))
+                    progress(len(batch[0]))
 
         task = asyncio.create_task(write())
 
-        async def hand(batch: list[Line] | None) -> None:
+        async def hand(batch: tuple[list[Line], Pending] | None) -> None:
             """Queue a batch (None: the end) as soon as there is room, unless the writer failed."""
             put = asyncio.ensure_future(queue.put(batch))
             try:
@@ -171,11 +176,10 @@ class ImportService:
                     batch.append(writer.prepare(item))
                 if n % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)
-                if len(batch) >= CHUNK:
-                    await hand(batch)
+                if n % CHUNK == 0:  # its keys and edges go to the database, written or not
+                    await hand((batch if not scan.errors else [], scan.take()))
                     batch = []
-            if batch and not scan.errors:
-                await hand(batch)
+            await hand((batch if not scan.errors else [], scan.take()))
             await hand(None)
             await task
         finally:
@@ -184,35 +188,25 @@ class ImportService:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    async def _write_carried(self, scan: Scan) -> None:
-        """What the lines carry for their kinds' own tables, once the records are in."""
-        by_kind: dict[str, dict[str, Any]] = {}
-        for (kind, slug), value in scan.carried.items():
-            by_kind.setdefault(kind, {})[slug] = value
-        for kind, values in by_kind.items():
-            spec = KINDS[kind]
-            assert spec.carried is not None
-            await spec.carried.write(self.session, self.viewer, spec, values)
+    async def _write_carried(self, state: ImportState) -> None:
+        """What the lines carry for their kinds' own tables, once the records are in: read back
+        from the import's table a page at a time, checked again (they were when read) and
+        written by their kind."""
+        async for page in state.carried():
+            by_kind: dict[str, dict[str, Any]] = {}
+            for kind, slug, value in page:
+                spec = KINDS[kind]
+                assert spec.carried is not None
+                by_kind.setdefault(kind, {})[slug] = spec.carried.check(orjson.loads(value))[0]
+            for kind, values in by_kind.items():
+                spec = KINDS[kind]
+                assert spec.carried is not None
+                await spec.carried.write(self.session, self.viewer, spec, values)
 
-    async def _check_references(self, scan: Scan) -> None:
-        outside = list({r.target for r in scan.refs if r.target not in scan.keys})
-        live = await self._live_keys(outside)
-        for ref in scan.refs:
-            if ref.target not in scan.keys and ref.target not in live:
-                scan.error(
-                    ref.line, ref.path, f"no {ref.target[0]} with slug {ref.target[1]!r} here or in the file"
-                )
-        for line in cycle_lines(scan.ordering_edges):
+    async def _check_references(self, scan: Scan, state: ImportState) -> None:
+        """References to no record of the file nor live one of the base, and ordering relations
+        on a cycle, found in the import's tables."""
+        async for line, path, kind, slug in state.dangling():
+            scan.error(line, path, f"no {kind} with slug {slug!r} here or in the file")
+        for line in cycle_lines(*await state.ordering(sorted(CATALOG.ordered_relations))):
             scan.error(line, "/related", "amends/repeals/replaces relations form a cycle")
-
-    async def _live_keys(self, keys: list[Key]) -> set[Key]:
-        live: set[Key] = set()
-        for start in range(0, len(keys), 5000):
-            found = await self.session.execute(
-                select(Record.kind, Record.slug).where(
-                    tuple_(Record.kind, Record.slug).in_(keys[start : start + 5000]),
-                    Record.deleted_at.is_(None),
-                )
-            )
-            live.update((k, s) for k, s in found.all())
-        return live

@@ -2,8 +2,10 @@
 
 A line whose record exists is compared with it (unchanged: skipped) and updated through the ORM
 like any write; new records are written with COPY, several times faster than INSERTs. Either way
-the change and revision rows come from the write path's own `history_rows`. Relations and
-participants may name records later in the file, so they are written last.
+the change and revision rows come from the write path's own `history_rows`. With each batch go its
+keys (duplicates of earlier lines come back), its edges and what its lines carry, into the
+import's temporary tables (app/imports/state.py); relations and participants may name records
+later in the file, so they are written last, from there.
 
 The writer is the only user of its session while a batch is written: the import's pipeline reads
 and validates the next batches meanwhile without touching the database. What a line costs in
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, NamedTuple, cast
 
@@ -29,15 +31,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
 from app.changes.outbox import history_rows
-from app.imports.scan import Item, Key, Target
+from app.imports.scan import Item, Key, Pending, Scan, duplicate
 from app.imports.schemas import ImportCounts
+from app.imports.state import ImportState, driver
 from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, is_public
-from app.records.catalog import CATALOG
 from app.records.present import editable
 from app.records.repository import loader_options
-from app.records.service import RecordService, participants_of
-from app.records.spec import KindSpec
+from app.records.service import RecordService
 from app.registry import KINDS, SPECS
 
 # The ids of the records (deleted ones too) with these keys: two array parameters joined on the
@@ -65,14 +66,6 @@ MERGE_PENDING = (
     " WHERE i.indrelid = 'records'::regclass AND a.amname = 'gin'"
     " AND pg_has_role(c.relowner, 'USAGE')"  # the function is the index owner's (like VACUUM)
 )
-
-
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session: the same connection, the same transaction."""
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    assert raw is not None
-    return cast(asyncpg.Connection, raw)
 
 
 async def existing_ids(session: AsyncSession, keys: list[Key]) -> dict[Key, uuid.UUID]:
@@ -111,74 +104,15 @@ class Layout:
 
 
 class Line(NamedTuple):
-    """A valid line, ready to write: its body with defaults and its outgoing edges; for a write,
-    should the record be new, its id and its rows for COPY (records, its kind's table, changes,
-    revisions)."""
+    """A valid line, ready to write: its number, its body with defaults; for a write, should the
+    record be new, its id and its rows for COPY (records, its kind's table, changes, revisions)."""
 
+    number: int
     kind: str
     data: dict[str, Any]
     files: list[dict[str, Any]] | None
-    targets: list[Target]
     new_id: uuid.UUID | None
     rows: tuple[list[Any], list[Any], list[Any], list[Any]] | None
-
-
-@dataclass
-class Edges:
-    """What the written records point at. An edge whose target is already known (written before
-    in the file, or found in the base with its record's batch) is written with that batch; the
-    others (a record later in the file, or in the base only) once every record exists. So what is
-    kept until the end is the forward references, not every edge of the file."""
-
-    relations: list[tuple[uuid.UUID, str, Key, int]] = field(default_factory=list)
-    participants: list[tuple[uuid.UUID, Key | None, str | None, str, int]] = field(default_factory=list)
-    ready: tuple[list[dict[str, Any]], list[dict[str, Any]]] = field(default_factory=lambda: ([], []))
-    attachments: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def add(
-        self,
-        spec: KindSpec,
-        record_id: uuid.UUID,
-        data: dict[str, Any],
-        targets: list[Target],
-        ids: dict[Key, uuid.UUID],
-    ) -> None:
-        relations, participants = self.ready
-        for i, (_, type_, kind, slug) in enumerate(targets):
-            if (target_id := ids.get((kind, slug))) is None:
-                self.relations.append((record_id, type_, (kind, slug), i))
-            else:
-                relations.append(
-                    {"source_id": record_id, "target_id": target_id, "type": type_, "position": i}
-                )
-        for i, p in enumerate(participants_of(spec, data)):
-            target = (CATALOG.participant_kind, p["organization"]) if p.get("organization") else None
-            org_id = ids.get(target) if target else None
-            if target and org_id is None:
-                self.participants.append((record_id, target, p.get("name"), p["role"], i))
-            else:
-                participants.append(_participant(record_id, org_id, p.get("name"), p["role"], i))
-
-    def take_ready(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        ready, self.ready = self.ready, ([], [])
-        return ready
-
-    def targets(self) -> set[Key]:
-        out = {target for _, _, target, _ in self.relations}
-        out.update(target for _, target, _, _, _ in self.participants if target)
-        return out
-
-
-def _participant(
-    record_id: uuid.UUID, org_id: uuid.UUID | None, name: str | None, role: str, position: int
-) -> dict[str, Any]:
-    return {
-        "record_id": record_id,
-        "organization_id": org_id,
-        "name": None if org_id else name,
-        "role": role,
-        "position": position,
-    }
 
 
 class Writer:
@@ -190,13 +124,14 @@ class Writer:
         self.files = files
         self.write = write
         self.services = {spec.kind: RecordService(session, spec, viewer) for spec in SPECS}
-        self.ids: dict[Key, uuid.UUID] = {}
+        self.state = ImportState(session)
         self.counts = ImportCounts()
         self._layouts: dict[str, tuple[Layout, Layout, Layout, Layout]] = {}
-        self.edges = Edges()
+        self.attachments: dict[uuid.UUID, list[dict[str, Any]]] = {}  # by record id
 
     async def start(self) -> None:
-        """The import's transaction set for bulk writes (BULK_SETTINGS)."""
+        """The import's temporary tables; its transaction set for bulk writes (BULK_SETTINGS)."""
+        await self.state.create()
         if self.write:
             for statement in BULK_SETTINGS:
                 await self.session.execute(text(statement))
@@ -204,11 +139,11 @@ class Writer:
     def prepare(self, item: Item) -> Line:
         """The CPU work of writing a line, done by the pipeline's reader while the writer task
         waits on the database (see the module's docstring)."""
-        kind, body, files, targets = item
+        number, kind, body, files = item
         service = self.services[kind]
         data = service.with_defaults(body)
         if not self.write:
-            return Line(kind, data, files, targets, None, None)
+            return Line(number, kind, data, files, None, None)
         row = {"id": uuid.uuid4(), "kind": kind, "slug": data["slug"], "version": 1}
         row.update(service.column_values(data), deleted_at=None)
         change, revision = history_rows(
@@ -224,21 +159,33 @@ class Writer:
             )
         records, own, changes, revisions = layouts
         rows = (records.encode(row), own.encode(row), changes.encode(change), revisions.encode(revision))
-        return Line(kind, data, files, targets, row["id"], rows)
+        return Line(number, kind, data, files, row["id"], rows)
 
-    async def batch(self, chunk: list[Line]) -> None:
+    async def batch(self, chunk: list[Line], pending: Pending, scan: Scan) -> None:
+        """A batch read: its keys, then (while the scan has found no error) its lines written,
+        then its edges and carried values, into the import's tables. A key on an earlier line is
+        an error of the scan's, and that line is left out."""
+        duplicates = await self.state.add_keys(pending)
+        for line_number, kind, slug, first in duplicates:
+            scan.error(line_number, "/slug", duplicate(kind, slug, first))
+        skip = {line_number for line_number, _, _, _ in duplicates}
+        sources: dict[int, uuid.UUID] = {}  # the records written, by line
+        if not scan.errors:
+            await self._write(chunk, sources)
+        await self.state.add_edges(pending, sources, skip)
+
+    async def _write(self, chunk: list[Line], sources: dict[int, uuid.UUID]) -> None:
         existing = await existing_ids(self.session, [(line.kind, line.data["slug"]) for line in chunk])
         current = await self._load(list(existing.values()))
         created: dict[str, list[Line]] = {}
         updated: list[tuple[RecordService, Record, bool, dict[str, Any]]] = []
-        written: list[tuple[KindSpec, uuid.UUID, dict[str, Any], list[Target]]] = []
         for line in chunk:
-            kind, data, files, targets, new_id, _ = line
+            number, kind, data, files, new_id, _ = line
             service: RecordService = self.services[kind]
             key = (kind, data["slug"])
-            record_id = self.ids[key] = existing.get(key) or new_id or uuid.uuid4()
+            record_id = existing.get(key) or new_id or uuid.uuid4()
             if files:
-                self.edges.attachments[record_id] = files
+                self.attachments[record_id] = files
             record = current.get(record_id)
             if record is None:
                 self.counts.created += 1
@@ -261,7 +208,7 @@ class Writer:
                 record.version += 1
                 record.updated_at = dt.datetime.now(dt.UTC)
                 updated.append((service, record, public_before, previous))
-            written.append((service.spec, record_id, data, targets))
+            sources[number] = record_id
         if updated:
             await self.session.flush()  # the records before their change and revision rows
             for service, record, public_before, previous in updated:
@@ -280,51 +227,18 @@ class Writer:
             replaced = [record.id for _, record, _, _ in updated]
             await self.session.execute(delete(Relation).where(Relation.source_id.in_(replaced)))
             await self.session.execute(delete(Participant).where(Participant.record_id.in_(replaced)))
-        for spec, record_id, data, targets in written:  # after the ids of the whole batch are known
-            self.edges.add(spec, record_id, data, targets, self.ids)
-        await self._write_ready_edges()
         self.session.expunge_all()
 
     async def finish(self) -> None:
-        """Once every record is written: edges and attachments."""
+        """Once every record is written: edges (their targets are all written or found now) and
+        attachments."""
         if self.write:
-            await self._write_edges()
-            self.counts.attachments = await self.files.write(
-                self.session, self.edges.attachments, self.viewer.key_id
-            )
+            await self.state.write_edges()
+            key_id = self.viewer.key_id
+            self.counts.attachments = await self.files.write(self.session, self.attachments, key_id)
             await self.session.execute(text(MERGE_PENDING))
         else:
-            self.counts.attachments = sum(map(len, self.edges.attachments.values()))
-
-    async def _write_edges(self) -> None:
-        """The edges left for the end: their targets are all written or found now."""
-        edges, ids = self.edges, self.ids
-        missing = {key for key in edges.targets() if key not in ids}
-        ids.update(await existing_ids(self.session, list(missing)))
-        relations, participants = edges.ready
-        relations += (
-            {"source_id": source, "target_id": ids[target], "type": type_, "position": i}
-            for source, type_, target, i in edges.relations
-        )
-        participants += (
-            _participant(record_id, ids[target] if target else None, name, role, i)
-            for record_id, target, name, role, i in edges.participants
-        )
-        await self._write_ready_edges()
-
-    async def _write_ready_edges(self) -> None:
-        relations, participants = self.edges.take_ready()
-        for start in range(0, len(relations), 5000):
-            await self._copy(cast(Table, Relation.__table__), relations[start : start + 5000])
-        for start in range(0, len(participants), 5000):
-            await self._copy(cast(Table, Participant.__table__), participants[start : start + 5000])
-
-    async def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Bulk rows with COPY. Columns absent from the rows take their defaults (timestamps,
-        sequence numbers)."""
-        if rows:
-            layout = Layout.of(table, rows[0])
-            await self._copy_encoded(layout, [layout.encode(r) for r in rows])
+            self.counts.attachments = sum(map(len, self.attachments.values()))
 
     async def _copy_encoded(self, layout: Layout, records: list[list[Any]]) -> None:
         """COPY (binary) on the session's connection, in its transaction: several times faster

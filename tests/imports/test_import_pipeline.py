@@ -8,7 +8,6 @@ import asyncio
 import gc
 import json
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -16,20 +15,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.imports.service import CHUNK, ImportService
-from app.models import Change, Participant, Record, Relation, Revision
+from app.models import Change, Record, Revision
 from app.seed import SYSTEM
 from tests.support.factories import BUILDERS
+from tests.support.imports import edges_of, entry, organizations, write
 
 LINES = 2 * CHUNK + 200  # two batches written by the writer task, a last one by the foreground
-
-
-def organizations(prefix: str, n: int = LINES) -> list[dict[str, Any]]:
-    return [{"kind": "organization", **BUILDERS["organization"](slug=f"{prefix}-{i}")} for i in range(n)]
-
-
-def write(path: Path, lines: list[dict[str, Any]], tail: str = "") -> Path:
-    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines) + tail, encoding="utf-8")
-    return path
 
 
 async def counts(session: AsyncSession) -> tuple[int, int, int]:
@@ -61,7 +52,7 @@ async def test_a_late_problem_writes_nothing_of_the_batches_before(
 ) -> None:
     async with sessionmaker() as session:
         before = await counts(session)
-        path = write(tmp_path / "late.ndjson", organizations("org-late"), tail)
+        path = write(tmp_path / "late.ndjson", organizations("org-late", LINES), tail)
         progress: list[int] = []
         service = ImportService(session, SYSTEM)
         report = await service.run(path, "ndjson", dry_run=False, progress=progress.append)
@@ -88,7 +79,7 @@ async def test_a_slug_taken_meanwhile_fails_the_writer_with_409_and_writes_nothi
 ) -> None:
     """Another transaction creates the record of line CHUNK + 300 before the import reaches it:
     the writer task's COPY of that batch waits for it, then meets a real unique violation."""
-    lines = organizations("org-race")
+    lines = organizations("org-race", LINES)
     async with committed() as session:
         before = await counts(session)
     async with committed() as other:
@@ -121,31 +112,6 @@ async def test_a_slug_taken_meanwhile_fails_the_writer_with_409_and_writes_nothi
         assert await counts(session) == (before[0] + 1, before[1] + 1, before[2] + 1)
         slugs = (await session.scalars(select(Record.slug).where(Record.slug.like("org-race-%")))).all()
         assert slugs == [f"org-race-{CHUNK + 300}"]
-
-
-def entry(kind: str, slug: str, **over: Any) -> dict[str, Any]:
-    return {"kind": kind, **BUILDERS[kind](slug=slug, **over)}
-
-
-async def edges_of(session: AsyncSession, slug: str) -> list[tuple[str, str | None, str | None, int]]:
-    """A record's outgoing relations and participants: (type or role, target slug, name, position)."""
-    source = await session.scalar(select(Record.id).where(Record.slug == slug))
-    target = Record.__table__.alias("target")
-    relations = await session.execute(
-        select(Relation.type, target.c.slug, Relation.position)
-        .join(target, target.c.id == Relation.target_id)
-        .where(Relation.source_id == source)
-    )
-    participants = await session.execute(
-        select(Participant.role, target.c.slug, Participant.name, Participant.position)
-        .outerjoin(target, target.c.id == Participant.organization_id)
-        .where(Participant.record_id == source)
-    )
-    return sorted(
-        [(t, s, None, p) for t, s, p in relations.all()]
-        + [(r, s, n, p) for r, s, n, p in participants.all()],
-        key=lambda e: (e[3], e[0]),
-    )
 
 
 async def test_edges_are_written_with_their_batch_or_at_the_end_and_replaced_on_update(

@@ -11,19 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.seed import load_seed
 from tests.support.fixtures import key_headers
+from tests.support.imports import export_lines
 
 WB_CSV = (
     '"Data Source","World Development Indicators",\n\n"Last Updated Date","2025-07-01",\n\n'
     '"Country Name","Country Code","Indicator Name","Indicator Code","2021","2022",\n'
     '"Tajikistan","TJK","Departures","X.DEP","10","12",\n'
 )
-
-
-async def export_lines(client: httpx.AsyncClient) -> dict[str, dict]:  # type: ignore[type-arg]
-    r = await client.get("/v1/export", params={"kind": "indicator"})
-    assert r.status_code == 200, r.text
-    lines = [json.loads(line) for line in r.text.splitlines() if line]
-    return {line["slug"]: line for line in lines}
 
 
 async def test_export_carries_figures_and_the_import_reads_them_back(
