@@ -9,6 +9,7 @@ a correlated page subquery ORed into the records' condition read every page of e
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import (
@@ -28,11 +29,14 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import one_of
+from app.core.i18n import resolve
 from app.core.text import in_latin
 from app.models import Attachment, AttachmentPage, Record, visible
 from app.registry import SPECS
+from app.search.analysis import highlight
 from app.search.params import SearchParams
 from app.search.query import Query
+from app.search.schemas import DocumentMatch, Hit
 
 FOLD_FROM, FOLD_TO = "'қғңөүұәіһҳҷӣўӯё'", "'кгнооууаиххчиууе'"
 
@@ -251,3 +255,30 @@ async def fallback_search(
         for name in params.facets
     }
     return rows, summary.total, facets
+
+
+def fallback_hit(r: dict[str, Any], lang: str, wanted: AbstractSet[str]) -> Hit:
+    """A row of `fallback_search` as a hit, in the reader's language where the record has it."""
+    title, title_lang = resolve(r["title"], lang, r["original_language"])
+    snippet, snippet_lang = resolve(r["summary"], lang, r["original_language"])
+    return Hit(
+        kind=r["kind"],
+        id=r["id"],
+        slug=r["slug"],
+        title=title or r["slug"],
+        title_lang=title_lang,
+        snippet=snippet,
+        snippet_lang=snippet_lang,
+        countries=r["countries"],
+        topics=r["topics"],
+        status=r["status"],
+        date=r["date"],
+        score=float(r["score"]),
+        document=DocumentMatch(
+            attachment=r["document_attachment"],
+            page=r["document_page"],
+            snippet=highlight(r["document_text"], wanted)[0],
+        )
+        if r["document_attachment"]
+        else None,
+    )

@@ -60,6 +60,24 @@ def settled(
     return last >= margin and first_lead >= margin
 
 
+# Pages ranked so that none repeats a record of the pages before it (`stable_page`); past them a
+# page is its window's ranking alone. Page k costs k rankings, run at once.
+STABLE_PAGES = 10
+
+
+def stable_page(rankings: Sequence[Sequence[Mapping[str, Any]]], limit: int) -> list[Mapping[str, Any]]:
+    """Page k of a list ranked anew for each window: `rankings[j]` ranks the first (j + 1) × limit
+    places; page j is the first `limit` records of its ranking not shown on pages 0..j-1 (each
+    found the same way), so paging never shows a record twice, and a page is the same whatever
+    was asked before it."""
+    shown: set[str] = set()
+    page: list[Mapping[str, Any]] = []
+    for ranking in rankings:
+        page = [h for h in ranking if hit_record(h) not in shown][:limit]
+        shown.update(map(hit_record, page))
+    return page
+
+
 def fuse(
     keyword_hits: Sequence[Mapping[str, Any]],
     semantic_hits: Sequence[Mapping[str, Any]],

@@ -18,8 +18,9 @@ from app.core.services import AppServices
 from app.search.analysis import highlight, words
 from app.search.cache import SearchCache
 from app.search.embedder import QueryEmbedder
+from app.search.fallback import fallback_hit
 from app.search.gate import FallbackGate
-from app.search.hybrid import Counted, fuse, semantic_only, settled
+from app.search.hybrid import STABLE_PAGES, Counted, fuse, semantic_only, settled, stable_page
 from app.search.index import (
     DOCUMENT_ATTRIBUTES,
     EMBEDDER,
@@ -139,30 +140,7 @@ class SearchService:
                 log.warning("search degraded: %s", exc.__class__.__name__)
         SEARCH_DEGRADED.set(1)
         rows, total, facets = await self.gate.search(self.session, params, query)
-        hits = [
-            Hit(
-                kind=r["kind"],
-                id=r["id"],
-                slug=r["slug"],
-                title=resolve(r["title"], lang, r["original_language"])[0] or r["slug"],
-                title_lang=resolve(r["title"], lang, r["original_language"])[1],
-                snippet=resolve(r["summary"], lang, r["original_language"])[0],
-                snippet_lang=resolve(r["summary"], lang, r["original_language"])[1],
-                countries=r["countries"],
-                topics=r["topics"],
-                status=r["status"],
-                date=r["date"],
-                score=float(r["score"]),
-                document=DocumentMatch(
-                    attachment=r["document_attachment"],
-                    page=r["document_page"],
-                    snippet=highlight(r["document_text"], query.wanted)[0],
-                )
-                if r["document_attachment"]
-                else None,
-            )
-            for r in rows
-        ]
+        hits = [fallback_hit(r, lang, query.wanted) for r in rows]
         return SearchResponse(
             query=params.q,
             total=total,
@@ -173,15 +151,44 @@ class SearchService:
         )
 
     async def _meili(self, params: SearchParams, query: Query, lang: str) -> SearchResponse:
-        """The keyword half first, the query's vector computed meanwhile; the semantic half only
-        where it can change the page (app/search/hybrid.py). The keyword half asks in exhaustive
-        mode (`page`, `hitsPerPage`): only there do the total and the facet counts apply the
-        distinct attribute, counting records; with `limit`/`offset` they count documents
-        beyond the hits returned (each page of an attached file), so a law with a long PDF counted
-        as a thousand."""
+        """The page from the ranking of the first offset + limit places. A ranking depends on its
+        window (the keyword hits it reads, whether it needs the vector): page 2 alone repeated a
+        record of page 1 for 32 of 262 queries on the seed. A page at a multiple of `limit` is now
+        what its ranking holds that the pages before did not show (hybrid.stable_page)."""
+        window = params.offset + params.limit
+        pages = params.offset // params.limit + 1
+        if params.offset % params.limit or pages > STABLE_PAGES:
+            pages = 1  # past them, or off their grid: the window's ranking alone
+        windows = [window - params.limit * k for k in range(pages - 1, -1, -1)]
+        *before, (hits, counted, first, ms) = await asyncio.gather(
+            *(self._ranked(params, query, w, count=w == window) for w in windows)
+        )
+        shown = (
+            stable_page([*(b[0] for b in before), hits], params.limit) if before else hits[params.offset :]
+        )
+        page = [self._hit(parse_hit(h), lang, query.wanted) for h in shown[: params.limit]]
+        total = max(counted.total, params.offset + len(page))  # never fewer than shown
+        return SearchResponse(
+            query=params.q,
+            total=total,
+            hits=page,
+            facets=counted.facets,
+            processing_ms=ms,
+            degraded=False,
+            suggestion=await self._respelled(params, first) if total == 0 else None,
+        )
+
+    async def _ranked(
+        self, params: SearchParams, query: Query, window: int, *, count: bool = True
+    ) -> tuple[list[Any], Counted, Any, int]:
+        """The first `window` places: the keyword half first (the query's vector computed
+        meanwhile with SEARCH_VECTOR_EARLY); the semantic half only where it can change them
+        (app/search/hybrid.py). The keyword half asks in exhaustive mode (`page`, `hitsPerPage`):
+        only there do the total and the facet counts apply the distinct attribute, counting
+        records; with `limit`/`offset` they count documents beyond the hits returned (each page of
+        an attached file), so a law with a long PDF counted as a thousand."""
         assert self.index is not None
         text = query.text
-        window = params.offset + params.limit
         keyword = self.index.params(
             query=text,
             filter=params.meili_filter() or None,
@@ -228,25 +235,18 @@ class SearchService:
         hits = list(result.hits)
         if embedder is not None:
             if settled(hits, window, self.semantic_ratio, self.settle_score, self.settle_margin):
-                QUERY_VECTORS.labels("settled").inc()
+                if count:
+                    QUERY_VECTORS.labels("settled").inc()
                 if vector is not None:
                     embedder.withdraw(params.q, vector)
             else:
-                QUERY_VECTORS.labels("needed").inc()
-                vector = vector or embedder.request(params.q)
+                if count:
+                    QUERY_VECTORS.labels("needed").inc()
+                if vector is None or vector.cancelled():  # another asker of the query withdrew it
+                    vector = embedder.request(params.q)
                 embedder.confirm(params.q)
                 hits = await self._semantic(params, keyword, await asyncio.shield(vector), hits, counted)
-        page = [self._hit(parse_hit(h), lang, query.wanted) for h in hits[params.offset : window]]
-        total = max(counted.total, params.offset + len(page))  # never fewer than shown
-        return SearchResponse(
-            query=params.q,
-            total=total,
-            hits=page,
-            facets=counted.facets,
-            processing_ms=result.processing_time_ms,
-            degraded=False,
-            suggestion=await self._respelled(params, first) if total == 0 else None,
-        )
+        return hits, counted, first, result.processing_time_ms
 
     async def _respelled(self, params: SearchParams, count: Any) -> str | None:
         """A close spelling of a query that found nothing, if that finds records (app/search/spelling.py)."""

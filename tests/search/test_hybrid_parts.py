@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.core.text import fold
 from app.search.embedder import QueryEmbedder
-from app.search.hybrid import SIMILARITY_SPREAD, Counted, fuse, semantic_only, settled
+from app.search.hybrid import SIMILARITY_SPREAD, Counted, fuse, semantic_only, settled, stable_page
 from app.search.spelling import respelled
 from app.search.vectors import Model
 from app.search.wordlike import has_language
@@ -75,6 +75,24 @@ def test_a_page_settled_by_its_margin_keeps_its_first_place_and_its_records(
     ties = _hits("t", [0.22] * 10)
     assert not settled(ties, 10, 0.2)
     assert settled(_hits("c", [0.98] + [0.17] * 9), 10, 0.2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.permutations(list("abcdefghijkl")), min_size=1, max_size=5), st.integers(1, 4))
+def test_stable_pages_never_repeat_a_record(orders: list[list[str]], limit: int) -> None:
+    """Each window ranked anew may order the records differently (here: any order at all); the
+    pages built from them never show a record twice, and page k is the same whatever follows."""
+    assume(len(orders) * limit <= 12)  # every window holds as many records as it ranks
+    rankings = [[{"id": r} for r in order[: (j + 1) * limit]] for j, order in enumerate(orders)]
+    pages = [stable_page(rankings[: k + 1], limit) for k in range(len(rankings))]
+    shown = [h["id"] for page in pages for h in page]
+    assert len(shown) == len(set(shown))
+    assert all(len(page) == limit for page in pages)  # each window holds enough unseen records
+    # "b" leads the first window and is second in the next: page 2 cut from the second ranking
+    # alone shows "b" again; the stable page shows "a".
+    first, second = [{"id": "b"}], [{"id": "a"}, {"id": "b"}]
+    assert second[1:2] == first
+    assert stable_page([first, second], 1) == [{"id": "a"}]
 
 
 def test_fuse_adds_similarity_to_keyword_scores() -> None:

@@ -239,6 +239,24 @@ async def test_a_record_unpublished_while_its_vector_is_computed_leaves_no_stub(
     assert count == len(RECORDS) - 1
 
 
+async def test_paging_through_a_hybrid_ranking_shows_each_record_once(stack: dict[str, Any]) -> None:
+    """Pages of one record each, through records found by keyword and by meaning: every page is
+    ranked with the pages before it (hybrid.stable_page), so none repeats a record, and together
+    they hold the records one request for all of them holds."""
+    await stack["indexer"].drain()
+    await stack["vectors"].drain()
+    api, q = stack["api"], "domestic workers rights abroad"
+    pages = []
+    for offset in range(len(RECORDS)):
+        r = await api.get("/v1/search", params={"q": q, "limit": "1", "offset": str(offset)})
+        assert r.status_code == 200, r.text
+        pages += [h["slug"] for h in r.json()["hits"]]
+    assert len(pages) == len(set(pages))
+    whole = await api.get("/v1/search", params={"q": q, "limit": str(len(RECORDS))})
+    assert set(pages) == {h["slug"] for h in whole.json()["hits"]}
+    assert pages, "the query finds records"
+
+
 async def test_a_stub_left_by_a_vector_update_is_never_a_hit(stack: dict[str, Any]) -> None:
     """A partial vector update of a document that is not there (its record left the index while
     the worker computed its vector) creates a stub, id and vector only, until the worker takes it
