@@ -8,6 +8,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Annotated, Any, cast
 
+import asyncpg
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam
@@ -185,6 +186,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session: the same connection, the same transaction."""
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None
+    return cast(asyncpg.Connection, raw)
 
 
 def one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

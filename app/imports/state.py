@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import driver
 from app.imports.scan import Pending
 from app.records.catalog import CATALOG
 
@@ -106,14 +107,6 @@ _CARRIED = (
 )
 FETCH = 2000  # rows a cursor brings at a time
 CARRIED_AT_ONCE = 500  # carried values read (and written by their kind's writer) at a time
-
-
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session: the same connection, the same transaction."""
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    assert raw is not None
-    return cast(asyncpg.Connection, raw)
 
 
 class ImportState:

@@ -31,9 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.transfer import Files
 from app.changes.outbox import history_rows
+from app.core.db import driver
 from app.imports.scan import Item, Key, Pending, Scan, duplicate
 from app.imports.schemas import ImportCounts
-from app.imports.state import ImportState, driver
+from app.imports.state import ImportState
 from app.keys.service import Viewer
 from app.models import Change, Participant, Record, Relation, Revision, is_public
 from app.records.present import editable

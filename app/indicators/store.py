@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.changes.outbox import record_changed
+from app.core.db import driver
 from app.indicators.rows import Row, SourceIn
 from app.keys.service import Viewer
 from app.models import IndicatorSource, Observation, is_public
@@ -103,11 +104,9 @@ async def write_rows(
             .where(Observation.indicator_id == indicator_id, Observation.source_id.in_(used))
         )
     ).scalar_one()
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None
+    conn = await driver(session)
     if not existing:
-        await driver.copy_records_to_table("indicator_observations", records=records, columns=_COLUMNS)
+        await conn.copy_records_to_table("indicator_observations", records=records, columns=_COLUMNS)
         return Written(len(records), 0, len(rows) - len(records))
     await session.execute(
         text(
@@ -116,7 +115,7 @@ async def write_rows(
         )
     )
     await session.execute(text("TRUNCATE observations_in"))
-    await driver.copy_records_to_table("observations_in", records=records, columns=_COLUMNS)
+    await conn.copy_records_to_table("observations_in", records=records, columns=_COLUMNS)
     names = ", ".join(_COLUMNS)
     result = await session.execute(
         text(
