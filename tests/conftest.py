@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +23,7 @@ from app.main import create_app
 from app.runtime.meili import MeiliProcess, start_local
 from app.runtime.migrations import run_migrations
 from app.runtime.postgres import create_database, drop_database, resolve_database_url
+from app.search.client import meili_client
 from app.search.index import SearchIndex
 from app.search.sync import Indexer
 from app.seed import SEED_FILE
@@ -165,7 +165,7 @@ async def stack(committed: async_sessionmaker[AsyncSession], tmp_path: Path) -> 
     indexer to drain by hand."""
     meili = start_local(tmp_path / "meili")
     uid = f"records_{secrets.token_hex(4)}"
-    client = AsyncClient(meili.url, meili.master_key, timeout=2)
+    client = meili_client(meili.url, meili.master_key, timeout=2)  # the app's own client
     app = create_app(get_settings().model_copy(update={"meili_index": uid}))
     app.state.services.sessionmaker = committed
     index = app.state.services.search = SearchIndex(client, uid)

@@ -17,13 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 from meilisearch_python_sdk import AsyncClient
-from meilisearch_python_sdk.errors import (
-    MeilisearchApiError,
-    MeilisearchCommunicationError,
-    MeilisearchTimeoutError,
-)
+from meilisearch_python_sdk.errors import MeilisearchError
 from meilisearch_python_sdk.models.search import SearchParams as MeiliSearchParams
 from meilisearch_python_sdk.models.search import SearchResultsWithUID
 from meilisearch_python_sdk.models.settings import (
@@ -42,14 +38,11 @@ from app.search.client import meili_client
 if TYPE_CHECKING:
     from app.core.config import Settings
 
-# Errors that mean Meilisearch did not answer (search then answers from PostgreSQL).
-UNREACHABLE = (
-    MeilisearchCommunicationError,
-    MeilisearchTimeoutError,
-    MeilisearchApiError,
-    httpx.HTTPError,
-    OSError,
-)
+# Errors that mean Meilisearch did not answer (search then answers from PostgreSQL). The SDK's
+# own: refused or dropped connections, API errors, timeouts of its tasks, and (the base class) a
+# read that timed out: a Meilisearch that hangs (seen by stopping it with SIGSTOP) made searches
+# fail with a 500 until this was here. httpx2's: an error answer without a JSON body (a proxy's).
+UNREACHABLE = (MeilisearchError, httpx2.HTTPError, OSError)
 PRIMARY_KEY = "id"
 TASK_TIMEOUT_MS = 60_000
 # `part`: a record's own document, or a chunk of its attachments' text (`record_id` names it).

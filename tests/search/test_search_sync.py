@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from typing import Any
 
@@ -53,6 +55,31 @@ async def test_edits_of_one_record_in_batches_in_flight_together(stack: dict[str
     assert [(h["slug"], h["title"]) for h in hits] == [("org-wren", "Wren Migrant Desk 3")]
     async with stack["factory"]() as s:
         assert (await check_index(s, stack["index"])).clean
+
+
+async def test_a_hung_meilisearch_sends_search_to_postgresql(stack: dict[str, Any]) -> None:
+    """Stopped (SIGSTOP), Meilisearch keeps its connections open and answers nothing: the read times
+    out (the client's 2 s here), and the search answers from PostgreSQL instead of a 500; once it
+    runs again (SIGCONT), searches go back to it."""
+    api, editor, meili = stack["api"], stack["editor"], stack["meili"]
+    body = BUILDERS["organization"](slug="org-stonechat", name={"en": "Stonechat Migrant Desk"})
+    assert (await api.post("/v1/organizations", json=body, headers=editor)).status_code == 201
+    await stack["indexer"].drain()
+    assert (await api.get("/v1/search", params={"q": "stonechat"})).json()["degraded"] is False
+    assert meili.process is not None
+    os.kill(meili.process.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        hung = await api.get("/v1/search", params={"q": "stonechat"})
+        assert hung.status_code == 200, hung.text
+        assert hung.json()["degraded"] is True and hung.headers["x-search-degraded"] == "true"
+        assert [h["slug"] for h in hung.json()["hits"]] == ["org-stonechat"]
+        assert time.monotonic() - started < 10
+    finally:
+        os.kill(meili.process.pid, signal.SIGCONT)
+    back = await api.get("/v1/search", params={"q": "stonechat"})
+    assert back.status_code == 200 and back.json()["degraded"] is False
+    assert [h["slug"] for h in back.json()["hits"]] == ["org-stonechat"]
 
 
 async def test_meilisearch_killed_mid_writes_loses_nothing(stack: dict[str, Any]) -> None:
