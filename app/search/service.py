@@ -9,7 +9,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import astuple
 from typing import Any
 
-from meilisearch_python_sdk.models.search import Hybrid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
@@ -20,29 +19,14 @@ from app.search.cache import SearchCache
 from app.search.embedder import QueryEmbedder
 from app.search.fallback import fallback_hit
 from app.search.gate import FallbackGate
-from app.search.hybrid import STABLE_PAGES, Counted, fuse, semantic_only, settled, stable_page
-from app.search.index import (
-    DOCUMENT_ATTRIBUTES,
-    EMBEDDER,
-    FACET_NAMES,
-    RECORD_ID_ONLY,
-    UNREACHABLE,
-    IndexedHit,
-    SearchIndex,
-    hit_record,
-    is_stub,
-    own_parts_filter,
-    parse_hit,
-    records_filter,
-)
+from app.search.hybrid import STABLE_PAGES, Counted, settled, stable_page
+from app.search.index import DOCUMENT_ATTRIBUTES, FACET_NAMES, UNREACHABLE, IndexedHit, SearchIndex, parse_hit
 from app.search.params import SearchParams
 from app.search.query import Query, parse_query
 from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
+from app.search.semantic import deeper_search, semantic_half
 from app.search.spelling import respelled
 from app.search.wordlike import has_language
-
-NEAREST = 50  # records asked of the vector search at least
-DEEPER = 100  # keyword matches below the page whose ids a hybrid search asks beside the vector search
 
 log = logging.getLogger("migrantkb.search")
 
@@ -182,11 +166,11 @@ class SearchService:
         self, params: SearchParams, query: Query, window: int, *, count: bool = True
     ) -> tuple[list[Any], Counted, Any, int]:
         """The first `window` places: the keyword half first (the query's vector computed
-        meanwhile with SEARCH_VECTOR_EARLY); the semantic half only where it can change them
-        (app/search/hybrid.py). The keyword half asks in exhaustive mode (`page`, `hitsPerPage`):
-        only there do the total and the facet counts apply the distinct attribute, counting
-        records; with `limit`/`offset` they count documents beyond the hits returned (each page of
-        an attached file), so a law with a long PDF counted as a thousand."""
+        meanwhile with SEARCH_VECTOR_EARLY); the semantic half (app/search/semantic.py) only where
+        it can change them (app/search/hybrid.py). The keyword half asks in exhaustive mode
+        (`page`, `hitsPerPage`): only there do the total and the facet counts apply the distinct
+        attribute, counting records; with `limit`/`offset` they count documents beyond the hits
+        returned (each page of an attached file), so a law with a long PDF counted as a thousand."""
         assert self.index is not None
         text = query.text
         keyword = self.index.params(
@@ -245,7 +229,27 @@ class SearchService:
                 if vector is None or vector.cancelled():  # another asker of the query withdrew it
                     vector = embedder.request(params.q)
                 embedder.confirm(params.q)
-                hits = await self._semantic(params, keyword, await asyncio.shield(vector), hits, counted)
+                # The next keyword matches need no vector: asked while it is computed.
+                deeper = None
+                if counted.total > len(hits):
+                    deeper = asyncio.ensure_future(self.index.multi_search([deeper_search(keyword, hits)]))
+                try:
+                    computed = await asyncio.shield(vector)
+                except BaseException:
+                    if deeper is not None:
+                        deeper.cancel()
+                    raise
+                hits = await semantic_half(
+                    self.index,
+                    params,
+                    keyword,
+                    computed,
+                    hits,
+                    counted,
+                    deeper=deeper,
+                    ratio=self.semantic_ratio,
+                    floor=self.semantic_floor,
+                )
         return hits, counted, first, result.processing_time_ms
 
     async def _respelled(self, params: SearchParams, count: Any) -> str | None:
@@ -258,88 +262,6 @@ class SearchService:
             [count.model_copy(update={"query": parse_query(other).text, "facets": None, "hits_per_page": 0})]
         )
         return other if found.total_hits else None
-
-    async def _semantic(
-        self,
-        params: SearchParams,
-        keyword: Any,
-        vector: list[float],
-        keyword_hits: list[dict[str, Any]],
-        counted: Counted,
-    ) -> list[Any]:
-        """The vector search (the nearest NEAREST records at or above the floor) and, in the same
-        call, the keyword hits' own similarities, fused with the keyword hits (app/search/hybrid.py);
-        the records it adds are counted in `counted`. A semantic hit not among the keyword hits
-        fetched may still match the words further down the keyword list: when the list was cut,
-        the same call also asks the next DEEPER keyword matches (their ids and scores only), so
-        such a record ranks with its keyword score too and is not counted twice. Only a semantic
-        hit beyond those (a keyword list longer than the page and DEEPER together) needs one more
-        keyword search, limited to those records. Measured on the seed: the third call went from
-        46 of 198 new queries to none."""
-        assert self.index is not None
-        search = keyword.model_copy(
-            update={
-                "query": None,
-                "vector": vector,
-                "hybrid": Hybrid(embedder=EMBEDDER, semantic_ratio=1.0),
-                "ranking_score_threshold": self.semantic_floor,
-                "attributes_to_search_on": None,
-                # Nearer records than the page holds: keyword matches among them (found further down
-                # a list of ties) are ranked by their similarity too.
-                "limit": max(keyword.limit or 0, NEAREST),
-            }
-        )
-        # The keyword matches' own similarities (below the floor too), in the same call.
-        known = list(dict.fromkeys(map(hit_record, keyword_hits)))
-        searches = [search]
-        if known:
-            own = search.model_copy(
-                update={
-                    "filter": [*params.meili_filter(), own_parts_filter(known)],
-                    "limit": len(known),
-                    "ranking_score_threshold": None,
-                    "attributes_to_retrieve": RECORD_ID_ONLY,
-                }
-            )
-            searches.append(own)
-        cut = counted.total > len(keyword_hits)
-        if cut:
-            searches.append(
-                keyword.model_copy(
-                    update={
-                        "offset": len(keyword_hits),
-                        "limit": DEEPER,
-                        "attributes_to_retrieve": RECORD_ID_ONLY,
-                    }
-                )
-            )
-        found, *more = await self.index.multi_search(searches)
-        nearest = [h for h in found.hits if not is_stub(h)]
-        sims = more[:1] if known else []
-        similarity = {hit_record(h): float(h.get("_rankingScore") or 0.0) for s in sims for h in s.hits}
-        extra = semantic_only(nearest, known)
-        if extra and cut:
-            deeper = {hit_record(h): h.get("_rankingScore") for h in more[-1].hits}
-            # Found further down the keyword list: the semantic hit's document, its keyword score.
-            keyword_hits = [
-                *keyword_hits,
-                *({**h, "_rankingScore": deeper[hit_record(h)]} for h in extra if hit_record(h) in deeper),
-            ]
-            extra = [h for h in extra if hit_record(h) not in deeper]
-            if extra and counted.total > len(known) + len(deeper):
-                ids = [hit_record(h) for h in extra]
-                check = keyword.model_copy(
-                    update={
-                        "filter": [*params.meili_filter(), records_filter(ids)],
-                        "limit": len(ids),
-                        "offset": 0,
-                    }
-                )
-                (matched,) = await self.index.multi_search([check])
-                keyword_hits = [*keyword_hits, *matched.hits]  # with their keyword scores
-                extra = semantic_only(extra, map(hit_record, matched.hits))
-        counted.add(extra, params.facets)
-        return fuse(keyword_hits, nearest, similarity, self.semantic_ratio)
 
     def _hit(self, h: IndexedHit, lang: str, wanted: frozenset[str]) -> Hit:
         title, title_lang = resolve(h.title, lang, h.original_language)

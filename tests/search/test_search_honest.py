@@ -20,7 +20,7 @@ from app.runtime.meili import MeiliProcess
 from app.search.embedder import QueryEmbedder
 from app.search.index import EMBEDDER, hit_record
 from app.search.query import parse_query
-from app.search.service import NEAREST
+from app.search.semantic import NEAREST
 from app.search.wordlike import has_language
 from tests.support.seeded import Seeded, app_client, seeded_index
 
