@@ -9,6 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import astuple
 from typing import Any
 
+from meilisearch_python_sdk.errors import MeilisearchApiError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import resolve
@@ -29,6 +30,10 @@ from app.search.spelling import respelled
 from app.search.wordlike import has_language
 
 log = logging.getLogger("migrantkb.search")
+
+# Meilisearch's answer to a search in a field no document holds: the files' text (`in=documents`)
+# on a base where no attachment has been extracted yet; that search finds nothing, it is not down.
+NO_DOCUMENT_FIELD = "invalid_search_attributes_to_search_on"
 
 
 def _snippet(hit: IndexedHit, lang: str, wanted: AbstractSet[str]) -> tuple[str | None, str | None]:
@@ -151,7 +156,8 @@ class SearchService:
             stable_page([*(b[0] for b in before), hits], params.limit) if before else hits[params.offset :]
         )
         page = [self._hit(parse_hit(h), lang, query.wanted) for h in shown[: params.limit]]
-        total = max(counted.total, params.offset + len(page))  # never fewer than shown
+        # Never fewer than shown; a page past the end shows nothing and says only what there is.
+        total = max(counted.total, params.offset + len(page)) if page else counted.total
         return SearchResponse(
             query=params.q,
             total=total,
@@ -211,6 +217,10 @@ class SearchService:
         vector = embedder.request(params.q) if embedder is not None and self.vector_early else None
         try:
             (result,) = await self.index.multi_search([first])
+        except MeilisearchApiError as exc:
+            if params.scope == "documents" and exc.code == NO_DOCUMENT_FIELD:
+                return [], Counted(total=0), first, 0  # no attached file's text in the index yet
+            raise
         except BaseException:
             if embedder is not None and vector is not None:
                 embedder.withdraw(params.q, vector)

@@ -156,3 +156,25 @@ async def test_total_counts_each_record_once_whichever_half_found_it(
         assert body["total"] in (len(matched), len(union)), (q, body["total"], len(matched), len(union))
         unions += body["total"] == len(union) != len(matched)
     assert unions >= 3  # records found by meaning alone were counted, so the union case did run
+
+
+async def test_a_page_past_the_end_counts_what_there_is(api: httpx.AsyncClient) -> None:
+    """`total` is never fewer than the hits shown, and never more than there is: a page past the
+    end said `total` = its offset (500 for a query with 30-odd matches)."""
+    first = await _search(api, "law")
+    assert 10 < first["total"] < 500  # type: ignore[operator]
+    past = await _search(api, "law", offset="500")
+    assert past["hits"] == [] and past["total"] == first["total"]
+    nothing = await _search(api, "rfgee", offset="20")
+    assert nothing["hits"] == [] and nothing["total"] == 0
+    assert nothing["suggestion"] == "refugee"
+
+
+async def test_the_files_text_of_a_base_without_files_finds_nothing_without_degrading(
+    api: httpx.AsyncClient,
+) -> None:
+    """No attachment of the seed has its text extracted, so the index holds no file text:
+    Meilisearch refuses a search in that field, which answered every `in=documents` search from
+    PostgreSQL, marked degraded, while Meilisearch was up."""
+    body = await _search(api, "migration", **{"in": "documents"})
+    assert body["hits"] == [] and body["total"] == 0
