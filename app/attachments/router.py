@@ -26,7 +26,15 @@ from app.core.errors import (
 )
 from app.core.http import dumps
 from app.core.i18n import NO_NUL
-from app.core.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from app.core.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    cursor_time,
+    cursor_uuid,
+    decode_cursor,
+    encode_cursor,
+)
 from app.core.routing import KeyPath, problem_responses
 from app.core.services import services_of
 from app.keys.dependencies import EditorDep, ViewerDep
@@ -35,7 +43,14 @@ from app.models import Attachment
 from app.records.spec import KindSpec
 
 AttachmentId = Annotated[uuid.UUID, Path(description="The attachment's id.")]
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$", re.ASCII)
+
+
+def _offset(digits: str) -> int:
+    """A byte position as written; past any file when longer than int() reads (4,300 digits)."""
+    return int(digits) if len(digits) <= 19 else 2**63
+
+
 _SORT = "created_at"
 
 
@@ -81,13 +96,13 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     if not first and not last:
         return None
     if not first:  # the last N bytes
-        n = int(last)
+        n = _offset(last)
         if n == 0:
             raise RangeNotSatisfiable(size)
         return max(size - n, 0), size
-    start = int(first)
-    end = min(int(last) + 1, size) if last else size
-    if start >= size or (last and int(last) < start):
+    start = _offset(first)
+    end = min(_offset(last) + 1, size) if last else size
+    if start >= size or (last and _offset(last) < start):
         raise RangeNotSatisfiable(size)
     return start, end
 
@@ -97,10 +112,7 @@ def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
     if not cursor:
         return None
     created_at, attachment_id = decode_cursor(cursor, _SORT, 2)
-    try:
-        return dt.datetime.fromisoformat(created_at), uuid.UUID(attachment_id)
-    except ValueError as exc:
-        raise BadRequest("`cursor` is damaged; start again without it.") from exc
+    return cursor_time(created_at), cursor_uuid(attachment_id)
 
 
 def attachment_router(spec: KindSpec) -> APIRouter:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
+import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -46,6 +48,48 @@ def decode_cursor(cursor: str, sort: str, arity: int) -> list[Any]:
         raise BadRequest("`cursor` is not a cursor this API issued; start again without it.") from exc
     if not isinstance(data, list) or len(data) != arity + 1 or data[0] != sort:
         raise BadRequest("`cursor` was issued for another list or sort order; start again without it.")
-    if not all(isinstance(v, str) for v in data[1:]):
-        raise BadRequest("`cursor` is damaged; start again without it.")
+    # PostgreSQL text holds no U+0000: a cursor is not ours if it does.
+    if not all(isinstance(v, str) and "\x00" not in v for v in data[1:]):
+        raise BadRequest(DAMAGED)
     return data[1:]
+
+
+DAMAGED = "`cursor` is damaged; start again without it."
+
+
+def in_utc_range(value: dt.datetime) -> bool:
+    """Whether a time is one PostgreSQL can compare: an aware time within years 1-9999 in UTC
+    (`0001-01-01T00:00:00+14:00` is in year 0 there). Naive times are taken as UTC."""
+    try:
+        value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    except OverflowError:
+        return False
+    return True
+
+
+def cursor_time(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadRequest(DAMAGED) from exc
+    if not in_utc_range(parsed):
+        raise BadRequest(DAMAGED)
+    return parsed
+
+
+def cursor_int(value: str, *, bits: int = 64) -> int:
+    """A key of a cursor that PostgreSQL stores in a signed integer of `bits` bits."""
+    try:
+        number = int(value) if len(value) <= 20 else None  # int() refuses 4,300 digits with ValueError
+    except ValueError as exc:
+        raise BadRequest(DAMAGED) from exc
+    if number is None or not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+        raise BadRequest(DAMAGED)
+    return number
+
+
+def cursor_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise BadRequest(DAMAGED) from exc

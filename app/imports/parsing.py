@@ -79,6 +79,8 @@ def _parsed_slowly(raw: bytes) -> tuple[Any, str | None]:
         return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
     except RecursionError:
         return None, f"nested more than {MAX_DEPTH} levels deep"
+    except ValueError:  # an integer of more than 4,300 digits
+        return None, "a number too long to read"
 
 
 # CSV: one organization per row. Localized columns are `name_<lang>` / `description_<lang>`; list

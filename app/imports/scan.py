@@ -143,7 +143,8 @@ class Scan:
     def _carried(self, line: int, obj: dict[str, Any]) -> str | None:
         """The line's field for its kind's own tables, taken off and checked, as JSON text for the
         database (None: it has none). The import checks it again when it writes it."""
-        spec = KINDS.get(obj.get("kind"))  # type: ignore[arg-type]
+        kind = obj.get("kind")
+        spec = KINDS.get(kind) if isinstance(kind, str) else None  # a list is no key (see _validate)
         if spec is None or spec.carried is None or spec.carried.field not in obj:
             return None
         raw = obj.pop(spec.carried.field)
@@ -168,7 +169,7 @@ def _validate(
     line: int, obj: dict[str, Any], scan: Scan | None
 ) -> tuple[str, BaseModel, list[dict[str, Any]] | None] | None:
     kind = obj.pop("kind", None)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # a list or an object is no key
         if scan:
             scan.error(line, "/kind", f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
         return None

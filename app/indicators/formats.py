@@ -75,6 +75,9 @@ def wb_json(data: bytes, reading: Reading) -> Iterator[Item | LineError]:
     except (ValueError, UnicodeDecodeError) as exc:
         yield LineError(line=1, path="", message=f"not JSON: {exc}")
         return
+    except RecursionError:
+        yield LineError(line=1, path="", message="not JSON this reads: nested too deeply")
+        return
     if not (isinstance(doc, list) and len(doc) == 2 and isinstance(doc[1], list)):
         message = (
             doc[0].get("message") if isinstance(doc, list) and doc and isinstance(doc[0], dict) else None

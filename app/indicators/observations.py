@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Unprocessable, field_error
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.errors import BadRequest, Unprocessable, field_error
+from app.core.pagination import DAMAGED, cursor_int, decode_cursor, encode_cursor
 from app.core.reference import country_codes
 from app.indicators.coverage import source_out
 from app.indicators.periods import BadPeriod, bound
@@ -140,10 +140,11 @@ async def page(
     stmt = base.order_by(Observation.country, Observation.period_start, Observation.id).limit(limit + 1)
     if cursor:
         country, start, last_id = decode_cursor(cursor, ORDER, 3)
+        after = cursor_int(last_id)
         try:
-            day, after = dt.date.fromisoformat(start), int(last_id)
-        except ValueError:
-            day, after = dt.date.min, 0
+            day = dt.date.fromisoformat(start)
+        except ValueError as exc:
+            raise BadRequest(DAMAGED) from exc
         stmt = stmt.where(
             tuple_(Observation.country, Observation.period_start, Observation.id)
             > tuple_(country, day, after)

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.core.errors import Unprocessable, field_error
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate
-from app.core.pagination import CursorQuery, LimitQuery
+from app.core.pagination import CursorQuery, LimitQuery, in_utc_range
 from app.core.partial_date import parse_partial_date
 from app.core.reference import country_codes
 from app.records.filters import check_choices, literal_values, split_multi
@@ -144,6 +144,10 @@ async def list_params(
             ) from exc
         if since.tzinfo is None:
             since = since.replace(tzinfo=dt.UTC)
+        if not in_utc_range(since):
+            raise Unprocessable(
+                [field_error(["updated_since"], "use a time within the years 1-9999 in UTC", "datetime")]
+            )
     return ListParams(
         limit=limit,
         cursor=cursor,

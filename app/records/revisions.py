@@ -8,8 +8,8 @@ from typing import Any
 import json_merge_patch
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import BadRequest, NotFound
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.errors import NotFound
+from app.core.pagination import cursor_int, decode_cursor, encode_cursor
 from app.records.present import editable
 from app.records.repository import RecordRepository
 from app.records.spec import KindSpec
@@ -27,10 +27,7 @@ async def revision_page(
         raise NotFound(f"No {spec.kind} with id or slug {key!r}.")
     through = None
     if cursor:
-        try:
-            through = int(decode_cursor(cursor, _SORT, 1)[0])
-        except ValueError as exc:
-            raise BadRequest("`cursor` is damaged; start again without it.") from exc
+        through = cursor_int(decode_cursor(cursor, _SORT, 1)[0], bits=32)  # versions are integers
     # From the previous page's last revision down: it holds the version this page's first one made.
     rows = list(await repo.revisions(record.id, limit + 2, through=through))
     context = rows.pop(0) if through is not None and rows and rows[0].version == through else None

@@ -305,7 +305,8 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         viewer: EditorDep,
         lang: LangDep,
         version: Annotated[
-            int | None, Query(ge=1, description="The version to bring forward.", examples=[1])
+            int | None,
+            Query(ge=1, le=2**31 - 1, description="The version to bring forward.", examples=[1]),
         ] = None,
         if_match: IfMatch = None,
     ) -> Response:

@@ -14,9 +14,9 @@ from slugify import slugify
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable, field_error
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
 from app.core.http import check_if_match
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.text import in_latin
 from app.keys.service import Viewer
 from app.models import Participant, Record, Relation, is_public, visible
@@ -100,12 +100,9 @@ class RecordService:
         conds.extend(self.repo.kind_filters(filters))
         after = decode_cursor(params.cursor, key.name, 2) if params.cursor else None
         if after is not None:
-            try:
-                uuid.UUID(after[1])
-                if key.is_time:
-                    dt.datetime.fromisoformat(after[0])
-            except ValueError as exc:
-                raise BadRequest("`cursor` is damaged; start again without it.") from exc
+            cursor_uuid(after[1])
+            if key.is_time:
+                cursor_time(after[0])
         page = [*conds, key.after(after)] if after is not None else conds
         rows = await self.reader.rows(page, key.order_by(), params.limit + 1)
         total = await self.reader.count(conds)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import BadRequest, Unprocessable, field_error
+from app.core.errors import Unprocessable, field_error
 from app.core.i18n import display_block
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import cursor_uuid, decode_cursor, encode_cursor
 from app.registry import KINDS, SPECS
 from app.timeline.repository import Period, TimelineRepository
 
@@ -37,10 +36,7 @@ class TimelineService:
     ) -> tuple[list[dict[str, Any]], int, str | None]:
         after = decode_cursor(cursor, _SORT, 3) if cursor else None
         if after is not None:
-            try:
-                uuid.UUID(after[1])
-            except ValueError as exc:
-                raise BadRequest("`cursor` is damaged; start again without it.") from exc
+            cursor_uuid(after[1])
         specs = [KINDS[k] for k in (kinds or TIMELINE_KINDS)]
         period = Period(countries, topics, date_from, date_to)
         rows, total = await self.repo.page(specs, period, after=after, limit=limit + 1)

@@ -128,7 +128,9 @@ async def list_deliveries(
     viewer: EditorDep,
     settings: SettingsDep,
     limit: LimitQuery = 20,
-    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the page before.")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="`next_cursor` of the page before.")
+    ] = None,
 ) -> Response:
     rows, total = await WebhookService(session, viewer, settings).deliveries(webhook_id, limit, cursor)
     items = [DeliveryOut.model_validate(d, from_attributes=True).model_dump() for d in rows[:limit]]
