@@ -2,23 +2,21 @@
 hits (app/search/hybrid.py), for the queries the keyword half did not settle (app/search/service.py).
 
 A semantic hit not among the keyword hits fetched may still match the words further down the
-keyword list. When that list was cut, the next DEEPER keyword matches are asked too (their ids and
-scores only), so such a record ranks with its keyword score as well and is not counted twice. That
-search needs no vector: the service starts it while the vector is computed (`deeper`), and passes
-it here. Only a semantic hit beyond those (a keyword list longer than the page and DEEPER together)
+keyword list. When that list was cut, the same call also asks the next DEEPER keyword matches
+(their ids and scores only), so such a record ranks with its keyword score too and is not counted
+twice. Only a semantic hit beyond those (a keyword list longer than the page and DEEPER together)
 needs one more keyword search, limited to those records. Measured on the seed: the third call went
-from 46 of 198 new queries to none; asked beside the vector instead of after it, the call that
-follows the vector went from three searches to two (p50 6.8 ms to 4.6 on the seed plus the holdout
-records, one at a time).
+from 46 of 198 new queries to none. Asking the deeper matches beside the vector instead (they need
+none) made no difference that showed: two servers on one base, the 70 queries of the judged and
+generated set that need their vector, three rounds interleaved, p50 14.6 ms with it and 14.4
+without (2026-12-07): left out.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from typing import Any
 
-from meilisearch_python_sdk.models.search import Hybrid, SearchResultsWithUID
+from meilisearch_python_sdk.models.search import Hybrid
 from meilisearch_python_sdk.models.search import SearchParams as MeiliSearchParams
 
 from app.search.hybrid import Counted, fuse, semantic_only
@@ -37,13 +35,6 @@ NEAREST = 50  # records asked of the vector search at least
 DEEPER = 100  # keyword matches below the page whose ids a hybrid search asks beside the vector search
 
 
-def deeper_search(keyword: MeiliSearchParams, keyword_hits: list[Any]) -> MeiliSearchParams:
-    """The next DEEPER keyword matches after those fetched: their ids and scores."""
-    return keyword.model_copy(
-        update={"offset": len(keyword_hits), "limit": DEEPER, "attributes_to_retrieve": RECORD_ID_ONLY}
-    )
-
-
 async def semantic_half(
     index: SearchIndex,
     params: SearchParams,
@@ -52,14 +43,12 @@ async def semantic_half(
     keyword_hits: list[Any],
     counted: Counted,
     *,
-    deeper: Awaitable[list[SearchResultsWithUID[Any]]] | None,
     ratio: float,
     floor: float,
 ) -> list[Any]:
     """The vector search (the nearest NEAREST records at or above `floor`) and, in the same call,
     the keyword hits' own similarities, fused with the keyword hits; the records it adds are
-    counted in `counted`. `deeper`: the `deeper_search` already asked, when the keyword list was
-    cut (more matches than fetched)."""
+    counted in `counted`."""
     search = keyword.model_copy(
         update={
             "query": None,
@@ -85,10 +74,20 @@ async def semantic_half(
             }
         )
         searches.append(own)
-    if deeper is not None:
-        (found, *sims), (deep,) = await asyncio.gather(index.multi_search(searches), deeper)
-    else:
-        (found, *sims), deep = await index.multi_search(searches), None
+    cut = counted.total > len(keyword_hits)
+    if cut:  # the next DEEPER keyword matches: their ids and scores
+        searches.append(
+            keyword.model_copy(
+                update={
+                    "offset": len(keyword_hits),
+                    "limit": DEEPER,
+                    "attributes_to_retrieve": RECORD_ID_ONLY,
+                }
+            )
+        )
+    found, *more = await index.multi_search(searches)
+    sims = more[:1] if known else []
+    deep = more[-1] if cut else None
     nearest = [h for h in found.hits if not is_stub(h)]
     similarity = {hit_record(h): float(h.get("_rankingScore") or 0.0) for s in sims for h in s.hits}
     extra = semantic_only(nearest, known)

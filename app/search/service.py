@@ -25,7 +25,7 @@ from app.search.index import DOCUMENT_ATTRIBUTES, FACET_NAMES, UNREACHABLE, Inde
 from app.search.params import SearchParams
 from app.search.query import Query, parse_query
 from app.search.schemas import DocumentMatch, Hit, SearchResponse, Suggestion, SuggestResponse
-from app.search.semantic import deeper_search, semantic_half
+from app.search.semantic import semantic_half
 from app.search.spelling import respelled
 from app.search.wordlike import has_language
 
@@ -239,24 +239,13 @@ class SearchService:
                 if vector is None or vector.cancelled():  # another asker of the query withdrew it
                     vector = embedder.request(params.q)
                 embedder.confirm(params.q)
-                # The next keyword matches need no vector: asked while it is computed.
-                deeper = None
-                if counted.total > len(hits):
-                    deeper = asyncio.ensure_future(self.index.multi_search([deeper_search(keyword, hits)]))
-                try:
-                    computed = await asyncio.shield(vector)
-                except BaseException:
-                    if deeper is not None:
-                        deeper.cancel()
-                    raise
                 hits = await semantic_half(
                     self.index,
                     params,
                     keyword,
-                    computed,
+                    await asyncio.shield(vector),
                     hits,
                     counted,
-                    deeper=deeper,
                     ratio=self.semantic_ratio,
                     floor=self.semantic_floor,
                 )
