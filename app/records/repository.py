@@ -165,6 +165,20 @@ class RecordRepository:
         )
         return {(k, s): i for k, s, i in (await self.session.execute(stmt)).all()}
 
+    async def leads_back(self, record_id: uuid.UUID, target: uuid.UUID, types: Sequence[str]) -> bool:
+        """Whether `target` reaches `record_id` along edges of `types` (amends, repeals, replaces)
+        other than the record's own, which its write replaces: an edge to `target` would close a
+        cycle, which an import of the export refuses."""
+        reach = select(literal(target, Relation.target_id.type).label("id")).cte("reach", recursive=True)
+        step = (
+            select(Relation.target_id)
+            .join(reach, Relation.source_id == reach.c.id)
+            .where(Relation.type.in_(list(types)), Relation.source_id != record_id)
+        )
+        reach = reach.union(step)
+        found = select(literal(True)).select_from(reach).where(reach.c.id == record_id).limit(1)
+        return (await self.session.execute(found)).scalar() is not None
+
     async def missing_topics(self, slugs: Sequence[str]) -> list[str]:
         if not slugs:
             return []

@@ -308,6 +308,14 @@ class RecordService:
                 errors.append(field_error(path, f"no {kind} with slug {slug!r}", "ref"))
             elif record is not None and target == record.id:
                 errors.append(field_error(path, "a record cannot relate to itself", "ref"))
+            elif (
+                record is not None
+                and type_ in self.spec.ordered_relations
+                and await self.repo.leads_back(record.id, target, self.spec.ordered_relations)
+            ):
+                errors.append(
+                    field_error(path, f"{type_} would close a cycle of amends/repeals/replaces", "ref")
+                )
             elif path[0] == "related" and not self.spec.may_relate(type_, kind):
                 errors.append(
                     field_error(

@@ -136,3 +136,37 @@ async def test_nul_in_body_is_422(client: httpx.AsyncClient, editor: dict[str, s
         r = await client.post("/v1/laws", json=body, headers=editor)
         await _assert_problem(r, 422)
     assert (await client.get("/v1/laws", headers=editor)).json()["total"] == 0
+
+
+async def test_an_amendment_cycle_is_refused_as_import_refuses_it(
+    client: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    """amends/repeals/replaces order laws in time: an edit that closes a cycle is refused (an
+    export holding one would not import again), and nothing of it is written."""
+    for slug in ("law-cycle-a", "law-cycle-b", "law-cycle-c"):
+        await create(client, editor, "law", slug=slug)
+    merge = {**editor, "Content-Type": "application/merge-patch+json"}
+
+    async def relate(source: str, type_: str, target: str | None) -> httpx.Response:
+        related = [{"type": type_, "kind": "law", "slug": target}] if target else []
+        return await client.patch(f"/v1/laws/{source}", json={"related": related}, headers=merge)
+
+    assert (await relate("law-cycle-a", "amends", "law-cycle-b")).status_code == 200
+    assert (await relate("law-cycle-b", "replaces", "law-cycle-c")).status_code == 200
+    refused = await relate("law-cycle-c", "repeals", "law-cycle-a")
+    await _assert_problem(refused, 422)
+    assert refused.json()["errors"][0]["path"] == "/related/0/slug"
+    assert (await client.get("/v1/laws/law-cycle-c")).json()["version"] == 1
+    assert (await relate("law-cycle-c", "related", "law-cycle-a")).status_code == 200  # not an order
+    # The record's own edges are the ones its write replaces: a turn of the edge is no cycle.
+    assert (await relate("law-cycle-b", "amends", "law-cycle-a")).status_code == 422
+    assert (await relate("law-cycle-a", "amends", None)).status_code == 200
+    assert (await relate("law-cycle-b", "amends", "law-cycle-a")).status_code == 200
+    export = await client.get("/v1/export", params={"kind": "law"})
+    dry = await client.post(
+        "/v1/import",
+        params={"dry_run": "true"},
+        content=export.content,
+        headers={**editor, "Content-Type": "application/x-ndjson"},
+    )
+    assert dry.status_code == 200, dry.text
