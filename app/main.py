@@ -14,7 +14,7 @@ from app.api import api_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
-from app.core.limits import BodySizeLimit, RejectNul
+from app.core.limits import BodySizeLimit, HeadAsGet, RejectNul
 from app.core.observability import install_observability
 from app.core.ratelimit import RateLimit, SecurityHeaders
 from app.core.services import AppServices
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         larger_suffixes={"/attachments": settings.max_attachment_bytes + 64 * 1024},
     )
     app.add_middleware(RejectNul)
+    app.add_middleware(HeadAsGet)
     storage = f"async+{settings.redis_url}" if settings.redis_url else None
     app.add_middleware(
         RateLimit, anonymous=settings.rate_limit_anonymous, keyed=settings.rate_limit_key, storage_url=storage

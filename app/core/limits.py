@@ -123,3 +123,26 @@ class BodySizeLimit:
         await send_problem(
             send, 413, _problem(413, "payload-too-large", "The request body is too large.", detail)
         )
+
+
+class HeadAsGet:
+    """HEAD is GET without the body (RFC 9110, 9.3.2): the routes answer GET only, so every HEAD
+    was a 405, while CORS announces HEAD. The app sees a GET; the client gets its status and
+    headers (Content-Length, ETag) and no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headless(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headless)

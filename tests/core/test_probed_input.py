@@ -151,3 +151,17 @@ async def test_a_range_of_5000_digits(base: httpx.AsyncClient, editor: dict[str,
 def test_a_world_bank_file_nested_50000_deep_is_one_error() -> None:
     items = list(read("wb-json", b"[" * 50000 + b"]" * 50000, Reading()))
     assert len(items) == 1 and isinstance(items[0], LineError)
+
+
+async def test_head_is_get_without_the_body(base: httpx.AsyncClient, editor: dict[str, str]) -> None:
+    """Every HEAD was a 405 while CORS announces HEAD."""
+    for path in ("/v1/laws/law-probe", "/v1/laws", "/healthz", "/en/laws/law-probe", "/en/timeline"):
+        got, head = await base.get(path), await base.head(path)
+        assert head.status_code == got.status_code == 200, (path, head.status_code)
+        assert head.content == b""
+        for name in ("content-type", "content-length", "etag"):
+            assert head.headers.get(name) == got.headers.get(name), (path, name)
+    made = await attach(base, editor, "/v1/laws/law-probe", b"twelve bytes", "note.txt", "en")
+    head = await base.head(made["href"], headers=editor)
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == "12"
+    assert (await base.head("/v1/import", headers=editor)).status_code == 405
