@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import Depends
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -189,6 +190,14 @@ class Settings(BaseSettings):
         le=64,
         description="Jobs one worker process runs at once (2: vectors need not wait behind a long OCR).",
     )
+    public_url: str | None = Field(
+        None,
+        description=(
+            "The service's public address (`https://kb.example.org`): the origin of the absolute links "
+            "in the Atom feed, the pages' canonical links and JSON-LD. Unset, each request's Host header "
+            "gives it, which any client can set: set this wherever a cache or a proxy stands in front."
+        ),
+    )
     webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
         description=(
@@ -226,6 +235,16 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="redis://… to share rate-limit counters across replicas.")
     list_default_limit: int = 20
     list_max_limit: int = 100
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("PUBLIC_URL must be an http(s) address such as https://kb.example.org")
+        return value.rstrip("/")
 
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod

@@ -58,6 +58,11 @@ def services_of(connection: HTTPConnection) -> AppServices:
     return services
 
 
+def public_origin(connection: HTTPConnection) -> str:
+    """Where absolute links point: PUBLIC_URL, else the request's own origin (its Host header)."""
+    return services_of(connection).settings.public_url or str(connection.base_url).rstrip("/")
+
+
 async def get_services(request: Request) -> AppServices:
     return services_of(request)
 

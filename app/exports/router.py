@@ -6,7 +6,7 @@ from fastapi.responses import StreamingResponse
 from app.core.config import SettingsDep
 from app.core.errors import Unprocessable, field_error
 from app.core.routing import problem_responses
-from app.core.services import services_of
+from app.core.services import public_origin, services_of
 from app.exports.service import csv_lines, ndjson_lines, public_records
 from app.records.catalog import CATALOG
 from app.records.params import check_choices, split_multi
@@ -70,7 +70,7 @@ async def export_records(
 ) -> StreamingResponse:
     kinds = check_choices("kind", split_multi(kind), list(KINDS)) or list(KINDS)
     sessionmaker = services_of(request).sessions()
-    base_url = str(request.base_url).rstrip("/")
+    base_url = public_origin(request)
     if format in CATALOG.formats:
         holder, declared = CATALOG.formats[format]
         wanted = holder.kind

@@ -21,6 +21,7 @@ from app.core.errors import (
 from app.core.http import dumps, json_response, record_etag_prefix
 from app.core.pagination import CursorQuery, Page
 from app.core.routing import IfMatch, KeyPath, problem_responses, send_page
+from app.core.services import public_origin
 from app.keys.dependencies import AdminDep, EditorDep, ViewerDep
 from app.keys.service import Viewer
 from app.records.include import batch_page, detail_model, embed, ids_query, include_query, list_model
@@ -188,7 +189,7 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         for shown in spec.representations:
             if shown.media_type in accept:
                 out = await service.read(str(key), "all")
-                document = shown.render(out, str(request.base_url).rstrip("/"))
+                document = shown.render(out, public_origin(request))
                 return Response(dumps(document), media_type=shown.media_type, headers={"Vary": "Accept"})
         return await send_record(request, service, key, lang, detail=True, include=include)
 

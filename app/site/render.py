@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.core.i18n import LANGUAGES
+from app.core.services import public_origin
 from app.site.texts import language_names, texts
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -48,7 +49,7 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
 
 
 def origin(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return public_origin(request)
 
 
 def render(

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from app.core.db import SessionDep
 from app.core.errors import AppError, NotFound
 from app.core.i18n import LANGUAGES
+from app.core.services import public_origin
 from app.reference.repository import ReferenceRepository
 from app.registry import SPECS
 from app.site import indicator as indicator_page
@@ -231,7 +232,7 @@ async def record(request: Request, lang: str, plural: str, key: str, session: Se
         return problem_page(request, lang, exc, f"/{plural}/{key}")
     topics = await ReferenceRepository(session).topic_labels()
     path = f"/{plural}/{out['slug']}"
-    permalink = f"{str(request.base_url).rstrip('/')}/{lang}{path}"
+    permalink = f"{public_origin(request)}/{lang}{path}"
     context: dict[str, Any] = record_page.context(spec, out, lang, topics, permalink)
     summary = context["summary"]["text"] if context["summary"] else context["heading"]["text"]
     return render(

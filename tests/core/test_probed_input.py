@@ -9,12 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments.router import byte_range
+from app.core.config import Settings, get_settings
 from app.core.errors import BadRequest, RangeNotSatisfiable
 from app.core.http import check_if_match
 from app.indicators.formats import LineError, Reading, read
+from app.main import create_app
 from app.seed import load_seed
 from tests.support.attachments import attach
 from tests.support.factories import create
@@ -165,3 +169,36 @@ async def test_head_is_get_without_the_body(base: httpx.AsyncClient, editor: dic
     head = await base.head(made["href"], headers=editor)
     assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == "12"
     assert (await base.head("/v1/import", headers=editor)).status_code == 405
+
+
+@pytest.mark.parametrize("public", [None, "https://kb.example.org"])
+async def test_absolute_links_follow_public_url_not_the_host_header(
+    sessionmaker: async_sessionmaker[AsyncSession], editor: dict[str, str], public: str | None
+) -> None:
+    """The Atom feed, a page's canonical link and JSON-LD carry absolute links: with PUBLIC_URL set,
+    a forged Host header (a cache in front would keep its answer for everyone) does not reach them."""
+    app = create_app(get_settings().model_copy(update={"public_url": public}))
+    app.state.services.sessionmaker = sessionmaker
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        await create(c, editor, "law", slug="law-links")
+        forged_host = {"Host": "evil.example"}
+        feed = await c.get("/v1/feeds/search.atom", headers=forged_host)
+        page = await c.get("/en/laws/law-links", headers=forged_host)
+        linked = await c.get("/v1/laws/law-links", headers={**forged_host, "Accept": "application/ld+json"})
+    assert feed.status_code == page.status_code == linked.status_code == 200
+    expected = public or "http://evil.example"
+    self_link = (
+        etree.fromstring(feed.content).find("{http://www.w3.org/2005/Atom}link[@rel='self']").get("href")
+    )
+    assert self_link.startswith(f"{expected}/v1/feeds/search.atom")
+    canonical = lxml_html.fromstring(page.text).xpath("//link[@rel='canonical']/@href")[0]
+    assert canonical == f"{expected}/en/laws/law-links"
+    assert "evil.example" not in linked.text if public else "evil.example" in linked.text
+
+
+def test_public_url_must_be_an_http_address() -> None:
+    assert get_settings().model_copy(update={"public_url": None}).public_url is None
+    for bad in ("kb.example.org", "ftp://kb.example.org", "https://kb.example.org/?a=1"):
+        with pytest.raises(ValueError):
+            Settings(public_url=bad)
+    assert Settings(public_url="https://kb.example.org/").public_url == "https://kb.example.org"
