@@ -17,6 +17,7 @@ from app.core.errors import (
     PreconditionFailed,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
 )
 from app.core.http import dumps, json_response, record_etag_prefix
 from app.core.pagination import CursorQuery, Page
@@ -231,9 +232,9 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         "/{key}",
         name=f"patch_{kind}",
         summary=f"Update part of {spec.a_kind} (JSON merge patch, editor)",
-        description="RFC 7386 merge patch: fields you send replace the stored ones, `null` removes a field.",
+        description="RFC 7396 merge patch: fields you send replace the stored ones, `null` removes a field.",
         response_model=OutSchema,
-        responses=write_errors,
+        responses={**write_errors, **problem_responses(UnsupportedMediaType)},
     )
     async def patch(
         request: Request,
@@ -250,6 +251,11 @@ def add_record_routes(router: APIRouter, spec: KindSpec) -> None:
         ],
         if_match: IfMatch = None,
     ) -> Response:
+        if "json-patch" in request.headers.get("content-type", "").lower():  # RFC 6902's operations
+            raise UnsupportedMediaType(
+                "PATCH takes a JSON merge patch (RFC 7396, application/merge-patch+json): the fields to "
+                "change with their new values, null to remove one."
+            )
         service = make_service(session, viewer)
         return await send_record(request, service, (await service.patch(key, body, if_match)).id, lang)
 

@@ -202,3 +202,16 @@ def test_public_url_must_be_an_http_address() -> None:
         with pytest.raises(ValueError):
             Settings(public_url=bad)
     assert Settings(public_url="https://kb.example.org/").public_url == "https://kb.example.org"
+
+
+async def test_a_json_patch_is_not_taken_for_a_merge_patch(
+    base: httpx.AsyncClient, editor: dict[str, str]
+) -> None:
+    r = await base.patch(
+        "/v1/laws/law-probe",
+        json={"number": "changed"},
+        headers={**editor, "Content-Type": "application/json-patch+json"},
+    )
+    problem(r, 415)
+    assert "merge-patch" in r.json()["detail"]
+    assert (await base.get("/v1/laws/law-probe")).json()["number"] != "changed"
