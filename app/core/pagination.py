@@ -32,6 +32,9 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+DAMAGED = "`cursor` is damaged; start again without it."
+
+
 def encode_cursor(sort: str, values: list[Any]) -> str:
     raw = json.dumps([sort, *values], ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -54,14 +57,13 @@ def decode_cursor(cursor: str, sort: str, arity: int) -> list[Any]:
     return data[1:]
 
 
-DAMAGED = "`cursor` is damaged; start again without it."
-
-
 def in_utc_range(value: dt.datetime) -> bool:
     """Whether a time is one PostgreSQL can compare: an aware time within years 1-9999 in UTC
     (`0001-01-01T00:00:00+14:00` is in year 0 there). Naive times are taken as UTC."""
+    if value.tzinfo is None:
+        return True
     try:
-        value.astimezone(dt.UTC) if value.tzinfo is not None else value
+        value.astimezone(dt.UTC)
     except OverflowError:
         return False
     return True

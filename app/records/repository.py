@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, func, literal, select, tuple_
+from sqlalchemy import ARRAY, ColumnElement, Select, String, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -165,19 +165,24 @@ class RecordRepository:
         )
         return {(k, s): i for k, s, i in (await self.session.execute(stmt)).all()}
 
-    async def leads_back(self, record_id: uuid.UUID, target: uuid.UUID, types: Sequence[str]) -> bool:
-        """Whether `target` reaches `record_id` along edges of `types` (amends, repeals, replaces)
-        other than the record's own, which its write replaces: an edge to `target` would close a
-        cycle, which an import of the export refuses."""
-        reach = select(literal(target, Relation.target_id.type).label("id")).cte("reach", recursive=True)
+    async def leading_back(
+        self, record_id: uuid.UUID, targets: Sequence[uuid.UUID], types: Sequence[str]
+    ) -> set[uuid.UUID]:
+        """The `targets` that reach `record_id` along edges of `types` (amends, repeals, replaces)
+        other than the record's own, which its write replaces: an edge to one of them would close a
+        cycle, which an import of the export refuses. One recursive query for all of them."""
+        start = select(
+            func.unnest(literal(list(targets), ARRAY(Relation.target_id.type))).label("origin")
+        ).subquery()
+        reach = select(start.c.origin, start.c.origin.label("id")).cte("reach", recursive=True)
         step = (
-            select(Relation.target_id)
+            select(reach.c.origin, Relation.target_id)
             .join(reach, Relation.source_id == reach.c.id)
             .where(Relation.type.in_(list(types)), Relation.source_id != record_id)
         )
         reach = reach.union(step)
-        found = select(literal(True)).select_from(reach).where(reach.c.id == record_id).limit(1)
-        return (await self.session.execute(found)).scalar() is not None
+        found = select(reach.c.origin).where(reach.c.id == record_id).distinct()
+        return set((await self.session.execute(found)).scalars())
 
     async def missing_topics(self, slugs: Sequence[str]) -> list[str]:
         if not slugs:

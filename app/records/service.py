@@ -301,6 +301,9 @@ class RecordService:
         target_kind = CATALOG.participant_kind
         orgs = [(target_kind, p["organization"]) for p in people if p.get("organization")]
         ids = await self.repo.ids_by_slug([(kind, slug) for _, _, kind, slug in wanted] + orgs)
+        ordered = self.spec.ordered_relations
+        later = [ids[(k, s)] for _, t, k, s in wanted if t in ordered and (k, s) in ids]
+        closing = await self.repo.leading_back(record.id, later, ordered) if record and later else set()
         edges: list[tuple[str, uuid.UUID]] = []
         for path, type_, kind, slug in wanted:
             target = ids.get((kind, slug))
@@ -308,11 +311,7 @@ class RecordService:
                 errors.append(field_error(path, f"no {kind} with slug {slug!r}", "ref"))
             elif record is not None and target == record.id:
                 errors.append(field_error(path, "a record cannot relate to itself", "ref"))
-            elif (
-                record is not None
-                and type_ in self.spec.ordered_relations
-                and await self.repo.leads_back(record.id, target, self.spec.ordered_relations)
-            ):
+            elif type_ in ordered and target in closing:
                 errors.append(
                     field_error(path, f"{type_} would close a cycle of amends/repeals/replaces", "ref")
                 )

@@ -126,7 +126,7 @@ class SearchService:
                     self.cache.put(key, result)
                 return result
             except UNREACHABLE as exc:
-                log.warning("search degraded: %s", exc.__class__.__name__)
+                log.warning("search degraded: %s: %s", exc.__class__.__name__, exc)
         SEARCH_DEGRADED.set(1)
         rows, total, facets = await self.gate.search(self.session, params, query)
         hits = [fallback_hit(r, lang, query.wanted) for r in rows]
@@ -303,7 +303,7 @@ class SearchService:
                     degraded=False,
                 )
             except UNREACHABLE as exc:
-                log.warning("suggest degraded: %s", exc.__class__.__name__)
+                log.warning("suggest degraded: %s: %s", exc.__class__.__name__, exc)
         params = SearchParams(
             q=q,
             kinds=[],

@@ -17,12 +17,12 @@ from app.core.db import SessionDep
 from app.core.errors import Busy, SearchUnavailable, Unprocessable
 from app.core.i18n import resolve
 from app.core.routing import problem_responses
-from app.core.services import services_of
+from app.core.services import public_origin, services_of
 from app.records.params import CountryQuery, LangDep, TopicQuery
 from app.registry import KINDS
 from app.search.params import SearchParams, search_params
 from app.search.service import SearchService
-from app.site.render import origin, query_string
+from app.site.render import query_string
 from app.site.repository import SiteRepository
 from app.site.texts import kind_name, texts
 
@@ -96,7 +96,7 @@ def xml_text(text: str) -> str:
 
 def atom(request: Request, params: SearchParams, rows: list, lang: str) -> bytes:  # type: ignore[type-arg]
     t = texts(lang)
-    base = origin(request)
+    base = public_origin(request)
     filters = [("q", params.q)] + [("kind", k) for k in params.kinds]
     filters += [("country", c) for c in params.countries] + [("topic", s) for s in params.topics]
     qs = query_string(filters)

@@ -48,10 +48,6 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
     return urlencode([(k, v) for k, v in pairs if v != ""])
 
 
-def origin(request: Request) -> str:
-    return public_origin(request)
-
-
 def render(
     request: Request,
     template: str,
@@ -71,7 +67,7 @@ def render(
     they make the permalink and, in every other language, the alternates and the switcher."""
     qs = query_string(query or [])
     suffix = f"{path}?{qs}" if qs else path
-    base = origin(request)
+    base = public_origin(request)
     names = language_names()
     alternates = [
         {"lang": other, "name": names[other], "href": f"/{other}{suffix}", "url": f"{base}/{other}{suffix}"}
