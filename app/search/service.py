@@ -219,7 +219,7 @@ class SearchService:
             (result,) = await self.index.multi_search([first])
         except MeilisearchApiError as exc:
             if params.scope == "documents" and exc.code == NO_DOCUMENT_FIELD:
-                return [], Counted(total=0), first, 0  # no attached file's text in the index yet
+                return [], Counted(0, {f: {} for f in params.facets}), first, 0  # no file text indexed yet
             raise
         except BaseException:
             if embedder is not None and vector is not None:

@@ -178,3 +178,11 @@ async def test_the_files_text_of_a_base_without_files_finds_nothing_without_degr
     PostgreSQL, marked degraded, while Meilisearch was up."""
     body = await _search(api, "migration", **{"in": "documents"})
     assert body["hits"] == [] and body["total"] == 0
+    nothing = await _search(api, "zqxvwpl")  # the facets as any search that finds nothing has them
+    assert body["facets"] == nothing["facets"] and set(nothing["facets"]) == {
+        "kind",
+        "country",
+        "topic",
+        "status",
+        "year",
+    }
